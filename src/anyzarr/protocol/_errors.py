@@ -1,0 +1,127 @@
+"""The error hierarchy shared by every layer.
+
+Errors split the way h11's do: ``UsageError`` subclasses mean the caller asked
+for something impossible; ``DataError`` subclasses mean stored bytes or
+metadata are bad.  Every error that concerns a stored object names its key or
+path so a user can find it.  Each class also derives from the builtin that
+zarr-python (and numpy) raise in the same situation, so code written against
+those keeps catching the right thing.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AnyzarrError",
+    "ArrayIndexError",
+    "ArrayNotFoundError",
+    "BoundsCheckError",
+    "ChecksumError",
+    "ChunkDecodeError",
+    "ContainsArrayAndGroupError",
+    "ContainsArrayError",
+    "ContainsGroupError",
+    "DataError",
+    "GroupNotFoundError",
+    "MetadataValidationError",
+    "NegativeStepError",
+    "NodeNotFoundError",
+    "NodeTypeValidationError",
+    "ReadOnlyError",
+    "UnknownCodecError",
+    "UnsafeKeyError",
+    "UnsupportedOperationError",
+    "UsageError",
+    "VindexInvalidSelectionError",
+]
+
+
+class AnyzarrError(Exception):
+    """Base class of every error anyzarr raises on purpose."""
+
+
+class UsageError(AnyzarrError):
+    """The caller asked for something that cannot be done."""
+
+
+class DataError(AnyzarrError):
+    """Stored metadata or chunk bytes are invalid."""
+
+
+class MetadataValidationError(DataError, ValueError):
+    """A metadata document is invalid; the message names the field."""
+
+
+class UnknownCodecError(MetadataValidationError):
+    """A codec name is not registered."""
+
+
+class ChunkDecodeError(DataError, ValueError):
+    """Chunk bytes could not be decoded; ``key`` names the chunk."""
+
+    def __init__(self, message: str, key: str | None = None) -> None:
+        super().__init__(message if key is None else f"{message} (chunk key {key!r})")
+        self.key = key
+
+
+class ChecksumError(ChunkDecodeError):
+    """A stored checksum does not match the data it protects."""
+
+
+class NodeNotFoundError(UsageError, FileNotFoundError):
+    """No array or group exists at a path."""
+
+
+class ArrayNotFoundError(NodeNotFoundError):
+    """No array exists at a path."""
+
+
+class GroupNotFoundError(NodeNotFoundError):
+    """No group exists at a path."""
+
+
+class ContainsArrayError(UsageError, FileExistsError):
+    """An array already exists where a new node was requested."""
+
+
+class ContainsGroupError(UsageError, FileExistsError):
+    """A group already exists where a new node was requested."""
+
+
+class ContainsArrayAndGroupError(UsageError, FileExistsError):
+    """Both array and group metadata exist at one path."""
+
+
+class NodeTypeValidationError(MetadataValidationError):
+    """A node has a different type (array or group) than expected."""
+
+
+class ReadOnlyError(UsageError, PermissionError):
+    """A write was attempted on a read-only store or node."""
+
+
+class UnsupportedOperationError(UsageError, NotImplementedError):
+    """The backend cannot perform this operation (for example deletes in a zip file).
+
+    It derives from ``NotImplementedError`` only because zarr-python raises that
+    type for the same situations; it never marks unfinished anyzarr code.
+    """
+
+
+class UnsafeKeyError(UsageError, ValueError):
+    """A key would escape the root of a store that maps keys to paths."""
+
+
+class ArrayIndexError(UsageError, IndexError):
+    """A selection is not valid for the array."""
+
+
+class BoundsCheckError(ArrayIndexError):
+    """An index is out of bounds for its dimension."""
+
+
+class NegativeStepError(ArrayIndexError):
+    """Slices with negative steps are not supported in this selection kind."""
+
+
+class VindexInvalidSelectionError(ArrayIndexError):
+    """A coordinate or mask selection has the wrong form."""
