@@ -1,0 +1,158 @@
+"""Adapters that let every implementation run the same workload.
+
+Each adapter opens an existing array (written in setup by zarr-python, so all
+readers see the same bytes) and exposes read/write/select operations.  The
+adapters are imported in a fresh worker process, one implementation at a time,
+so import costs and caches never leak between measurements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+Selection = Any
+
+
+def _zarr_like_read(arr: Any, kind: str, sel: Selection) -> Any:
+    if kind == "oindex":
+        return arr.oindex[sel]
+    if kind == "vindex":
+        return arr.vindex[sel]
+    return arr[sel]
+
+
+class Impl:
+    name = ""
+
+    def open(self, path: str) -> Any:
+        raise TypeError(f"{self.name} cannot open arrays")
+
+    def read(self, arr: Any, kind: str, sel: Selection) -> np.ndarray:
+        raise TypeError
+
+    def write(self, arr: Any, sel: Selection, value: np.ndarray) -> None:
+        raise TypeError
+
+    def open_group(self, path: str, consolidated: bool) -> list[str]:
+        raise TypeError(f"{self.name} cannot open groups")
+
+
+class AnyzarrSync(Impl):
+    name = "anyzarr"
+
+    def __init__(self) -> None:
+        import anyzarr
+
+        self.z = anyzarr
+
+    def open(self, path: str) -> Any:
+        return self.z.open_array(path, mode="r+")
+
+    def read(self, arr: Any, kind: str, sel: Selection) -> np.ndarray:
+        return np.asarray(_zarr_like_read(arr, kind, sel))
+
+    def write(self, arr: Any, sel: Selection, value: np.ndarray) -> None:
+        arr[sel] = value
+
+    def open_group(self, path: str, consolidated: bool) -> list[str]:
+        g = self.z.open_group(path, mode="r", use_consolidated=consolidated)
+        return [k for k, _ in g.members(max_depth=None)]
+
+
+class AnyzarrAsync(Impl):
+    """The async API, driven by one ``anyio.run`` per operation."""
+
+    name = "anyzarr-async"
+
+    def __init__(self) -> None:
+        import anyio
+
+        import anyzarr.api.asynchronous as az
+
+        self.anyio = anyio
+        self.az = az
+
+    def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return self.anyio.run(fn, *args)
+
+    def open(self, path: str) -> Any:
+        return self._run(lambda: self.az.open_array(store=path, mode="r+"))
+
+    def read(self, arr: Any, kind: str, sel: Selection) -> np.ndarray:
+        method = {
+            "basic": arr.getitem,
+            "oindex": arr.get_orthogonal_selection,
+            "vindex": arr.get_coordinate_selection,
+        }[kind]
+        return np.asarray(self._run(method, sel))
+
+    def write(self, arr: Any, sel: Selection, value: np.ndarray) -> None:
+        self._run(arr.setitem, sel, value)
+
+    def open_group(self, path: str, consolidated: bool) -> list[str]:
+        async def go() -> list[str]:
+            g = await self.az.open_group(path, mode="r", use_consolidated=consolidated)
+            return [k async for k, _ in g.members(max_depth=None)]
+
+        return self._run(go)
+
+
+class ZarrPython(Impl):
+    name = "zarr-python"
+    pipeline: str | None = None
+
+    def __init__(self) -> None:
+        import zarr
+
+        if self.pipeline:
+            zarr.config.set({"codec_pipeline.path": self.pipeline})
+        self.z = zarr
+
+    def open(self, path: str) -> Any:
+        return self.z.open_array(path, mode="r+")
+
+    def read(self, arr: Any, kind: str, sel: Selection) -> np.ndarray:
+        return np.asarray(_zarr_like_read(arr, kind, sel))
+
+    def write(self, arr: Any, sel: Selection, value: np.ndarray) -> None:
+        arr[sel] = value
+
+    def open_group(self, path: str, consolidated: bool) -> list[str]:
+        g = self.z.open_group(path, mode="r", use_consolidated=consolidated)
+        return [k for k, _ in g.members(max_depth=None)]
+
+
+class Zarrs(ZarrPython):
+    name = "zarrs"
+    pipeline = "zarrs.ZarrsCodecPipeline"
+
+
+class TensorStore(Impl):
+    name = "tensorstore"
+
+    def __init__(self) -> None:
+        import tensorstore
+
+        self.ts = tensorstore
+
+    def open(self, path: str) -> Any:
+        import os
+
+        driver = "zarr3" if os.path.exists(os.path.join(path, "zarr.json")) else "zarr"
+        spec = {"driver": driver, "kvstore": {"driver": "file", "path": path}}
+        return self.ts.open(spec, open=True).result()
+
+    def read(self, arr: Any, kind: str, sel: Selection) -> np.ndarray:
+        view = {"basic": arr, "oindex": arr.oindex, "vindex": arr.vindex}[kind][sel]
+        return np.asarray(view.read().result())
+
+    def write(self, arr: Any, sel: Selection, value: np.ndarray) -> None:
+        arr[sel].write(value).result()
+
+
+IMPLS: dict[str, type[Impl]] = {
+    c.name: c for c in (AnyzarrSync, AnyzarrAsync, ZarrPython, Zarrs, TensorStore)
+}
