@@ -1,7 +1,111 @@
-"""anyzarr: Zarr v2 and v3 on any event loop."""
+"""anyzarr: Zarr v2 and v3 on any event loop.
+
+``import anyzarr as zarr`` gives zarr-python 3's top-level API: the sync
+``Array``/``Group`` and functions (generated from the async API, see
+``docs/sync.md``), ``AsyncArray``/``AsyncGroup``, ``config`` and the
+``storage``, ``errors`` and ``dtype`` modules.
+"""
 
 from __future__ import annotations
 
+import platform
+import sys
+
+# Import the module first: importing a submodule sets the package attribute,
+# and the line after it must win so that ``anyzarr.config`` is the object.
+import anyzarr.config as _config_module  # noqa: F401
+from anyzarr import dtype, errors, storage
+from anyzarr.api._array import AsyncArray
+from anyzarr.api._config import config
+from anyzarr.api._group import AsyncGroup
+from anyzarr.api.synchronous import (
+    Array,
+    Group,
+    array,
+    consolidate_metadata,
+    copy,
+    copy_all,
+    copy_store,
+    create,
+    create_array,
+    create_group,
+    create_hierarchy,
+    empty,
+    empty_like,
+    from_array,
+    full,
+    full_like,
+    group,
+    load,
+    ones,
+    ones_like,
+    open,
+    open_array,
+    open_consolidated,
+    open_group,
+    open_like,
+    save,
+    save_array,
+    save_group,
+    tree,
+    zeros,
+    zeros_like,
+)
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+
+def print_debug_info() -> None:
+    """Print the versions of anyzarr, Python and the libraries it relies on."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    print(f"anyzarr: {__version__}")
+    print(f"python: {sys.version.split()[0]} ({platform.platform()})")
+    for name in ("numpy", "numcodecs", "msgspec", "anyio", "trio", "httpx", "obstore", "crc32c"):
+        try:
+            print(f"{name}: {version(name)}")
+        except PackageNotFoundError:
+            print(f"{name}: not installed")
+
+
+__all__ = [
+    "Array",
+    "AsyncArray",
+    "AsyncGroup",
+    "Group",
+    "__version__",
+    "array",
+    "config",
+    "consolidate_metadata",
+    "copy",
+    "copy_all",
+    "copy_store",
+    "create",
+    "create_array",
+    "create_group",
+    "create_hierarchy",
+    "dtype",
+    "empty",
+    "empty_like",
+    "errors",
+    "from_array",
+    "full",
+    "full_like",
+    "group",
+    "load",
+    "ones",
+    "ones_like",
+    "open",
+    "open_array",
+    "open_consolidated",
+    "open_group",
+    "open_like",
+    "print_debug_info",
+    "save",
+    "save_array",
+    "save_group",
+    "storage",
+    "tree",
+    "zeros",
+    "zeros_like",
+]

@@ -1,0 +1,672 @@
+"""``AsyncArray``: a chunked array in a store, with an async API on anyio.
+
+The class holds the array's metadata, where it lives (a ``StorePath``) and
+its runtime config; data moves through ``anyzarr.io._engine``.  Helpers live
+next door: creation in ``_array_create``, selections in ``_array_select``,
+the info summary in ``_array_info``, runtime settings in ``_array_config``.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Self
+
+import anyio
+import msgspec
+import numpy as np
+import numpy.typing as npt
+
+from anyzarr.api._array_config import ArrayConfig, ArrayConfigLike, parse_array_config
+from anyzarr.api._array_create import create_array_node, resolve_store_path
+from anyzarr.api._array_info import ArrayInfo, grid_shape
+from anyzarr.api._array_select import get_selection, make_plan, set_selection
+from anyzarr.protocol._errors import MetadataValidationError, ReadOnlyError, UsageError
+
+if TYPE_CHECKING:
+    from anyzarr.io._store import Store
+    from anyzarr.io._store_path import StorePath
+
+__all__ = ["AsyncArray"]
+
+Fields = str | Sequence[str] | None
+
+
+def _pop_fields(selection: Any) -> tuple[Fields, Any]:
+    """Split structured-dtype field names off a ``getitem`` selection."""
+    if isinstance(selection, str):
+        return selection, Ellipsis
+    if isinstance(selection, list) and selection and all(isinstance(s, str) for s in selection):
+        return list(selection), Ellipsis
+    if not isinstance(selection, tuple):
+        return None, selection
+    names = [s for s in selection if isinstance(s, str)]
+    rest = tuple(s for s in selection if not isinstance(s, str))
+    if not names:
+        return None, selection
+    fields: Fields = names[0] if len(names) == 1 else names
+    return fields, rest if rest else Ellipsis
+
+
+def _metadata_from_dict(data: Mapping[str, Any], path: str) -> Any:
+    from anyzarr.protocol.metadata import parse_v2, parse_v3
+
+    fmt = data.get("zarr_format")
+    if fmt == 3:
+        return parse_v3(dict(data), path)
+    if fmt == 2:
+        attrs = data.get("attributes")
+        body = {k: v for k, v in data.items() if k != "attributes"}
+        zattrs = msgspec.json.encode(attrs) if attrs else None
+        return parse_v2(msgspec.json.encode(body), None, zattrs, path)
+    raise MetadataValidationError(
+        f"array metadata for path {path!r} has invalid 'zarr_format' {fmt!r}"
+    )
+
+
+def _allow_pickle() -> bool:
+    from anyzarr.config import config
+
+    return bool(
+        config.get("codecs.allow_pickle", False)
+        or config.get("array.allow_unsafe_pickle_decode", False)
+    )
+
+
+class AsyncArray[T_ArrayMetadata]:
+    """A chunked, compressed N-dimensional array stored in a Zarr store.
+
+    Every method that touches the store is a coroutine and runs under any
+    anyio backend (asyncio or trio).  Selections come in the same kinds as in
+    numpy and zarr-python: basic, orthogonal, coordinate, mask and block.
+    """
+
+    metadata: T_ArrayMetadata
+    store_path: StorePath
+    codec_pipeline: Any
+    _config: ArrayConfig
+
+    def __init__(
+        self,
+        metadata: T_ArrayMetadata | Mapping[str, Any],
+        store_path: StorePath,
+        config: ArrayConfigLike | None = None,
+    ) -> None:
+        from anyzarr.protocol.codecs import pipeline_for_metadata
+
+        if isinstance(metadata, Mapping):
+            metadata = _metadata_from_dict(metadata, store_path.path)
+        self.metadata = metadata  # type: ignore[assignment]
+        self.store_path = store_path
+        self._config = parse_array_config(config)
+        self.codec_pipeline = pipeline_for_metadata(metadata, allow_pickle=_allow_pickle())
+
+    # -- construction -----------------------------------------------------
+
+    @classmethod
+    async def _create(cls, store: Any, **kwargs: Any) -> AsyncArray[Any]:
+        """Create an array with ``create_array``'s options (and ``create``'s older names)."""
+        return await create_array_node(store, **kwargs)
+
+    @classmethod
+    async def create(
+        cls,
+        store: Any,
+        *,
+        shape: Any,
+        dtype: npt.DTypeLike,
+        zarr_format: Literal[2, 3] = 3,
+        fill_value: Any | None = None,
+        attributes: dict[str, Any] | None = None,
+        chunk_shape: Any | None = None,
+        chunk_key_encoding: Any | None = None,
+        codecs: Any | None = None,
+        dimension_names: Any | None = None,
+        chunks: Any | None = None,
+        dimension_separator: Literal[".", "/"] | None = None,
+        order: Literal["C", "F"] | None = None,
+        filters: list[dict[str, Any]] | None = None,
+        compressor: dict[str, Any] | None = None,
+        overwrite: bool = False,
+        data: npt.ArrayLike | None = None,
+        config: ArrayConfigLike | None = None,
+    ) -> AsyncArray[Any]:
+        """Create an array (deprecated: use ``anyzarr.api.asynchronous.create_array``).
+
+        Format 3 takes ``chunk_shape``, ``chunk_key_encoding`` and ``codecs``;
+        format 2 takes ``chunks``, ``dimension_separator``, ``filters`` and
+        ``compressor``.  Unset options get zarr-python's defaults.
+        """
+        warnings.warn(
+            "AsyncArray.create is deprecated; use anyzarr.api.asynchronous.create_array",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return await create_array_node(
+            store,
+            shape=shape,
+            dtype=dtype,
+            zarr_format=zarr_format,
+            fill_value=fill_value,
+            attributes=attributes,
+            chunk_shape=chunk_shape,
+            chunk_key_encoding=chunk_key_encoding,
+            codecs=codecs,
+            dimension_names=dimension_names,
+            chunks=chunks,
+            dimension_separator=dimension_separator,
+            order=order,
+            filters="auto" if filters is None else filters,
+            compressor="auto" if compressor is None else compressor,
+            overwrite=overwrite,
+            data=data,
+            config=config,
+        )
+
+    @classmethod
+    def from_dict(cls, store_path: StorePath, data: dict[str, Any]) -> AsyncArray[Any]:
+        """An array handle from a metadata mapping of either format (no IO)."""
+        return cls(_metadata_from_dict(data, store_path.path), store_path)
+
+    @classmethod
+    async def open(
+        cls,
+        store: Any,
+        zarr_format: Literal[2, 3] | None = 3,
+        *,
+        config: ArrayConfigLike | None = None,
+    ) -> AsyncArray[Any]:
+        """Open the array stored at ``store``; ``zarr_format=None`` tries both formats.
+
+        Raises ``ArrayNotFoundError`` (naming the path) when there is none.
+        """
+        from anyzarr.io._metadata_io import read_node_metadata
+
+        store_path = await resolve_store_path(store)
+        metadata: Any = await read_node_metadata(store_path, zarr_format, node_type="array")
+        return cls(metadata, store_path, config=config)
+
+    def with_config(self, config: ArrayConfigLike) -> Self:
+        """The same array with other runtime settings."""
+        merged = {**self._config.to_dict(), **dict(parse_array_config(config).to_dict())}
+        return type(self)(self.metadata, self.store_path, config=merged)
+
+    # -- static facts ---------------------------------------------------------
+
+    @property
+    def _meta(self) -> Any:
+        return self.metadata
+
+    @property
+    def config(self) -> ArrayConfig:
+        """The runtime settings of this array handle."""
+        return self._config
+
+    @property
+    def store(self) -> Store:
+        """The store holding the array."""
+        return self.store_path.store
+
+    @property
+    def zarr_format(self) -> Literal[2, 3]:
+        """2 or 3."""
+        return self._meta.zarr_format  # type: ignore[no-any-return]
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The array's shape."""
+        return tuple(self._meta.shape)
+
+    @property
+    def ndim(self) -> int:
+        """The number of dimensions."""
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        """The number of elements."""
+        return math.prod(self.shape)
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        """The numpy data type of the elements."""
+        return self._meta.dtype  # type: ignore[no-any-return]
+
+    @property
+    def chunks(self) -> tuple[int, ...]:
+        """The chunk shape (the inner chunk shape when the array is sharded)."""
+        return tuple(self._meta.inner_chunk_shape)
+
+    @property
+    def shards(self) -> tuple[int, ...] | None:
+        """The shard shape, or ``None`` when the array is not sharded."""
+        shards = self._meta.shards
+        return None if shards is None else tuple(shards)
+
+    @property
+    def fill_value(self) -> Any:
+        """The value of elements never written."""
+        return self._meta.fill_value
+
+    @property
+    def order(self) -> Literal["C", "F"]:
+        """Memory order: stored in format 2 metadata, a runtime setting for format 3."""
+        if self.zarr_format == 2:
+            return self._meta.order  # type: ignore[no-any-return]
+        return self._config.order
+
+    @property
+    def attrs(self) -> dict[str, Any]:
+        """The user attributes."""
+        return dict(self._meta.attributes)
+
+    @property
+    def path(self) -> str:
+        """The array's path inside the store."""
+        return self.store_path.path
+
+    @property
+    def name(self) -> str:
+        """The path with a leading ``/``, as h5py names nodes."""
+        return "/" + self.path.strip("/")
+
+    @property
+    def basename(self) -> str:
+        """The last component of the name."""
+        return self.name.rsplit("/", 1)[-1]
+
+    @property
+    def read_only(self) -> bool:
+        """Whether writes are refused."""
+        return bool(self.store_path.store.read_only)
+
+    @property
+    def codecs(self) -> tuple[Any, ...]:
+        """The format 3 codec chain (empty for format 2)."""
+        return tuple(getattr(self._meta, "codecs", ()))
+
+    def _inner_codecs(self) -> tuple[Any, ...]:
+        codecs = self.codecs
+        if len(codecs) == 1 and hasattr(codecs[0], "index_codecs"):
+            return tuple(codecs[0].codecs)
+        return codecs
+
+    @property
+    def filters(self) -> tuple[Any, ...]:
+        """Array-to-array codecs (format 3) or numcodecs filters (format 2)."""
+        if self.zarr_format == 2:
+            return tuple(self._meta.filters or ())
+        from anyzarr.protocol.codecs import ArrayArrayCodec
+
+        return tuple(c for c in self._inner_codecs() if isinstance(c, ArrayArrayCodec))
+
+    @property
+    def serializer(self) -> Any:
+        """The array-to-bytes codec (``None`` for format 2)."""
+        if self.zarr_format == 2:
+            return None
+        from anyzarr.protocol.codecs import ArrayBytesCodec
+
+        return next((c for c in self._inner_codecs() if isinstance(c, ArrayBytesCodec)), None)
+
+    @property
+    def compressors(self) -> tuple[Any, ...]:
+        """Bytes-to-bytes codecs (format 3) or the numcodecs compressor (format 2)."""
+        if self.zarr_format == 2:
+            compressor = self._meta.compressor
+            return () if compressor is None else (compressor,)
+        from anyzarr.protocol.codecs import BytesBytesCodec
+
+        return tuple(c for c in self._inner_codecs() if isinstance(c, BytesBytesCodec))
+
+    @property
+    def compressor(self) -> Any:
+        """The single format 2 compressor (deprecated: use ``compressors``)."""
+        warnings.warn("compressor is deprecated; use compressors", DeprecationWarning, stacklevel=2)
+        if self.zarr_format != 2:
+            raise UsageError(
+                "'compressor' is only defined for Zarr format 2 arrays; use 'compressors'"
+            )
+        return self._meta.compressor
+
+    @property
+    def cdata_shape(self) -> tuple[int, ...]:
+        """Number of (inner) chunks along each axis."""
+        return grid_shape(self.shape, self.chunks)
+
+    @property
+    def _chunk_grid_shape(self) -> tuple[int, ...]:
+        return self.cdata_shape
+
+    @property
+    def _shard_grid_shape(self) -> tuple[int, ...]:
+        return grid_shape(self.shape, tuple(self._meta.chunk_shape))
+
+    @property
+    def nchunks(self) -> int:
+        """Number of (inner) chunks in the grid."""
+        return math.prod(self.cdata_shape)
+
+    @property
+    def _nshards(self) -> int:
+        return math.prod(self._shard_grid_shape)
+
+    @property
+    def nshards(self) -> int:
+        """Number of stored objects (shards, or chunks when not sharded) in the grid."""
+        return self._nshards
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes the array's elements take in memory (item size times size)."""
+        return self.size * self.dtype.itemsize
+
+    @property
+    def info(self) -> ArrayInfo:
+        """Static facts about the array."""
+        return self._info()
+
+    def _info(
+        self,
+        count_chunks_initialized: int | None = None,
+        count_bytes_stored: int | None = None,
+    ) -> ArrayInfo:
+        return ArrayInfo(
+            _zarr_format=self.zarr_format,
+            _data_type=getattr(self._meta, "data_type", self.dtype),
+            _fill_value=self.fill_value,
+            _shape=self.shape,
+            _shard_shape=self.shards,
+            _chunk_shape=self.chunks,
+            _order=self.order,
+            _read_only=self.read_only,
+            _store_type=type(self.store).__name__,
+            _filters=self.filters,
+            _serializer=self.serializer,
+            _compressors=self.compressors,
+            _count_bytes=self.nbytes,
+            _count_bytes_stored=count_bytes_stored,
+            _count_chunks_initialized=count_chunks_initialized,
+        )
+
+    async def info_complete(self) -> ArrayInfo:
+        """``info`` plus the stored size and the number of stored chunks (or shards)."""
+        initialized = 0
+        stored = 0
+
+        async def count() -> None:
+            nonlocal initialized
+            initialized = await self._nshards_initialized()
+
+        async def size() -> None:
+            nonlocal stored
+            stored = await self.nbytes_stored()
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(count)
+            tg.start_soon(size)
+        return self._info(initialized, stored)
+
+    def __repr__(self) -> str:
+        return f"<AsyncArray {self.store_path} shape={self.shape} dtype={self.dtype}>"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, AsyncArray):
+            return NotImplemented
+        return bool(
+            self.metadata == other.metadata
+            and self.store_path == other.store_path
+            and self._config == other._config
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    # -- chunk keys and stored sizes -------------------------------------------
+
+    def _chunk_spec(self, prototype: Any = None) -> Any:
+        from anyzarr.protocol.buffer import default_buffer_prototype
+        from anyzarr.protocol.codecs import ChunkSpec
+
+        order = self._meta.order if self.zarr_format == 2 else self._config.order
+        return ChunkSpec(
+            shape=tuple(self._meta.chunk_shape),
+            dtype=self.dtype,
+            fill_value=self.fill_value,
+            order=order,
+            prototype=prototype if prototype is not None else default_buffer_prototype(),
+        )
+
+    @staticmethod
+    def _iter_grid(
+        grid: tuple[int, ...],
+        origin: Sequence[int] | None,
+        selection_shape: Sequence[int] | None,
+    ) -> Iterator[tuple[int, ...]]:
+        start = tuple(origin) if origin is not None else (0,) * len(grid)
+        extent = (
+            tuple(selection_shape)
+            if selection_shape is not None
+            else tuple(g - s for g, s in zip(grid, start, strict=True))
+        )
+        ranges = [range(s, min(s + e, g)) for s, e, g in zip(start, extent, grid, strict=True)]
+        for idx in np.ndindex(*(len(r) for r in ranges)):
+            yield tuple(r[i] for r, i in zip(ranges, idx, strict=True))
+
+    def _iter_chunk_coords(
+        self, *, origin: Sequence[int] | None = None, selection_shape: Sequence[int] | None = None
+    ) -> Iterator[tuple[int, ...]]:
+        """Coordinates of the (inner) chunks in a region of the chunk grid."""
+        return self._iter_grid(self.cdata_shape, origin, selection_shape)
+
+    def _iter_shard_coords(
+        self, *, origin: Sequence[int] | None = None, selection_shape: Sequence[int] | None = None
+    ) -> Iterator[tuple[int, ...]]:
+        """Coordinates of the stored objects (shards, or chunks) in a region of their grid."""
+        return self._iter_grid(self._shard_grid_shape, origin, selection_shape)
+
+    def _iter_shard_keys(
+        self, *, origin: Sequence[int] | None = None, selection_shape: Sequence[int] | None = None
+    ) -> Iterator[str]:
+        """Keys (relative to the array) of the stored objects in a region of their grid."""
+        for coords in self._iter_shard_coords(origin=origin, selection_shape=selection_shape):
+            yield self._meta.encode_chunk_key(coords)
+
+    def _iter_chunk_keys(
+        self, *, origin: Sequence[int] | None = None, selection_shape: Sequence[int] | None = None
+    ) -> Iterator[str]:
+        """Keys (relative to the array) of the stored objects; shard keys when sharded.
+
+        Inner chunks of a shard have no key of their own, so the stored grid is
+        what keys can describe.
+        """
+        return self._iter_shard_keys(origin=origin, selection_shape=selection_shape)
+
+    async def _stored_keys(self) -> set[str]:
+        """Relative keys of the stored objects that exist."""
+        expected = set(self._iter_shard_keys())
+        prefix = f"{self.path}/" if self.path else ""
+        found: set[str] = set()
+        async for key in self.store.list_prefix(prefix):
+            rel = key[len(prefix) :]
+            if rel in expected:
+                found.add(rel)
+        return found
+
+    async def _nshards_initialized(self) -> int:
+        return len(await self._stored_keys())
+
+    async def nchunks_initialized(self) -> int:
+        """How many chunks are stored; each stored shard counts all its chunks."""
+        n = await self._nshards_initialized()
+        if self.shards is None:
+            return n
+        per_shard = math.prod(s // c for s, c in zip(self.shards, self.chunks, strict=True))
+        return n * per_shard
+
+    async def nbytes_stored(self) -> int:
+        """Bytes stored under the array's path, metadata included."""
+        prefix = self.path
+        return int(await self.store.getsize_prefix(prefix))
+
+    # -- selections ---------------------------------------------------------------
+
+    async def getitem(self, selection: Any, *, prototype: Any = None) -> Any:
+        """Read ``selection`` the way ``array[selection]`` does (basic or fancy)."""
+        fields, pure = _pop_fields(selection)
+        plan = make_plan(self, "getitem", pure)
+        return await get_selection(self, plan, fields=fields, prototype=prototype)
+
+    async def setitem(self, selection: Any, value: npt.ArrayLike, prototype: Any = None) -> None:
+        """Write ``value`` to ``selection`` the way ``array[selection] = value`` does."""
+        fields, pure = _pop_fields(selection)
+        plan = make_plan(self, "getitem", pure)
+        await set_selection(self, plan, value, fields=fields, prototype=prototype)
+
+    async def get_basic_selection(
+        self,
+        selection: Any = Ellipsis,
+        *,
+        out: Any = None,
+        prototype: Any = None,
+        fields: Fields = None,
+    ) -> Any:
+        """Read integers, slices and Ellipsis (numpy basic indexing)."""
+        plan = make_plan(self, "basic", selection)
+        return await get_selection(self, plan, out=out, fields=fields, prototype=prototype)
+
+    async def set_basic_selection(
+        self, selection: Any, value: npt.ArrayLike, *, fields: Fields = None, prototype: Any = None
+    ) -> None:
+        """Write to integers, slices and Ellipsis (numpy basic indexing)."""
+        plan = make_plan(self, "basic", selection)
+        await set_selection(self, plan, value, fields=fields, prototype=prototype)
+
+    async def get_orthogonal_selection(
+        self, selection: Any, *, out: Any = None, fields: Fields = None, prototype: Any = None
+    ) -> Any:
+        """Read with per-axis selections (ints, slices, int arrays, bool masks) combined as an outer product."""
+        plan = make_plan(self, "orthogonal", selection)
+        return await get_selection(self, plan, out=out, fields=fields, prototype=prototype)
+
+    async def set_orthogonal_selection(
+        self, selection: Any, value: npt.ArrayLike, *, fields: Fields = None, prototype: Any = None
+    ) -> None:
+        """Write with per-axis selections combined as an outer product."""
+        plan = make_plan(self, "orthogonal", selection)
+        await set_selection(self, plan, value, fields=fields, prototype=prototype)
+
+    async def get_coordinate_selection(
+        self, selection: Any, *, out: Any = None, fields: Fields = None, prototype: Any = None
+    ) -> Any:
+        """Read single points given by one integer array per axis (broadcast together)."""
+        plan = make_plan(self, "coordinate", selection)
+        return await get_selection(self, plan, out=out, fields=fields, prototype=prototype)
+
+    async def set_coordinate_selection(
+        self, selection: Any, value: npt.ArrayLike, *, fields: Fields = None, prototype: Any = None
+    ) -> None:
+        """Write single points given by one integer array per axis."""
+        plan = make_plan(self, "coordinate", selection)
+        await set_selection(self, plan, value, fields=fields, prototype=prototype)
+
+    async def get_mask_selection(
+        self, mask: Any, *, out: Any = None, fields: Fields = None, prototype: Any = None
+    ) -> Any:
+        """Read the elements where a boolean array of the array's shape is true."""
+        plan = make_plan(self, "mask", mask)
+        return await get_selection(self, plan, out=out, fields=fields, prototype=prototype)
+
+    async def set_mask_selection(
+        self, mask: Any, value: npt.ArrayLike, *, fields: Fields = None, prototype: Any = None
+    ) -> None:
+        """Write the elements where a boolean array of the array's shape is true."""
+        plan = make_plan(self, "mask", mask)
+        await set_selection(self, plan, value, fields=fields, prototype=prototype)
+
+    async def get_block_selection(
+        self, selection: Any, *, out: Any = None, fields: Fields = None, prototype: Any = None
+    ) -> Any:
+        """Read whole chunks picked by chunk-grid indices (ints and step-1 slices)."""
+        plan = make_plan(self, "block", selection)
+        return await get_selection(self, plan, out=out, fields=fields, prototype=prototype)
+
+    async def set_block_selection(
+        self, selection: Any, value: npt.ArrayLike, *, fields: Fields = None, prototype: Any = None
+    ) -> None:
+        """Write whole chunks picked by chunk-grid indices."""
+        plan = make_plan(self, "block", selection)
+        await set_selection(self, plan, value, fields=fields, prototype=prototype)
+
+    # -- changing the array --------------------------------------------------------
+
+    def _check_writable(self, action: str) -> None:
+        if self.read_only:
+            raise ReadOnlyError(f"cannot {action} array at path {self.path!r}: it is read-only")
+
+    async def _save_metadata(self, metadata: Any) -> None:
+        from anyzarr.io._metadata_io import write_node_metadata
+
+        await write_node_metadata(self.store_path, metadata)
+        self.metadata = metadata
+
+    async def resize(self, new_shape: Any, delete_outside_chunks: bool = True) -> None:
+        """Change the shape; stored chunks wholly outside the new shape are deleted.
+
+        Only the metadata and those chunks change; data inside the new shape
+        stays where it is.
+        """
+        self._check_writable("resize")
+        shape = (new_shape,) if isinstance(new_shape, int) else tuple(int(s) for s in new_shape)
+        if len(shape) != self.ndim:
+            raise UsageError(
+                f"new shape {shape} has {len(shape)} dimensions; array at path {self.path!r} has {self.ndim}"
+            )
+        if any(s < 0 for s in shape):
+            raise UsageError(f"new shape {shape} has a negative length")
+        new_meta = self._meta.with_shape(shape)
+        if delete_outside_chunks:
+            stored = tuple(self._meta.chunk_shape)
+            prefix = f"{self.path}/" if self.path else ""
+            doomed = [
+                prefix + self._meta.encode_chunk_key(coords)
+                for coords in self._iter_shard_coords()
+                if any(c * s >= n for c, s, n in zip(coords, stored, shape, strict=True))
+            ]
+            async with anyio.create_task_group() as tg:
+                for key in doomed:
+                    tg.start_soon(self.store.delete, key)
+        await self._save_metadata(new_meta)
+
+    async def append(self, data: npt.ArrayLike, axis: int = 0) -> tuple[int, ...]:
+        """Grow the array along ``axis`` by ``data`` and write it there; returns the new shape."""
+        self._check_writable("append to")
+        values = np.asarray(data)
+        if values.ndim != self.ndim:
+            raise UsageError(
+                f"data has {values.ndim} dimensions; array at path {self.path!r} has {self.ndim}"
+            )
+        if not -self.ndim <= axis < self.ndim:
+            raise UsageError(f"axis {axis} is out of range for {self.ndim} dimensions")
+        axis %= self.ndim
+        for i, (a, b) in enumerate(zip(self.shape, values.shape, strict=True)):
+            if i != axis and a != b:
+                raise UsageError(
+                    f"data shape {values.shape} does not match array shape {self.shape} on axis {i}"
+                )
+        old = self.shape
+        new_shape = tuple(o + (values.shape[axis] if i == axis else 0) for i, o in enumerate(old))
+        await self.resize(new_shape)
+        region = tuple(
+            slice(old[axis], new_shape[axis]) if i == axis else slice(None)
+            for i in range(self.ndim)
+        )
+        await self.setitem(region, values)
+        return new_shape
+
+    async def update_attributes(self, new_attributes: dict[str, Any]) -> Self:
+        """Merge ``new_attributes`` into the stored attributes and return this array."""
+        self._check_writable("update attributes of")
+        merged = {**self.attrs, **new_attributes}
+        await self._save_metadata(self._meta.with_attributes(merged))
+        return self

@@ -1,0 +1,102 @@
+"""Runtime settings of one array: memory order, empty chunks, missing chunks.
+
+These are not stored with the array; they come from ``anyzarr.config``
+(``array.*`` keys) unless the caller passes a ``config`` mapping or an
+``ArrayConfig``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any, Literal, TypedDict
+
+from anyzarr.protocol._errors import UsageError
+
+__all__ = ["ArrayConfig", "ArrayConfigLike", "ArrayConfigParams", "parse_array_config"]
+
+MemoryOrder = Literal["C", "F"]
+
+
+class ArrayConfigParams(TypedDict, total=False):
+    """The keys an array ``config`` mapping may hold."""
+
+    order: MemoryOrder
+    write_empty_chunks: bool
+    read_missing_chunks: bool
+    sharding_coalesce_max_gap_bytes: int
+    sharding_coalesce_max_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class ArrayConfig:
+    """Per-array runtime settings.
+
+    ``order`` is the memory layout of arrays handed out (and, for Zarr format
+    2, of chunks written); ``write_empty_chunks`` keeps chunks that hold only
+    the fill value (otherwise they are deleted); ``read_missing_chunks`` reads
+    absent chunks as the fill value (otherwise reading them is an error).
+    """
+
+    order: MemoryOrder
+    write_empty_chunks: bool
+    read_missing_chunks: bool = True
+    sharding_coalesce_max_gap_bytes: int = 1024 * 1024
+    sharding_coalesce_max_bytes: int = 16 * 1024 * 1024
+
+    def __post_init__(self) -> None:
+        if self.order not in ("C", "F"):
+            raise UsageError(f"array config field 'order' must be 'C' or 'F', not {self.order!r}")
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ArrayConfig:
+        """Build a config from a mapping; keys it does not name come from ``anyzarr.config``."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise UsageError(
+                f"unknown array config field(s) {unknown}; expected some of {sorted(known)}"
+            )
+        values = {name: _default(name) for name in known}
+        values.update(data)
+        return cls(**values)
+
+    def to_dict(self) -> ArrayConfigParams:
+        """The settings as a plain mapping."""
+        return ArrayConfigParams(
+            order=self.order,
+            write_empty_chunks=self.write_empty_chunks,
+            read_missing_chunks=self.read_missing_chunks,
+            sharding_coalesce_max_gap_bytes=self.sharding_coalesce_max_gap_bytes,
+            sharding_coalesce_max_bytes=self.sharding_coalesce_max_bytes,
+        )
+
+
+ArrayConfigLike = ArrayConfig | ArrayConfigParams | Mapping[str, Any]
+
+_FALLBACK: dict[str, Any] = {
+    "order": "C",
+    "write_empty_chunks": False,
+    "read_missing_chunks": True,
+    "sharding_coalesce_max_gap_bytes": 1024 * 1024,
+    "sharding_coalesce_max_bytes": 16 * 1024 * 1024,
+}
+
+
+def _default(name: str) -> Any:
+    from anyzarr.config import config
+
+    return config.get(f"array.{name}", _FALLBACK[name])
+
+
+def parse_array_config(config: ArrayConfigLike | None) -> ArrayConfig:
+    """Resolve ``config`` (``None``, a mapping or an ``ArrayConfig``) to an ``ArrayConfig``."""
+    if config is None:
+        return ArrayConfig.from_dict({})
+    if isinstance(config, ArrayConfig):
+        return config
+    if isinstance(config, Mapping):
+        return ArrayConfig.from_dict(config)
+    raise UsageError(
+        f"array config must be a mapping or an ArrayConfig, not {type(config).__name__}"
+    )

@@ -1,0 +1,197 @@
+"""Creating arrays: resolve the options to metadata, check the target, write.
+
+`create_array_node` is what ``AsyncArray._create`` (and through it
+``anyzarr.api.asynchronous.create_array`` and the group methods) runs.  It
+takes both the ``create_array`` vocabulary (``chunks``, ``shards``,
+``filters``, ``compressors``, ``serializer``) and the older ``create`` one
+(``chunk_shape``, ``codecs``, ``compressor``, ``dimension_separator``) and
+maps the latter onto the former.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Literal
+
+import anyio
+import numpy as np
+
+from anyzarr.protocol._errors import (
+    ContainsArrayError,
+    ContainsGroupError,
+    NodeNotFoundError,
+    ReadOnlyError,
+    UsageError,
+)
+
+if TYPE_CHECKING:
+    from anyzarr.api._array import AsyncArray
+
+__all__ = ["create_array_node", "resolve_store_path", "split_codecs"]
+
+
+async def resolve_store_path(store: Any, *, mode: str | None = None, path: str = "") -> Any:
+    """A ``StorePath`` for any store-like value (``StorePath`` passes through)."""
+    from anyzarr.io._store_path import StorePath, make_store_path
+
+    if isinstance(store, StorePath) and not path and mode is None:
+        return store
+    return await make_store_path(store, path=path, mode=mode)  # type: ignore[arg-type]
+
+
+def split_codecs(codecs: Iterable[Any]) -> tuple[list[Any], Any, list[Any]]:
+    """Split a v3 codec list into (filters, serializer, compressors)."""
+    from anyzarr.protocol.codecs import ArrayArrayCodec, ArrayBytesCodec, parse_codecs
+
+    parsed = parse_codecs(list(codecs))
+    filters: list[Any] = []
+    serializer: Any = None
+    compressors: list[Any] = []
+    for codec in parsed:
+        if isinstance(codec, ArrayArrayCodec):
+            filters.append(codec)
+        elif isinstance(codec, ArrayBytesCodec):
+            serializer = codec
+        else:
+            compressors.append(codec)
+    return filters, serializer, compressors
+
+
+async def _check_target(store_path: Any, zarr_format: int, overwrite: bool) -> None:
+    """Refuse read-only stores; clear or refuse an existing node at the path."""
+    from anyzarr.io._metadata_io import read_node_metadata
+
+    store = store_path.store
+    if store.read_only:
+        raise ReadOnlyError(
+            f"cannot create an array at path {store_path.path!r}: the store is read-only"
+        )
+    if overwrite:
+        if store.supports_deletes:
+            await store_path.delete_dir()
+        return
+    try:
+        existing = await read_node_metadata(store_path, None)
+    except NodeNotFoundError:
+        return
+    path = store_path.path or "/"
+    if (
+        getattr(existing, "node_type", None) == "group"
+        or type(existing).__name__ == "GroupMetadata"
+    ):
+        raise ContainsGroupError(f"a group already exists at path {path!r}")
+    raise ContainsArrayError(f"an array already exists at path {path!r}")
+
+
+async def _ensure_parents(store_path: Any, zarr_format: Literal[2, 3]) -> None:
+    """Write group metadata for each ancestor that has no node yet, as zarr-python does."""
+    from anyzarr.io._metadata_io import node_exists, write_node_metadata
+    from anyzarr.protocol.metadata import GroupMetadata
+
+    parts = [p for p in store_path.path.split("/") if p]
+    parents = ["/".join(parts[:i]) for i in range(len(parts))]
+    if not parents:
+        return
+    store_root = await resolve_store_path(store_path.store)
+
+    async def one(parent: str) -> None:
+        target = store_root / parent if parent else store_root
+        if not await node_exists(target):
+            await write_node_metadata(target, GroupMetadata(zarr_format=zarr_format))
+
+    async with anyio.create_task_group() as tg:
+        for parent in parents:
+            tg.start_soon(one, parent)
+
+
+async def create_array_node(
+    store: Any,
+    *,
+    shape: Any,
+    dtype: Any = None,
+    data: Any = None,
+    chunks: Any = "auto",
+    shards: Any = None,
+    filters: Any = "auto",
+    compressors: Any = "auto",
+    compressor: Any = "auto",
+    serializer: Any = "auto",
+    fill_value: Any = None,
+    order: Any = None,
+    zarr_format: Literal[2, 3] | None = 3,
+    attributes: Mapping[str, Any] | None = None,
+    chunk_key_encoding: Any = None,
+    dimension_names: Any = None,
+    chunk_shape: Any = None,
+    codecs: Any = None,
+    dimension_separator: Any = None,
+    overwrite: bool = False,
+    config: Any = None,
+    write_data: bool = True,
+) -> AsyncArray[Any]:
+    """Create an array at ``store`` and return it; see ``anyzarr.api.asynchronous.create_array``."""
+    from anyzarr.api._array import AsyncArray
+    from anyzarr.api._array_config import parse_array_config
+    from anyzarr.io._metadata_io import write_node_metadata
+    from anyzarr.protocol.metadata import create_array_metadata
+
+    if zarr_format is None:
+        from anyzarr.config import config as global_config
+
+        zarr_format = global_config.get("default_zarr_format", 3)
+    if zarr_format not in (2, 3):
+        raise UsageError(f"zarr_format must be 2 or 3, not {zarr_format!r}")
+    store_path = await resolve_store_path(store)
+    array_config = parse_array_config(config)
+    if data is not None and dtype is None:
+        dtype = np.asarray(data).dtype
+    if dtype is None:
+        raise UsageError("dtype is required to create an array")
+    if chunk_shape is not None:
+        if chunks not in (None, "auto"):
+            raise UsageError("give only one of 'chunks' and 'chunk_shape'")
+        chunks = chunk_shape
+    if chunks is None:
+        chunks = "auto"
+    if compressor != "auto":
+        if compressors != "auto":
+            raise UsageError("give only one of 'compressor' and 'compressors'")
+        compressors = compressor
+    if codecs is not None:
+        if zarr_format == 2:
+            raise UsageError("'codecs' is for Zarr format 3; use 'filters' and 'compressor'")
+        filters, serializer, compressors = split_codecs(codecs)
+        serializer = "auto" if serializer is None else serializer
+    if dimension_separator is not None:
+        if chunk_key_encoding is not None:
+            raise UsageError("give only one of 'dimension_separator' and 'chunk_key_encoding'")
+        kind = "v2" if zarr_format == 2 else "default"
+        chunk_key_encoding = {"name": kind, "separator": dimension_separator}
+    if order is None and zarr_format == 2:
+        order = array_config.order
+
+    metadata = create_array_metadata(
+        shape=shape,
+        dtype=dtype,
+        chunks=chunks,
+        shards=shards,
+        filters=filters,
+        compressors=compressors,
+        serializer=serializer,
+        fill_value=fill_value,
+        order=order,
+        zarr_format=zarr_format,
+        attributes=dict(attributes) if attributes else None,
+        chunk_key_encoding=chunk_key_encoding,
+        dimension_names=dimension_names,
+    )
+    await _check_target(store_path, zarr_format, overwrite)
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(write_node_metadata, store_path, metadata)
+        tg.start_soon(_ensure_parents, store_path, zarr_format)
+    if zarr_format == 3 and order is not None and config is None:
+        array_config = parse_array_config({"order": order})
+    array: AsyncArray[Any] = AsyncArray(metadata, store_path, config=array_config)
+    if data is not None and write_data:
+        await array.setitem(Ellipsis, data)
+    return array

@@ -1,0 +1,283 @@
+"""Runtime configuration: zarr-python's keys and defaults plus anyzarr's own.
+
+The store of settings is a nested dict that is never mutated in place: every
+change builds a new dict and swaps the reference under a lock, so readers in
+any thread see either the old or the new settings and never need the lock.
+
+Environment variables are read at import and on ``reset()``/``refresh()``:
+``ZARR_ARRAY__ORDER=F`` sets ``array.order`` (the text after the prefix is
+lower-cased and ``__`` means one level of nesting, as donfig does); the value
+is parsed as a Python literal when it is one and kept as a string otherwise.
+``ANYZARR_``-prefixed variables are read after ``ZARR_`` ones and win.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import os
+import pprint as _pprint
+import threading
+from collections.abc import Iterator, Mapping
+from types import TracebackType
+from typing import Any, Final
+
+__all__ = ["DEFAULTS", "ENV_PREFIXES", "Config", "ConfigSet", "config"]
+
+ENV_PREFIXES: Final = ("ZARR_", "ANYZARR_")
+
+DEFAULTS: Final[dict[str, Any]] = {
+    "default_zarr_format": 3,
+    "array": {
+        "order": "C",
+        "write_empty_chunks": False,
+        "read_missing_chunks": True,
+        "allow_unsafe_pickle_decode": False,
+        "rectilinear_chunks": False,
+        "sharding_coalesce_max_bytes": 16 * 1024 * 1024,
+        "sharding_coalesce_max_gap_bytes": 1024 * 1024,
+        "target_shard_size_bytes": None,
+    },
+    "async": {"concurrency": 10, "timeout": None},
+    "threading": {"max_workers": None},
+    "json_indent": 2,
+    "codec_pipeline": {
+        "path": "anyzarr.protocol.codecs.BatchedCodecPipeline",
+        "batch_size": 1,
+        "max_workers": None,
+    },
+    "buffer": "anyzarr.protocol.buffer.cpu.Buffer",
+    "ndbuffer": "anyzarr.protocol.buffer.cpu.NDBuffer",
+    # anyzarr's own settings.
+    "sync": {"backend": "asyncio"},
+    "codecs": {"allow_pickle": False},
+}
+
+_GPU_BUFFERS: Final = {
+    "buffer": "anyzarr.protocol.buffer.gpu.Buffer",
+    "ndbuffer": "anyzarr.protocol.buffer.gpu.NDBuffer",
+}
+
+_MISSING: Final = object()
+
+
+def _canonical(name: str, level: Mapping[str, Any]) -> str:
+    """Treat ``-`` and ``_`` in a key as the same, preferring the spelling in use."""
+    if name in level:
+        return name
+    other = name.replace("_", "-") if "_" in name else name.replace("-", "_")
+    return other if other in level else name
+
+
+def _parse_env_value(text: str) -> Any:
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return text
+
+
+def _env_settings(environ: Mapping[str, str]) -> list[tuple[str, Any]]:
+    found: list[tuple[str, Any]] = []
+    for prefix in ENV_PREFIXES:
+        for name in sorted(environ):
+            # "ANYZARR_X" also ends with "ZARR_X"; startswith keeps them apart.
+            if name.startswith(prefix) and len(name) > len(prefix):
+                key = name[len(prefix) :].lower().replace("__", ".")
+                found.append((key, _parse_env_value(environ[name])))
+    return found
+
+
+def _split(key: str) -> list[str]:
+    parts = key.split(".")
+    if not all(parts):
+        raise KeyError(f"config key {key!r} has an empty part")
+    return parts
+
+
+def _lookup(data: Mapping[str, Any], parts: list[str]) -> Any:
+    node: Any = data
+    for part in parts:
+        if not isinstance(node, Mapping):
+            return _MISSING
+        part = _canonical(part, node)
+        if part not in node:
+            return _MISSING
+        node = node[part]
+    return node
+
+
+def _assigned(data: dict[str, Any], parts: list[str], value: Any) -> dict[str, Any]:
+    """Return a copy of ``data`` with ``value`` at ``parts`` (``_MISSING`` deletes)."""
+    new = dict(data)
+    head = _canonical(parts[0], data)
+    if len(parts) == 1:
+        if value is _MISSING:
+            new.pop(head, None)
+        else:
+            new[head] = value
+        return new
+    child = data.get(head)
+    child_dict: dict[str, Any] = dict(child) if isinstance(child, Mapping) else {}
+    new[head] = _assigned(child_dict, parts[1:], value)
+    return new
+
+
+def _flatten_kwargs(arg: Mapping[str, Any] | None, kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    items: dict[str, Any] = dict(arg or {})
+    for name, value in kwargs.items():
+        items[name.replace("__", ".")] = value
+    return items
+
+
+class ConfigSet:
+    """The changes made by one ``Config.set`` call.
+
+    The changes take effect at once.  Used as a context manager, the previous
+    values of exactly the keys it changed come back on exit (other changes
+    made meanwhile are kept); otherwise the changes stay.
+    """
+
+    def __init__(self, owner: Config, saved: list[tuple[list[str], Any]]) -> None:
+        self._owner = owner
+        self._saved = saved
+
+    def __enter__(self) -> Config:
+        return self._owner
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._owner._restore(self._saved)
+
+
+class Config:
+    """Thread-safe nested settings with dotted-key access.
+
+    ``get`` never takes the lock (it reads an immutable snapshot); writers
+    serialise on a lock and publish a new snapshot.
+    """
+
+    def __init__(
+        self,
+        defaults: Mapping[str, Any] | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self._defaults: dict[str, Any] = copy.deepcopy(
+            dict(DEFAULTS if defaults is None else defaults)
+        )
+        self._lock = threading.RLock()
+        self._data: dict[str, Any] = {}
+        self.reset(environ)
+
+    # -- reading -----------------------------------------------------------
+    def get(self, key: str, default: Any = _MISSING) -> Any:
+        """Return the value at dotted ``key``, or ``default`` when it is not set.
+
+        Raises ``KeyError`` naming the key when it is missing and no default
+        was given.
+        """
+        value = _lookup(self._data, _split(key))
+        if value is _MISSING:
+            if default is _MISSING:
+                raise KeyError(key)
+            return default
+        return value
+
+    def __getitem__(self, key: str) -> Any:
+        return self.get(key)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and _lookup(self._data, _split(key)) is not _MISSING
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """A deep copy of every setting as a nested dict."""
+        return copy.deepcopy(self._data)
+
+    @property
+    def defaults(self) -> list[dict[str, Any]]:
+        """The default settings (a list of one dict, the shape donfig uses)."""
+        return [copy.deepcopy(self._defaults)]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A deep copy of every setting as a nested dict."""
+        return copy.deepcopy(self._data)
+
+    def pprint(self) -> None:
+        """Print every setting."""
+        _pprint.pprint(self._data)
+
+    # -- writing -----------------------------------------------------------
+    def set(self, arg: Mapping[str, Any] | None = None, /, **kwargs: Any) -> ConfigSet:
+        """Set values by dotted key (or ``a__b=...`` keywords).
+
+        The result restores the previous values when used as a context
+        manager::
+
+            with config.set({"array.order": "F"}):
+                ...
+        """
+        items = _flatten_kwargs(arg, kwargs)
+        with self._lock:
+            saved: list[tuple[list[str], Any]] = []
+            data = self._data
+            for key, value in items.items():
+                parts = _split(key)
+                old = _lookup(data, parts)
+                saved.append((parts, old if old is _MISSING else copy.deepcopy(old)))
+                data = _assigned(data, parts, value)
+            self._data = data
+        return ConfigSet(self, saved)
+
+    def update(self, new: Mapping[str, Any]) -> None:
+        """Merge a nested dict of settings into the current ones."""
+        with self._lock:
+            self._data = _merge(self._data, new)
+
+    def enable_gpu(self) -> ConfigSet:
+        """Use GPU (cupy) buffers for data read from and written to stores."""
+        return self.set(dict(_GPU_BUFFERS))
+
+    def reset(self, environ: Mapping[str, str] | None = None) -> None:
+        """Go back to the defaults overlaid with the environment variables."""
+        env = os.environ if environ is None else environ
+        with self._lock:
+            data = copy.deepcopy(self._defaults)
+            for key, value in _env_settings(env):
+                data = _assigned(data, _split(key), value)
+            self._data = data
+
+    def refresh(self) -> None:
+        """Re-read the environment variables (same as ``reset``)."""
+        self.reset()
+
+    def _restore(self, saved: list[tuple[list[str], Any]]) -> None:
+        with self._lock:
+            data = self._data
+            for parts, value in reversed(saved):
+                data = _assigned(data, parts, value)
+            self._data = data
+
+    def __repr__(self) -> str:
+        return f"<anyzarr.config {self._data!r}>"
+
+
+def _merge(base: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for name, value in new.items():
+        name = _canonical(name, out)
+        current = out.get(name)
+        if isinstance(value, Mapping) and isinstance(current, Mapping):
+            out[name] = _merge(current, value)
+        else:
+            out[name] = copy.deepcopy(value)
+    return out
+
+
+config: Final = Config()

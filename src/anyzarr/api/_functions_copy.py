@@ -1,0 +1,307 @@
+"""``copy``, ``copy_all`` and ``copy_store``, with Zarr 2's semantics.
+
+Each returns ``(n_copied, n_skipped, n_bytes_copied)``.  ``if_exists`` decides
+what happens when the destination already has the item: ``"raise"`` (a
+``CopyError``), ``"skip"`` or ``"replace"``.  ``copy``/``copy_all`` work at the
+node level and may cross formats; ``copy_store`` copies raw keys.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Literal
+
+import anyio
+
+from anyzarr.api._functions_common import ArgumentError, resolve
+from anyzarr.api._group import AsyncGroup
+from anyzarr.io._metadata_io import task_group
+from anyzarr.protocol._errors import UsageError
+
+if TYPE_CHECKING:
+    from anyzarr.api._array import AsyncArray
+
+__all__ = ["CopyError", "copy", "copy_all", "copy_store"]
+
+IfExists = Literal["raise", "skip", "replace"]
+Counts = tuple[int, int, int]
+
+
+class CopyError(UsageError, RuntimeError):
+    """The destination of a copy already exists and ``if_exists="raise"``."""
+
+
+def _check_if_exists(if_exists: str) -> None:
+    if if_exists not in ("raise", "skip", "replace"):
+        raise ArgumentError(f"if_exists must be 'raise', 'skip' or 'replace', not {if_exists!r}")
+
+
+def _logger(log: Callable[[str], Any] | None) -> Callable[[str], None]:
+    def emit(message: str) -> None:
+        if log is not None:
+            log(message)
+
+    return emit
+
+
+def _unwrap(node: Any) -> Any:
+    """Accept sync ``Array``/``Group`` objects by their async twins."""
+    for attribute in ("_async_group", "_async_array", "_async"):
+        inner = getattr(node, attribute, None)
+        if inner is not None:
+            return inner
+    return node
+
+
+async def copy_store(
+    source: Any,
+    dest: Any,
+    source_path: str = "",
+    dest_path: str = "",
+    excludes: Iterable[str] | None = None,
+    includes: Iterable[str] | None = None,
+    flags: int = 0,
+    if_exists: IfExists = "raise",
+    dry_run: bool = False,
+    log: Callable[[str], Any] | None = None,
+) -> Counts:
+    """Copy every key under ``source_path`` of ``source`` to ``dest_path`` of ``dest``.
+
+    ``excludes`` / ``includes`` are regular expressions (``re.search`` on the
+    key relative to ``source_path``, with ``flags``); includes win over
+    excludes.  Keys are copied concurrently.
+    """
+    import re
+
+    _check_if_exists(if_exists)
+    emit = _logger(log)
+    src = await resolve(source, path=source_path)
+    dst = await resolve(dest, path=dest_path)
+    exclude = [re.compile(p, flags) for p in excludes or ()]
+    include = [re.compile(p, flags) for p in includes or ()]
+    prefix = f"{src.path}/" if src.path else ""
+    keys = [key async for key in src.store.list_prefix(prefix)]
+    n_copied = n_skipped = n_bytes = 0
+
+    async def one(key: str) -> None:
+        nonlocal n_copied, n_skipped, n_bytes
+        relative = key[len(prefix) :]
+        if any(p.search(relative) for p in exclude) and not any(
+            p.search(relative) for p in include
+        ):
+            return
+        target = f"{dst.path}/{relative}" if dst.path else relative
+        if if_exists != "replace" and await dst.store.exists(target):
+            if if_exists == "raise":
+                raise CopyError(f"key {target!r} already exists in the destination store")
+            emit(f"skip {key} -> {target}")
+            n_skipped += 1
+            return
+        emit(f"copy {key} -> {target}")
+        value = await src.store.get(key)
+        if value is None:
+            return  # deleted since it was listed
+        if not dry_run:
+            await dst.store.set(target, value)
+        n_copied += 1
+        n_bytes += len(value)
+
+    async with task_group() as tg:
+        for key in keys:
+            tg.start_soon(one, key)
+    return n_copied, n_skipped, n_bytes
+
+
+def _chunk_regions(shape: tuple[int, ...], chunks: tuple[int, ...]) -> list[tuple[slice, ...]]:
+    ranges = [range(0, s, c) for s, c in zip(shape, chunks, strict=True)]
+    return [
+        tuple(slice(o, min(o + c, s)) for o, c, s in zip(offset, chunks, shape, strict=True))
+        for offset in itertools.product(*ranges)
+    ]
+
+
+async def _copy_array_data(source: AsyncArray[Any], target: AsyncArray[Any]) -> None:
+    """Copy chunk region by region, a few at a time, so memory stays bounded."""
+    shape = tuple(source.shape)
+    if 0 in shape or not shape:
+        if not shape:
+            await target.setitem(Ellipsis, await source.getitem(Ellipsis))
+        return
+    chunks = tuple(target.metadata.chunk_shape)
+    limiter = anyio.CapacityLimiter(4)
+
+    async def region(sel: tuple[slice, ...]) -> None:
+        async with limiter:
+            await target.setitem(sel, await source.getitem(sel))
+
+    async with task_group() as tg:
+        for sel in _chunk_regions(shape, chunks):
+            tg.start_soon(region, sel)
+
+
+async def _copy_node(
+    source: Any,
+    dest: AsyncGroup,
+    name: str,
+    *,
+    shallow: bool,
+    without_attrs: bool,
+    if_exists: IfExists,
+    dry_run: bool,
+    emit: Callable[[str], None],
+    create_kws: dict[str, Any],
+    root: bool,
+) -> Counts:
+    existing = await dest.get(name)
+    is_group = isinstance(source, AsyncGroup)
+    target_desc = f"{dest.path}/{name}".lstrip("/")
+    if existing is not None and (not is_group or not isinstance(existing, AsyncGroup)):
+        if if_exists == "raise":
+            raise CopyError(f"an object already exists at {target_desc!r} in the destination")
+        if if_exists == "skip":
+            emit(f"skip {source.path or '/'} -> {target_desc}")
+            return 0, 1, 0
+        if not dry_run:
+            await dest.delitem(name)
+        existing = None
+
+    emit(f"copy {source.path or '/'} -> {target_desc}")
+    attrs = {} if without_attrs else dict(source.attrs)
+    if not is_group:
+        if dry_run:
+            return 1, 0, 0
+        options: dict[str, Any] = {
+            "shape": tuple(source.shape),
+            "dtype": source.dtype,
+            "chunks": tuple(source.metadata.inner_chunk_shape),
+            "fill_value": source.metadata.fill_value,
+            "order": source.metadata.order,
+            "attributes": attrs,
+        }
+        options.update(create_kws)
+        target = await dest.create_array(name, **options)
+        await _copy_array_data(source, target)
+        return 1, 0, int(source.metadata.dtype.itemsize) * _size(source.shape)
+
+    totals = [1, 0, 0]
+    if dry_run:
+        group_target: AsyncGroup | None = None
+    elif isinstance(existing, AsyncGroup):
+        group_target = existing
+        if attrs:
+            await group_target.update_attributes(attrs)
+    else:
+        group_target = await dest.create_group(name, attributes=attrs)
+    if shallow and not root:
+        return totals[0], totals[1], totals[2]
+    children = [(child_name, node) async for child_name, node in source.members()]
+    for child_name, node in children:
+        if group_target is None:  # dry run into a group that does not exist yet
+            sub: Counts = await _dry_count(node, shallow)
+        else:
+            sub = await _copy_node(
+                node,
+                group_target,
+                child_name,
+                shallow=shallow,
+                without_attrs=without_attrs,
+                if_exists=if_exists,
+                dry_run=dry_run,
+                emit=emit,
+                create_kws=create_kws,
+                root=False,
+            )
+        totals = [a + b for a, b in zip(totals, sub, strict=True)]
+    return totals[0], totals[1], totals[2]
+
+
+async def _dry_count(node: Any, shallow: bool) -> Counts:
+    if not isinstance(node, AsyncGroup) or shallow:
+        return 1, 0, 0
+    return 1 + await node.nmembers(max_depth=None), 0, 0
+
+
+def _size(shape: Iterable[int]) -> int:
+    total = 1
+    for extent in shape:
+        total *= int(extent)
+    return total
+
+
+async def copy(
+    source: Any,
+    dest: Any,
+    name: str | None = None,
+    shallow: bool = False,
+    without_attrs: bool = False,
+    log: Callable[[str], Any] | None = None,
+    if_exists: IfExists = "raise",
+    dry_run: bool = False,
+    **create_kws: Any,
+) -> Counts:
+    """Copy the array or group ``source`` into the group ``dest`` as ``name``.
+
+    ``name`` defaults to ``source``'s basename.  Groups are copied with all
+    their members unless ``shallow`` (then only direct members).  Existing
+    groups in ``dest`` are merged into; an existing array (or a group where an
+    array goes) is handled by ``if_exists``.  ``create_kws`` override the new
+    arrays' options (``compressors``, ``chunks``, ...).  Bytes copied count the
+    uncompressed array data.
+    """
+    _check_if_exists(if_exists)
+    source, dest = _unwrap(source), _unwrap(dest)
+    if not isinstance(dest, AsyncGroup):
+        raise UsageError(f"copy's dest must be a group, not {type(dest).__name__}")
+    if name is None:
+        name = source.basename
+        if not name:
+            raise UsageError("copying a root group needs an explicit name (or use copy_all)")
+    return await _copy_node(
+        source,
+        dest,
+        name,
+        shallow=shallow,
+        without_attrs=without_attrs,
+        if_exists=if_exists,
+        dry_run=dry_run,
+        emit=_logger(log),
+        create_kws=create_kws,
+        root=True,
+    )
+
+
+async def copy_all(
+    source: Any,
+    dest: Any,
+    shallow: bool = False,
+    without_attrs: bool = False,
+    log: Callable[[str], Any] | None = None,
+    if_exists: IfExists = "raise",
+    dry_run: bool = False,
+    **create_kws: Any,
+) -> Counts:
+    """Copy every member of group ``source`` into group ``dest`` (and its attributes)."""
+    _check_if_exists(if_exists)
+    source, dest = _unwrap(source), _unwrap(dest)
+    if not isinstance(source, AsyncGroup) or not isinstance(dest, AsyncGroup):
+        raise UsageError("copy_all copies from a group into a group")
+    totals = (0, 0, 0)
+    emit = _logger(log)
+    for child_name, node in [(n, v) async for n, v in source.members()]:
+        sub = await _copy_node(
+            node,
+            dest,
+            child_name,
+            shallow=shallow,
+            without_attrs=without_attrs,
+            if_exists=if_exists,
+            dry_run=dry_run,
+            emit=emit,
+            create_kws=create_kws,
+            root=False,
+        )
+        totals = (totals[0] + sub[0], totals[1] + sub[1], totals[2] + sub[2])
+    if not without_attrs and not dry_run and source.attrs:
+        await dest.update_attributes(dict(source.attrs))
+    return totals

@@ -1,0 +1,339 @@
+"""Opening, saving and loading nodes: ``open*``, ``group``, ``save*``, ``load``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from anyzarr.api._functions_common import (
+    CREATE_MODES,
+    READ_MODES,
+    ArgumentError,
+    default_zarr_format,
+    join_path,
+    resolve,
+    zarr_format_of,
+)
+from anyzarr.api._functions_create import create, like_kwargs
+from anyzarr.api._group import AsyncGroup
+from anyzarr.api._group_nodes import open_array_at
+from anyzarr.api._group_tree import TreeRepr
+from anyzarr.io._metadata_io import read_node_metadata, task_group
+from anyzarr.protocol._errors import (
+    ArrayNotFoundError,
+    GroupNotFoundError,
+    NodeNotFoundError,
+    UsageError,
+)
+
+if TYPE_CHECKING:
+    from anyzarr.api._array import AsyncArray
+
+__all__ = [
+    "create_group",
+    "group",
+    "load",
+    "open",
+    "open_array",
+    "open_consolidated",
+    "open_group",
+    "open_like",
+    "save",
+    "save_array",
+    "save_group",
+    "tree",
+]
+
+
+def _default_mode(store_path: Any) -> str:
+    return "r" if store_path.store.read_only else "a"
+
+
+async def open(
+    *,
+    store: Any = None,
+    mode: Literal["r", "r+", "a", "w", "w-"] | None = None,
+    zarr_version: Literal[2, 3] | None = None,
+    zarr_format: Literal[2, 3] | None = None,
+    path: str | None = None,
+    storage_options: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> AsyncArray[Any] | AsyncGroup:
+    """Open the array or group at ``store``/``path``, or create one.
+
+    Without ``shape`` in ``kwargs`` an existing array is returned, else a group
+    is opened (or created, in a mode that allows it).  With ``shape`` an array
+    is opened or created.
+    """
+    zarr_format = zarr_format_of(zarr_format, zarr_version)
+    store_path = await resolve(store, path=path, mode=mode, storage_options=storage_options)
+    mode = mode or _default_mode(store_path)  # type: ignore[assignment]
+    if "shape" not in kwargs and mode in ("a", "r", "r+", "w"):
+        try:
+            meta = await read_node_metadata(store_path, zarr_format, node_type="array")
+        except NodeNotFoundError:
+            pass
+        else:
+            from anyzarr.api._group_nodes import array_from_metadata
+
+            return array_from_metadata(store_path, meta)  # type: ignore[arg-type]
+        return await open_group(
+            store=store_path,
+            zarr_format=zarr_format,
+            mode=mode,  # type: ignore[arg-type]
+            **kwargs,
+        )
+    try:
+        return await open_array(store=store_path, zarr_format=zarr_format, mode=mode, **kwargs)
+    except ArrayNotFoundError:
+        return await open_group(
+            store=store_path,
+            zarr_format=zarr_format,
+            mode=mode,  # type: ignore[arg-type]
+            **kwargs,
+        )
+
+
+async def open_array(
+    *,
+    store: Any = None,
+    zarr_version: Literal[2, 3] | None = None,
+    zarr_format: Literal[2, 3] | None = None,
+    path: str = "",
+    storage_options: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> AsyncArray[Any]:
+    """Open the array at ``store``/``path``; create it (``create``'s keywords) if absent
+    and ``mode`` allows."""
+    zarr_format = zarr_format_of(zarr_format, zarr_version)
+    mode = kwargs.pop("mode", None)
+    store_path = await resolve(store, path=path, mode=mode, storage_options=storage_options)
+    mode = mode or _default_mode(store_path)
+    try:
+        return await open_array_at(store_path, zarr_format)
+    except NodeNotFoundError as exc:
+        if store_path.store.read_only or mode not in CREATE_MODES or "shape" not in kwargs:
+            raise ArrayNotFoundError(
+                f"no array at path {store_path.path!r} in {store_path.store!r}"
+            ) from exc
+    return await create(
+        store=store_path,
+        zarr_format=zarr_format or default_zarr_format(),
+        overwrite=mode == "w",
+        **kwargs,
+    )
+
+
+async def open_group(
+    store: Any = None,
+    *,
+    mode: Literal["r", "r+", "a", "w", "w-"] = "a",
+    cache_attrs: bool | None = None,
+    synchronizer: Any = None,
+    path: str | None = None,
+    chunk_store: Any = None,
+    storage_options: dict[str, Any] | None = None,
+    zarr_version: Literal[2, 3] | None = None,
+    zarr_format: Literal[2, 3] | None = None,
+    meta_array: Any = None,
+    attributes: dict[str, Any] | None = None,
+    use_consolidated: bool | str | None = None,
+) -> AsyncGroup:
+    """Open the group at ``store``/``path``, creating it when ``mode`` allows.
+
+    ``r``/``r+``: must exist; ``a``: open or create; ``w``: replace; ``w-``:
+    create, failing if anything is there.
+    """
+    zarr_format = zarr_format_of(zarr_format, zarr_version)
+    store_path = await resolve(store, path=path, mode=mode, storage_options=storage_options)
+    if mode in READ_MODES:
+        try:
+            return await AsyncGroup.open(
+                store_path, zarr_format=zarr_format, use_consolidated=use_consolidated
+            )
+        except GroupNotFoundError:
+            if mode != "a":
+                raise
+    if mode not in CREATE_MODES:
+        raise UsageError(f"invalid mode {mode!r} for open_group")
+    return await AsyncGroup.from_store(
+        store_path,
+        zarr_format=zarr_format or default_zarr_format(),
+        overwrite=mode == "w",
+        attributes=attributes,
+    )
+
+
+async def open_consolidated(
+    *args: Any, use_consolidated: Literal[True] = True, **kwargs: Any
+) -> AsyncGroup:
+    """``open_group`` that requires consolidated metadata."""
+    if use_consolidated is not True:
+        raise UsageError("open_consolidated requires use_consolidated=True")
+    return await open_group(*args, use_consolidated=use_consolidated, **kwargs)
+
+
+async def open_like(a: Any, path: str, **kwargs: Any) -> AsyncArray[Any]:
+    """``open_array`` at ``path`` with ``a``'s shape, dtype and chunks as defaults."""
+    return await open_array(path=path, **like_kwargs(a, kwargs))
+
+
+async def group(
+    *,
+    store: Any = None,
+    overwrite: bool = False,
+    chunk_store: Any = None,
+    cache_attrs: bool | None = None,
+    synchronizer: Any = None,
+    path: str | None = None,
+    zarr_version: Literal[2, 3] | None = None,
+    zarr_format: Literal[2, 3] | None = None,
+    meta_array: Any = None,
+    attributes: dict[str, Any] | None = None,
+    storage_options: dict[str, Any] | None = None,
+) -> AsyncGroup:
+    """Open the group at ``store``/``path``, or create it (replacing with ``overwrite``)."""
+    zarr_format = zarr_format_of(zarr_format, zarr_version)
+    store_path = await resolve(store, path=path, storage_options=storage_options)
+    if not overwrite:
+        try:
+            return await AsyncGroup.open(store_path, zarr_format=zarr_format)
+        except GroupNotFoundError:
+            pass
+    return await AsyncGroup.from_store(
+        store_path,
+        zarr_format=zarr_format or default_zarr_format(),
+        overwrite=overwrite,
+        attributes=attributes,
+    )
+
+
+async def create_group(
+    *,
+    store: Any,
+    path: str | None = None,
+    overwrite: bool = False,
+    zarr_format: Literal[2, 3] | None = None,
+    attributes: dict[str, Any] | None = None,
+    storage_options: dict[str, Any] | None = None,
+) -> AsyncGroup:
+    """Create a new group; ``ContainsGroupError``/``ContainsArrayError`` if taken."""
+    store_path = await resolve(store, path=path, storage_options=storage_options)
+    return await AsyncGroup.from_store(
+        store_path,
+        zarr_format=zarr_format or default_zarr_format(),
+        overwrite=overwrite,
+        attributes=attributes,
+    )
+
+
+async def save_array(
+    store: Any,
+    arr: Any,
+    *,
+    zarr_version: Literal[2, 3] | None = None,
+    zarr_format: Literal[2, 3] | None = None,
+    path: str | None = None,
+    storage_options: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> None:
+    """Write the array-like ``arr`` as one array (one chunk unless ``chunks`` is given)."""
+    zarr_format = zarr_format_of(zarr_format, zarr_version) or default_zarr_format()
+    if not hasattr(arr, "shape") or not hasattr(arr, "dtype"):
+        if np.isscalar(arr):
+            arr = np.asarray(arr)
+        else:
+            raise TypeError(f"save_array needs a numpy-like array, not {type(arr).__name__}")
+    mode = kwargs.pop("mode", "a")
+    store_path = await resolve(store, path=path, mode=mode, storage_options=storage_options)
+    kwargs.setdefault("chunks", getattr(arr, "chunks", None) or tuple(arr.shape) or None)
+    overwrite = bool(kwargs.pop("overwrite", None)) or mode in ("a", "w")
+    new = await create(
+        shape=arr.shape,
+        dtype=arr.dtype,
+        store=store_path,
+        zarr_format=zarr_format,
+        overwrite=overwrite,
+        **kwargs,
+    )
+    await new.setitem(Ellipsis, arr)
+
+
+async def save_group(
+    store: Any,
+    *args: Any,
+    zarr_version: Literal[2, 3] | None = None,
+    zarr_format: Literal[2, 3] | None = None,
+    path: str | None = None,
+    storage_options: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> None:
+    """Write a group holding positional arrays as ``arr_0``, ``arr_1``, ... and
+    keyword arrays under their names; the arrays are written concurrently."""
+    if not args and not kwargs:
+        raise ArgumentError("save_group needs at least one array")
+    zarr_format = zarr_format_of(zarr_format, zarr_version) or default_zarr_format()
+    store_path = await resolve(store, storage_options=storage_options)
+    await AsyncGroup.from_store(
+        store_path / path if path else store_path, zarr_format=zarr_format, overwrite=True
+    )
+    named = {f"arr_{i}": value for i, value in enumerate(args)} | kwargs
+    async with task_group() as tg:
+        for name, value in named.items():
+            tg.start_soon(_save_member, store_path, join_path(path, name), value, zarr_format)
+
+
+async def _save_member(store_path: Any, path: str, value: Any, zarr_format: Literal[2, 3]) -> None:
+    await save_array(store_path, value, zarr_format=zarr_format, path=path)
+
+
+async def save(
+    store: Any,
+    *args: Any,
+    zarr_version: Literal[2, 3] | None = None,
+    zarr_format: Literal[2, 3] | None = None,
+    path: str | None = None,
+    **kwargs: Any,
+) -> None:
+    """``save_array`` for a single positional array, ``save_group`` otherwise."""
+    if not args and not kwargs:
+        raise ArgumentError("save needs at least one array")
+    if len(args) == 1 and not kwargs:
+        await save_array(
+            store, args[0], zarr_version=zarr_version, zarr_format=zarr_format, path=path
+        )
+    else:
+        await save_group(
+            store, *args, zarr_version=zarr_version, zarr_format=zarr_format, path=path, **kwargs
+        )
+
+
+async def load(
+    *,
+    store: Any,
+    path: str | None = None,
+    zarr_format: Literal[2, 3] | None = None,
+    zarr_version: Literal[2, 3] | None = None,
+) -> Any:
+    """Read an array into memory, or every array directly in a group into a dict."""
+    zarr_format = zarr_format_of(zarr_format, zarr_version)
+    store_path = await resolve(store, path=path, mode="r")
+    node = await open(store=store_path, zarr_format=zarr_format, mode="r")
+    if not isinstance(node, AsyncGroup):
+        return await node.getitem(Ellipsis)
+    arrays = [(name, arr) async for name, arr in node.arrays()]
+    loaded: dict[str, Any] = {}
+
+    async def read(name: str, arr: AsyncArray[Any]) -> None:
+        loaded[name] = await arr.getitem(Ellipsis)
+
+    async with task_group() as tg:
+        for name, arr in arrays:
+            tg.start_soon(read, name, arr)
+    return {name: loaded[name] for name, _ in arrays}
+
+
+async def tree(grp: AsyncGroup, expand: bool | None = None, level: int | None = None) -> TreeRepr:
+    """``grp.tree(expand, level)``."""
+    return await grp.tree(expand=expand, level=level)

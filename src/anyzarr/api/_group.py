@@ -1,0 +1,578 @@
+"""``AsyncGroup``: a Zarr group, its attributes and its members."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncGenerator, Iterable
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from anyzarr.api._group_info import GroupInfo
+from anyzarr.api._group_members import (
+    consolidated_view,
+    is_group_metadata,
+    list_members,
+    subtree,
+    within_depth,
+)
+from anyzarr.api._group_nodes import array_from_metadata
+from anyzarr.api._group_store import ensure_no_node, ensure_parents, existing_node, move_keys
+from anyzarr.api._group_tree import TreeRepr, render_tree
+from anyzarr.io._metadata_io import read_node_metadata, task_group, write_node_metadata
+from anyzarr.protocol._errors import (
+    NodeNotFoundError,
+    UsageError,
+)
+
+if TYPE_CHECKING:
+    from anyzarr.api._array import AsyncArray
+    from anyzarr.io._store import Store
+    from anyzarr.io._store_path import StoreLike, StorePath
+    from anyzarr.protocol.metadata import ArrayV2Metadata, ArrayV3Metadata, GroupMetadata
+
+    NodeMetadata = ArrayV2Metadata | ArrayV3Metadata | GroupMetadata
+    type Node = "AsyncArray[Any] | AsyncGroup"
+
+__all__ = ["AsyncGroup", "IncompatibleMemberError", "MemberNotFoundError"]
+
+
+class IncompatibleMemberError(UsageError, TypeError):
+    """A member exists with the other node type (a ``TypeError``, as zarr-python raises)."""
+
+
+class MemberNotFoundError(NodeNotFoundError, KeyError):
+    """A group has no member of that name (a ``KeyError``, as for a mapping)."""
+
+    def __str__(self) -> str:
+        # KeyError would show the message in quotes; keep it readable.
+        return str(self.args[0]) if self.args else ""
+
+
+def _normalize_name(name: str) -> str:
+    parts = [p for p in name.split("/") if p]
+    if not parts or any(p in (".", "..") for p in parts):
+        raise UsageError(f"invalid member name {name!r}")
+    return "/".join(parts)
+
+
+class AsyncGroup:
+    """A group: attributes plus named arrays and subgroups, all awaited.
+
+    ``metadata`` is the group's own metadata; when it carries consolidated
+    metadata, members are answered from it without touching the store.
+    """
+
+    __slots__ = ("_view", "metadata", "store_path")
+
+    metadata: GroupMetadata
+    store_path: StorePath
+
+    def __init__(
+        self,
+        metadata: GroupMetadata,
+        store_path: StorePath,
+        *,
+        _view: dict[str, NodeMetadata] | None = None,
+    ) -> None:
+        self.metadata = metadata
+        self.store_path = store_path
+        # Flat map of relative path -> metadata, from consolidated metadata.
+        self._view = _view if _view is not None else consolidated_view(metadata)
+
+    # -- construction -----------------------------------------------------
+
+    @classmethod
+    async def from_store(
+        cls,
+        store: StoreLike,
+        *,
+        attributes: dict[str, Any] | None = None,
+        overwrite: bool = False,
+        zarr_format: Literal[2, 3] = 3,
+    ) -> AsyncGroup:
+        """Create a new group at ``store`` and write its metadata.
+
+        Raises ``ContainsArrayError`` / ``ContainsGroupError`` when a node is
+        already there and ``overwrite`` is false; with ``overwrite`` the old
+        node and everything below it is deleted first.
+        """
+        from anyzarr.io._store_path import make_store_path
+        from anyzarr.protocol.metadata import GroupMetadata
+
+        if zarr_format not in (2, 3):
+            raise UsageError(f"zarr_format must be 2 or 3, not {zarr_format!r}")
+        store_path = await make_store_path(store)
+        if overwrite:
+            await store_path.delete_dir()
+        else:
+            await ensure_no_node(store_path)
+        await ensure_parents(store_path, zarr_format)
+        meta = GroupMetadata(attributes=dict(attributes or {}), zarr_format=zarr_format)  # type: ignore[arg-type]
+        await write_node_metadata(store_path, meta)
+        return cls(meta, store_path)
+
+    @classmethod
+    async def open(
+        cls,
+        store: StoreLike,
+        zarr_format: Literal[2, 3] | None = 3,
+        use_consolidated: bool | str | None = None,
+    ) -> AsyncGroup:
+        """Open the group at ``store``.
+
+        ``use_consolidated``: ``None`` uses consolidated metadata when present,
+        ``True`` requires it, ``False`` ignores it; a string names a non-default
+        Zarr format 2 consolidated key.
+
+        Raises ``GroupNotFoundError`` when no group is there (also when an array is).
+        """
+        from anyzarr.io._store_path import make_store_path
+
+        store_path = await make_store_path(store)
+        meta = await read_node_metadata(
+            store_path, zarr_format, use_consolidated=use_consolidated, node_type="group"
+        )
+        return cls(meta, store_path)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_dict(cls, store_path: StorePath, data: dict[str, Any]) -> AsyncGroup:
+        """Build a group handle from a metadata document (no IO)."""
+        from anyzarr.protocol.metadata import GroupMetadata, parse_v3
+
+        if data.get("zarr_format") == 2:
+            meta: Any = GroupMetadata(attributes=dict(data.get("attributes") or {}), zarr_format=2)  # type: ignore[arg-type]
+        else:
+            meta = parse_v3({"node_type": "group", **data}, store_path.path)
+        if not isinstance(meta, GroupMetadata):
+            raise UsageError(f"metadata for {store_path.path!r} does not describe a group")
+        return cls(meta, store_path)
+
+    # -- properties -------------------------------------------------------
+
+    @property
+    def attrs(self) -> dict[str, Any]:
+        """The group's attributes (a plain dict; use ``update_attributes`` to store)."""
+        return self.metadata.attributes  # type: ignore[no-any-return]
+
+    @property
+    def path(self) -> str:
+        """Path of the group inside its store."""
+        return self.store_path.path
+
+    @property
+    def name(self) -> str:
+        """The path with a leading slash, h5py style (``/`` for the root)."""
+        return f"/{self.path}" if self.path else "/"
+
+    @property
+    def basename(self) -> str:
+        """Last component of ``name`` (empty for the root)."""
+        return self.name.rpartition("/")[2]
+
+    @property
+    def store(self) -> Store:
+        return self.store_path.store
+
+    @property
+    def read_only(self) -> bool:
+        return bool(self.store_path.store.read_only)
+
+    @property
+    def synchronizer(self) -> None:
+        """Always ``None``: kept for API compatibility with Zarr 2."""
+        return None
+
+    @property
+    def zarr_format(self) -> Literal[2, 3]:
+        return self.metadata.zarr_format  # type: ignore[no-any-return]
+
+    @property
+    def info(self) -> GroupInfo:
+        """What is known without IO; member counts only from consolidated metadata."""
+        return self._info(None if self._view is None else list(self._view.values()))
+
+    async def info_complete(self) -> GroupInfo:
+        """Like ``info``, with member counts (lists the store unless consolidated)."""
+        return self._info([node.metadata async for _, node in self.members(max_depth=None)])
+
+    def _info(self, members: list[Any] | None) -> GroupInfo:
+        groups = None if members is None else sum(1 for m in members if is_group_metadata(m))
+        return GroupInfo(
+            _name=self.path,
+            _zarr_format=self.zarr_format,
+            _read_only=self.read_only,
+            _store_type=type(self.store).__name__,
+            _count_members=None if members is None else len(members),
+            _count_groups=groups,
+            _count_arrays=None if members is None or groups is None else len(members) - groups,
+        )
+
+    def __repr__(self) -> str:
+        return f"<AsyncGroup {self.store_path!r}>"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, AsyncGroup):
+            return NotImplemented
+        return self.store_path == other.store_path and self.metadata == other.metadata
+
+    __hash__ = None  # type: ignore[assignment]
+
+    # -- members ------------------------------------------------------------
+
+    def _node(self, relpath: str, meta: NodeMetadata) -> Node:
+        where = self.store_path / relpath
+        if is_group_metadata(meta):
+            view = subtree(self._view, relpath) if self._view is not None else None
+            return AsyncGroup(meta, where, _view=view)  # type: ignore[arg-type]
+        return array_from_metadata(where, meta)  # type: ignore[arg-type]
+
+    async def getitem(self, key: str) -> Node:
+        """The array or group at ``key`` (may contain ``/``).
+
+        Raises ``MemberNotFoundError`` (a ``KeyError``) when absent.  With
+        consolidated metadata the store is not consulted.
+        """
+        key = _normalize_name(key)
+        if self._view is not None:
+            meta = self._view.get(key)
+            if meta is None:
+                raise MemberNotFoundError(
+                    f"{key!r} is not a member of group {self.path!r} (consolidated metadata)"
+                )
+            return self._node(key, meta)
+        try:
+            found = await read_node_metadata(
+                self.store_path / key, self.zarr_format, use_consolidated=False
+            )
+        except NodeNotFoundError as exc:
+            raise MemberNotFoundError(f"{key!r} is not a member of group {self.path!r}") from exc
+        return self._node(key, found)
+
+    async def get(self, key: str, default: Any = None) -> Any:
+        """``getitem(key)``, or ``default`` when there is no such member."""
+        try:
+            return await self.getitem(key)
+        except KeyError:
+            return default
+
+    async def contains(self, member: str) -> bool:
+        """Whether ``member`` exists in this group."""
+        try:
+            await self.getitem(member)
+        except KeyError:
+            return False
+        return True
+
+    async def setitem(self, key: str, value: Any) -> None:
+        """Store ``value`` as an array named ``key``, replacing what is there."""
+        from anyzarr.api.asynchronous import save_array
+
+        if not hasattr(value, "shape") or not hasattr(value, "dtype"):
+            value = np.asanyarray(value)
+        await save_array(
+            self.store_path / _normalize_name(key),
+            value,
+            zarr_format=self.zarr_format,
+            overwrite=True,
+        )
+        self._forget(key)
+
+    async def delitem(self, key: str) -> None:
+        """Delete member ``key`` with everything below it."""
+        key = _normalize_name(key)
+        if self._view is None and await existing_node(self.store_path / key) is None:
+            raise MemberNotFoundError(f"{key!r} is not a member of group {self.path!r}")
+        if self._view is not None and key not in self._view:
+            raise MemberNotFoundError(
+                f"{key!r} is not a member of group {self.path!r} (consolidated metadata)"
+            )
+        await (self.store_path / key).delete_dir()
+        self._forget(key)
+
+    def _forget(self, key: str) -> None:
+        if self._view is not None:
+            for path in [p for p in self._view if p == key or p.startswith(f"{key}/")]:
+                del self._view[path]
+
+    def _remember(self, key: str, node: Node) -> None:
+        if self._view is not None:
+            self._forget(key)
+            self._view[key] = node.metadata
+
+    async def members(self, max_depth: int | None = 0) -> AsyncGenerator[tuple[str, Node], None]:
+        """Yield ``(relative path, node)`` for members down to ``max_depth`` levels.
+
+        ``max_depth=0`` yields children only, ``None`` the whole hierarchy.
+        Members are read concurrently; order is by path within each level.
+        """
+        if max_depth is not None and max_depth < 0:
+            raise UsageError(f"max_depth must be None or >= 0, not {max_depth}")
+        if self._view is not None:
+            found = sorted((p, m) for p, m in self._view.items() if within_depth(p, max_depth))
+        else:
+            found = await list_members(self.store_path, self.zarr_format, max_depth)
+        for relpath, meta in found:
+            yield relpath, self._node(relpath, meta)
+
+    async def nmembers(self, max_depth: int | None = 0) -> int:
+        """How many members ``members(max_depth)`` yields."""
+        return len([1 async for _ in self.members(max_depth=max_depth)])
+
+    async def keys(self) -> AsyncGenerator[str, None]:
+        """Names of the direct members."""
+        async for name, _ in self.members():
+            yield name
+
+    async def arrays(self) -> AsyncGenerator[tuple[str, AsyncArray[Any]], None]:
+        """``(name, array)`` for the direct array members."""
+        async for name, node in self.members():
+            if not isinstance(node, AsyncGroup):
+                yield name, node
+
+    async def groups(self) -> AsyncGenerator[tuple[str, AsyncGroup], None]:
+        """``(name, group)`` for the direct subgroups."""
+        async for name, node in self.members():
+            if isinstance(node, AsyncGroup):
+                yield name, node
+
+    async def array_keys(self) -> AsyncGenerator[str, None]:
+        async for name, _ in self.arrays():
+            yield name
+
+    async def group_keys(self) -> AsyncGenerator[str, None]:
+        async for name, _ in self.groups():
+            yield name
+
+    async def array_values(self) -> AsyncGenerator[AsyncArray[Any], None]:
+        async for _, node in self.arrays():
+            yield node
+
+    async def group_values(self) -> AsyncGenerator[AsyncGroup, None]:
+        async for _, node in self.groups():
+            yield node
+
+    # -- creating members -------------------------------------------------
+
+    async def create_group(
+        self, name: str, *, overwrite: bool = False, attributes: dict[str, Any] | None = None
+    ) -> AsyncGroup:
+        """Create subgroup ``name``; ``ContainsGroupError``/``ContainsArrayError`` if taken."""
+        name = _normalize_name(name)
+        child = await AsyncGroup.from_store(
+            self.store_path / name,
+            attributes=attributes,
+            overwrite=overwrite,
+            zarr_format=self.zarr_format,
+        )
+        self._remember(name, child)
+        return child
+
+    async def require_group(self, name: str, overwrite: bool = False) -> AsyncGroup:
+        """The subgroup ``name``, created if absent.
+
+        Raises ``IncompatibleMemberError`` (a ``TypeError``) if an array is there.
+        """
+        if overwrite:
+            return await self.create_group(name, overwrite=True)
+        try:
+            node = await self.getitem(name)
+        except KeyError:
+            return await self.create_group(name)
+        if not isinstance(node, AsyncGroup):
+            raise IncompatibleMemberError(f"an array, not a group, exists at {name!r}")
+        return node
+
+    async def require_groups(self, *names: str) -> tuple[AsyncGroup, ...]:
+        """``require_group`` for each name, concurrently; results in argument order."""
+        results: dict[int, AsyncGroup] = {}
+
+        async def one(index: int, name: str) -> None:
+            results[index] = await self.require_group(name)
+
+        async with task_group() as tg:
+            for index, name in enumerate(names):
+                tg.start_soon(one, index, name)
+        return tuple(results[i] for i in range(len(names)))
+
+    async def create_array(
+        self,
+        name: str,
+        *,
+        shape: Any = None,
+        dtype: Any = None,
+        data: Any = None,
+        chunks: Any = "auto",
+        shards: Any = None,
+        filters: Any = "auto",
+        compressors: Any = "auto",
+        compressor: Any = "auto",
+        serializer: Any = "auto",
+        fill_value: Any = None,
+        order: Literal["C", "F"] | None = None,
+        attributes: dict[str, Any] | None = None,
+        chunk_key_encoding: Any = None,
+        dimension_names: Iterable[str | None] | None = None,
+        storage_options: dict[str, Any] | None = None,
+        overwrite: bool = False,
+        config: Any = None,
+        write_data: bool = True,
+    ) -> AsyncArray[Any]:
+        """Create array ``name`` in this group (see ``anyzarr.api.asynchronous.create_array``)."""
+        from anyzarr.api.asynchronous import create_array
+
+        name = _normalize_name(name)
+        if compressor != "auto":
+            if compressors != "auto":
+                raise UsageError("pass compressors or compressor, not both")
+            compressors = compressor
+        arr = await create_array(
+            self.store_path,
+            name=name,
+            shape=shape,
+            dtype=dtype,
+            data=data,
+            chunks=chunks,
+            shards=shards,
+            filters=filters,
+            compressors=compressors,
+            serializer=serializer,
+            fill_value=fill_value,
+            order=order,
+            zarr_format=self.zarr_format,
+            attributes=attributes,
+            chunk_key_encoding=chunk_key_encoding,
+            dimension_names=dimension_names,
+            storage_options=storage_options,
+            overwrite=overwrite,
+            config=config,
+            write_data=write_data,
+        )
+        self._remember(name, arr)
+        return arr
+
+    async def create_dataset(self, name: str, *, shape: Any, **kwargs: Any) -> AsyncArray[Any]:
+        """h5py-style alias of ``create_array``."""
+        return await self.create_array(name, shape=shape, **kwargs)
+
+    async def require_array(
+        self, name: str, *, shape: Any, dtype: Any = None, exact: bool = False, **kwargs: Any
+    ) -> AsyncArray[Any]:
+        """Array ``name``, created if absent.
+
+        An existing member must be an array of the same shape whose dtype equals
+        (``exact``) or can be cast to ``dtype``; otherwise ``TypeError``.
+        """
+        try:
+            node = await self.getitem(name)
+        except KeyError:
+            return await self.create_array(name, shape=shape, dtype=dtype, **kwargs)
+        if isinstance(node, AsyncGroup):
+            raise IncompatibleMemberError(f"a group, not an array, exists at {name!r}")
+        want_shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        if tuple(node.shape) != want_shape:
+            raise TypeError(f"array {name!r} has shape {node.shape}, not {want_shape}")
+        want = np.dtype("float64" if dtype is None else dtype)
+        if (node.dtype != want) if exact else not np.can_cast(node.dtype, want):
+            raise TypeError(f"array {name!r} has dtype {node.dtype}, incompatible with {want}")
+        return node
+
+    async def require_dataset(
+        self, name: str, *, shape: Any, dtype: Any = None, exact: bool = False, **kwargs: Any
+    ) -> AsyncArray[Any]:
+        """h5py-style alias of ``require_array``."""
+        return await self.require_array(name, shape=shape, dtype=dtype, exact=exact, **kwargs)
+
+    async def _via(self, function: str, name: str, **kwargs: Any) -> AsyncArray[Any]:
+        from anyzarr.api import asynchronous
+
+        name = _normalize_name(name)
+        kwargs.setdefault("zarr_format", self.zarr_format)
+        arr: AsyncArray[Any] = await getattr(asynchronous, function)(
+            store=self.store_path, path=name, **kwargs
+        )
+        self._remember(name, arr)
+        return arr
+
+    async def empty(self, *, name: str, shape: Any, **kwargs: Any) -> AsyncArray[Any]:
+        """New array ``name`` whose contents are unspecified until written."""
+        return await self._via("empty", name, shape=shape, **kwargs)
+
+    async def zeros(self, *, name: str, shape: Any, **kwargs: Any) -> AsyncArray[Any]:
+        """New array ``name`` that reads as zeros."""
+        return await self._via("zeros", name, shape=shape, **kwargs)
+
+    async def ones(self, *, name: str, shape: Any, **kwargs: Any) -> AsyncArray[Any]:
+        """New array ``name`` that reads as ones."""
+        return await self._via("ones", name, shape=shape, **kwargs)
+
+    async def full(
+        self, *, name: str, shape: Any, fill_value: Any, **kwargs: Any
+    ) -> AsyncArray[Any]:
+        """New array ``name`` that reads as ``fill_value``."""
+        return await self._via("full", name, shape=shape, fill_value=fill_value, **kwargs)
+
+    async def empty_like(self, *, name: str, data: Any, **kwargs: Any) -> AsyncArray[Any]:
+        """New array ``name`` shaped like ``data``, contents unspecified."""
+        return await self._via("empty_like", name, a=data, **kwargs)
+
+    async def zeros_like(self, *, name: str, data: Any, **kwargs: Any) -> AsyncArray[Any]:
+        """New array ``name`` shaped like ``data``, reading as zeros."""
+        return await self._via("zeros_like", name, a=data, **kwargs)
+
+    async def ones_like(self, *, name: str, data: Any, **kwargs: Any) -> AsyncArray[Any]:
+        """New array ``name`` shaped like ``data``, reading as ones."""
+        return await self._via("ones_like", name, a=data, **kwargs)
+
+    async def full_like(self, *, name: str, data: Any, **kwargs: Any) -> AsyncArray[Any]:
+        """New array ``name`` shaped like ``data`` and filled like it."""
+        return await self._via("full_like", name, a=data, **kwargs)
+
+    # -- changing the group ----------------------------------------------
+
+    async def update_attributes(self, new_attributes: dict[str, Any]) -> AsyncGroup:
+        """Merge ``new_attributes`` into the attributes and store them; returns ``self``."""
+        merged = {**self.metadata.attributes, **new_attributes}
+        self.metadata = dataclasses.replace(self.metadata, attributes=merged)
+        await write_node_metadata(self.store_path, self.metadata)
+        return self
+
+    async def move(self, source: str, dest: str) -> None:
+        """Move member ``source`` (with everything below it) to ``dest``.
+
+        Both paths are relative to this group.  Raises ``MemberNotFoundError``
+        if ``source`` does not exist and ``ContainsArrayError`` /
+        ``ContainsGroupError`` if ``dest`` is taken.
+        """
+        source, dest = _normalize_name(source), _normalize_name(dest)
+        if dest == source or dest.startswith(f"{source}/"):
+            raise UsageError(f"cannot move {source!r} into itself ({dest!r})")
+        src_path, dst_path = self.store_path / source, self.store_path / dest
+        if await existing_node(src_path) is None:
+            raise MemberNotFoundError(f"{source!r} is not a member of group {self.path!r}")
+        await ensure_no_node(dst_path)
+        await ensure_parents(dst_path, self.zarr_format)
+        await move_keys(src_path, dst_path)
+        if self._view is not None:
+            moved = {
+                dest + p[len(source) :]: m
+                for p, m in self._view.items()
+                if p == source or p.startswith(f"{source}/")
+            }
+            self._forget(source)
+            self._view.update(moved)
+
+    async def tree(self, expand: bool | None = None, level: int | None = None) -> TreeRepr:
+        """A text drawing of the hierarchy below this group, ``level`` levels deep.
+
+        ``level`` is passed to ``members`` as ``max_depth`` (zarr-python's
+        meaning).  ``expand`` is accepted for compatibility; the text tree is
+        always expanded.
+        """
+        entries: list[tuple[str, str | None]] = []
+        async for path, node in self.members(max_depth=level):
+            if isinstance(node, AsyncGroup):
+                entries.append((path, None))
+            else:
+                entries.append((path, f"{tuple(node.shape)} {node.dtype}"))
+        return render_tree(self.name, entries)

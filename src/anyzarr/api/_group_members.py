@@ -1,0 +1,131 @@
+"""Finding the members of a group: from the store or from consolidated metadata.
+
+Listing reads every child's metadata concurrently, one task per child, and a
+whole level of a hierarchy at a time, so a wide group costs one round trip
+per level rather than one per member.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from anyzarr.io._metadata_io import (
+    ZARR_JSON,
+    ZARRAY_JSON,
+    ZATTRS_JSON,
+    ZGROUP_JSON,
+    ZMETADATA_V2_JSON,
+    read_node_metadata,
+    task_group,
+)
+from anyzarr.protocol._errors import NodeNotFoundError
+
+if TYPE_CHECKING:
+    from anyzarr.io._store_path import StorePath
+    from anyzarr.protocol.metadata import ArrayV2Metadata, ArrayV3Metadata, GroupMetadata
+
+    NodeMetadata = ArrayV2Metadata | ArrayV3Metadata | GroupMetadata
+
+__all__ = ["consolidated_view", "is_group_metadata", "list_members", "subtree", "within_depth"]
+
+_METADATA_NAMES = frozenset({ZARR_JSON, ZARRAY_JSON, ZATTRS_JSON, ZGROUP_JSON, ZMETADATA_V2_JSON})
+
+
+def is_group_metadata(meta: object) -> bool:
+    from anyzarr.protocol.metadata import GroupMetadata
+
+    return isinstance(meta, GroupMetadata)
+
+
+def _consolidated_entries(meta: object) -> Mapping[str, Any] | None:
+    consolidated = getattr(meta, "consolidated_metadata", None)
+    if consolidated is None:
+        return None
+    entries = getattr(consolidated, "metadata", consolidated)
+    return entries if isinstance(entries, Mapping) else None
+
+
+def consolidated_view(meta: GroupMetadata) -> dict[str, NodeMetadata] | None:
+    """Every descendant recorded in ``meta``'s consolidated metadata, by relative path.
+
+    Works whether the parsed consolidated metadata is flat (``"a/b"`` keys, as
+    stored) or nested (each group entry holding its own children).
+    """
+    entries = _consolidated_entries(meta)
+    if entries is None:
+        return None
+    flat: dict[str, NodeMetadata] = {}
+    stack: list[tuple[str, Mapping[str, Any]]] = [("", entries)]
+    while stack:
+        prefix, level = stack.pop()
+        for name, child in level.items():
+            path = f"{prefix}{name}"
+            flat[path] = child
+            nested = _consolidated_entries(child) if is_group_metadata(child) else None
+            if nested:
+                stack.append((f"{path}/", nested))
+    return flat
+
+
+def subtree(view: Mapping[str, NodeMetadata], path: str) -> dict[str, NodeMetadata]:
+    """The part of a flat consolidated view below ``path``, re-rooted there."""
+    prefix = f"{path}/"
+    return {key[len(prefix) :]: meta for key, meta in view.items() if key.startswith(prefix)}
+
+
+def within_depth(path: str, max_depth: int | None) -> bool:
+    return max_depth is None or path.count("/") <= max_depth
+
+
+async def _children(store_path: StorePath, zarr_format: int) -> list[tuple[str, NodeMetadata]]:
+    names = [
+        name
+        async for name in store_path.store.list_dir(store_path.path)
+        if name not in _METADATA_NAMES and not name.startswith(".")
+    ]
+    found: dict[str, NodeMetadata] = {}
+
+    async def read(name: str) -> None:
+        try:
+            found[name] = await read_node_metadata(
+                store_path / name,
+                zarr_format=zarr_format,  # type: ignore[arg-type]
+                use_consolidated=False,
+            )
+        except NodeNotFoundError:
+            pass  # a directory without metadata (chunk data, stray files) is no member
+
+    async with task_group() as tg:
+        for name in names:
+            tg.start_soon(read, name)
+    return sorted(found.items())
+
+
+async def list_members(
+    store_path: StorePath, zarr_format: int, max_depth: int | None
+) -> list[tuple[str, NodeMetadata]]:
+    """Members below ``store_path`` down to ``max_depth`` levels (0: children only)."""
+    result: list[tuple[str, NodeMetadata]] = []
+    level: list[tuple[str, StorePath]] = [("", store_path)]
+    depth = 0
+    while level:
+        next_level: list[tuple[str, StorePath]] = []
+
+        async def expand(
+            prefix: str, where: StorePath, next_level: list[tuple[str, StorePath]] = next_level
+        ) -> None:
+            for name, meta in await _children(where, zarr_format):
+                path = f"{prefix}{name}"
+                result.append((path, meta))
+                if is_group_metadata(meta):
+                    next_level.append((f"{path}/", where / name))
+
+        async with task_group() as tg:
+            for prefix, where in level:
+                tg.start_soon(expand, prefix, where)
+        if max_depth is not None and depth >= max_depth:
+            break
+        depth += 1
+        level = next_level
+    return result

@@ -1,0 +1,355 @@
+"""Hand-written parts of the sync API, in one place.
+
+The generated ``Array`` and ``Group`` (``anyzarr.api.synchronous``) inherit
+two mixins each:
+
+- ``ArrayExtras`` / ``GroupExtras``: sync-only conveniences with no async
+  twin (item access, indexers, ``__array__``, ``__iter__``, ``__len__``,
+  ``__repr__``, mapping access, context management, pickling).  The generator
+  skips every name defined here, so these always win.
+- ``ArrayFallbacks`` / ``GroupFallbacks``: deprecated zarr-python names that
+  the async classes may not define.  They sit below the generated class, so a
+  generated method of the same name replaces them.
+
+It also keeps the registry that turns ``AsyncArray``/``AsyncGroup`` results
+into ``Array``/``Group`` (``wrap``) and back (``unwrap``); the generated
+modules register their classes when imported.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
+
+import numpy as np
+
+from anyzarr.api._sync_runtime import sync, sync_iter
+from anyzarr.protocol._errors import VindexInvalidSelectionError
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+    from anyzarr.api.synchronous import Array, Group
+
+__all__ = [
+    "ArrayExtras",
+    "ArrayFallbacks",
+    "BlockIndex",
+    "GroupExtras",
+    "GroupFallbacks",
+    "OIndex",
+    "VIndex",
+    "register_wrapper",
+    "unwrap",
+    "wrap",
+]
+
+_WRAPPERS: dict[type[Any], type[Any]] = {}
+
+
+def register_wrapper(async_cls: type[Any], sync_cls: type[Any]) -> None:
+    """Make ``wrap`` turn instances of ``async_cls`` into ``sync_cls(instance)``."""
+    _WRAPPERS[async_cls] = sync_cls
+
+
+def _wrapper_for(obj: object) -> type[Any] | None:
+    found = _WRAPPERS.get(type(obj))
+    if found is None:
+        for async_cls, sync_cls in _WRAPPERS.items():
+            if isinstance(obj, async_cls):
+                return sync_cls
+    return found
+
+
+def wrap(obj: Any) -> Any:
+    """Turn async nodes (also inside tuples, lists and dict values) into sync ones."""
+    if isinstance(obj, tuple):
+        return tuple(wrap(item) for item in obj)
+    if isinstance(obj, list):
+        return [wrap(item) for item in obj]
+    if isinstance(obj, dict):
+        return {key: wrap(value) for key, value in obj.items()}
+    sync_cls = _wrapper_for(obj)
+    return obj if sync_cls is None else sync_cls(obj)
+
+
+def unwrap(obj: Any) -> Any:
+    """The async node behind a sync ``Array``/``Group``; anything else unchanged."""
+    if isinstance(obj, ArrayExtras):
+        return obj._async_array
+    if isinstance(obj, GroupExtras):
+        return obj._async_group
+    return obj
+
+
+def _reopen_array(store: Any, path: str) -> Array:
+    from anyzarr.api._array import AsyncArray
+    from anyzarr.io._store_path import StorePath
+
+    return wrap(sync(AsyncArray.open, StorePath(store, path), None))  # type: ignore[no-any-return]
+
+
+def _reopen_group(store: Any, path: str) -> Group:
+    from anyzarr.api._group import AsyncGroup
+    from anyzarr.io._store_path import StorePath
+
+    return wrap(sync(AsyncGroup.open, StorePath(store, path), None))  # type: ignore[no-any-return]
+
+
+# -- arrays ---------------------------------------------------------------------
+
+
+class _Indexer:
+    """Shared base of the ``oindex``/``vindex``/``blocks`` helpers."""
+
+    __slots__ = ("_array",)
+
+    def __init__(self, array: ArrayExtras) -> None:
+        self._array = array
+
+
+class OIndex(_Indexer):
+    """``array.oindex[...]``: orthogonal (outer) selection, one index per axis."""
+
+    __slots__ = ()
+
+    def __getitem__(self, selection: Any) -> Any:
+        return sync(self._array._async_array.get_orthogonal_selection, selection)
+
+    def __setitem__(self, selection: Any, value: Any) -> None:
+        sync(self._array._async_array.set_orthogonal_selection, selection, value)
+
+
+class VIndex(_Indexer):
+    """``array.vindex[...]``: coordinate (point) or boolean-mask selection."""
+
+    __slots__ = ()
+
+    def _is_mask(self, selection: Any) -> bool:
+        if isinstance(selection, tuple) and len(selection) == 1:
+            selection = selection[0]
+        return (
+            isinstance(selection, np.ndarray)
+            and selection.dtype == np.bool_
+            and selection.ndim == len(self._array._async_array.shape)
+        )
+
+    def _check(self, selection: Any) -> None:
+        items = selection if isinstance(selection, tuple) else (selection,)
+        if any(isinstance(item, slice) or item is Ellipsis for item in items):
+            raise VindexInvalidSelectionError(
+                f"vindex takes integer arrays or one boolean mask, not {selection!r}"
+            )
+
+    def __getitem__(self, selection: Any) -> Any:
+        target = self._array._async_array
+        if self._is_mask(selection):
+            return sync(target.get_mask_selection, selection)
+        self._check(selection)
+        return sync(target.get_coordinate_selection, selection)
+
+    def __setitem__(self, selection: Any, value: Any) -> None:
+        target = self._array._async_array
+        if self._is_mask(selection):
+            sync(target.set_mask_selection, selection, value)
+            return
+        self._check(selection)
+        sync(target.set_coordinate_selection, selection, value)
+
+
+class BlockIndex(_Indexer):
+    """``array.blocks[...]``: select whole chunks by their chunk indices."""
+
+    __slots__ = ()
+
+    def __getitem__(self, selection: Any) -> Any:
+        return sync(self._array._async_array.get_block_selection, selection)
+
+    def __setitem__(self, selection: Any, value: Any) -> None:
+        sync(self._array._async_array.set_block_selection, selection, value)
+
+
+class ArrayExtras:
+    """Sync-only behaviour of ``Array``; wraps one ``AsyncArray``."""
+
+    _async_array: Any
+
+    def __init__(self, async_array: Any) -> None:
+        self._async_array = async_array
+
+    @property
+    def async_array(self) -> Any:
+        """The ``AsyncArray`` this array delegates to."""
+        return self._async_array
+
+    def __getitem__(self, selection: Any) -> Any:
+        return sync(self._async_array.getitem, selection)
+
+    def __setitem__(self, selection: Any, value: Any) -> None:
+        sync(self._async_array.setitem, selection, value)
+
+    @property
+    def oindex(self) -> OIndex:
+        """Orthogonal indexing: ``a.oindex[[0, 2], :]`` selects rows 0 and 2."""
+        return OIndex(self)
+
+    @property
+    def vindex(self) -> VIndex:
+        """Coordinate or mask indexing: ``a.vindex[[0, 1], [2, 3]]`` picks two points."""
+        return VIndex(self)
+
+    @property
+    def blocks(self) -> BlockIndex:
+        """Block indexing: ``a.blocks[1]`` is the second chunk along axis 0."""
+        return BlockIndex(self)
+
+    def __array__(
+        self, dtype: npt.DTypeLike | None = None, copy: bool | None = None
+    ) -> np.ndarray[Any, Any]:
+        if copy is False:
+            raise ValueError(
+                f"reading array {self._async_array.path!r} always makes a copy; copy=False is impossible"
+            )
+        data = np.asarray(self[...])
+        return data if dtype is None else data.astype(dtype, copy=False)
+
+    def __len__(self) -> int:
+        shape = self._async_array.shape
+        if not shape:
+            raise TypeError("len() of unsized object (a 0-dimensional array)")
+        return int(shape[0])
+
+    def __iter__(self) -> Iterator[Any]:
+        for index in range(len(self)):
+            yield self[index]
+
+    def __repr__(self) -> str:
+        inner = self._async_array
+        return f"<Array {inner.store_path} shape={inner.shape} dtype={inner.dtype}>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ArrayExtras) and self._async_array == other._async_array
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Nothing to release: the store belongs to the caller, who closes it."""
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, str]]:
+        # Pickle the location, not the metadata: the copy reads it fresh.
+        inner = self._async_array
+        return (_reopen_array, (inner.store_path.store, inner.store_path.path))
+
+
+class ArrayFallbacks:
+    """Deprecated ``Array`` names, used only when ``AsyncArray`` lacks them."""
+
+    @classmethod
+    def create(cls, store: Any, **kwargs: Any) -> Any:
+        """Create an array (deprecated: use ``anyzarr.create_array``)."""
+        warnings.warn(
+            "Array.create is deprecated; use anyzarr.create_array", DeprecationWarning, stacklevel=2
+        )
+        from anyzarr.api import asynchronous
+
+        return wrap(sync(asynchronous.create_array, store, **kwargs))
+
+
+# -- groups ---------------------------------------------------------------------
+
+
+class GroupExtras:
+    """Sync-only behaviour of ``Group``: mapping access and context management."""
+
+    _async_group: Any
+
+    def __init__(self, async_group: Any) -> None:
+        self._async_group = async_group
+
+    @property
+    def async_group(self) -> Any:
+        """The ``AsyncGroup`` this group delegates to."""
+        return self._async_group
+
+    def __getitem__(self, key: str) -> Array | Group:
+        return wrap(sync(self._async_group.getitem, key))  # type: ignore[no-any-return]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        sync(self._async_group.setitem, key, unwrap(value))
+
+    def __delitem__(self, key: str) -> None:
+        sync(self._async_group.delitem, key)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and bool(sync(self._async_group.contains, key))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sync_iter(self._async_group.keys))
+
+    def __len__(self) -> int:
+        return int(sync(self._async_group.nmembers))
+
+    def __repr__(self) -> str:
+        return f"<Group {self._async_group.store_path}>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, GroupExtras) and self._async_group == other._async_group
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Nothing to release: the store belongs to the caller, who closes it."""
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, str]]:
+        inner = self._async_group
+        return (_reopen_group, (inner.store_path.store, inner.store_path.path))
+
+
+class GroupFallbacks:
+    """Deprecated ``Group`` names, used only when ``AsyncGroup`` lacks them."""
+
+    def array(self, name: str, **kwargs: Any) -> Any:
+        """Create an array in this group (deprecated: use ``create_array``)."""
+        warnings.warn(
+            "Group.array is deprecated; use Group.create_array", DeprecationWarning, stacklevel=2
+        )
+        inner = self._async_group  # type: ignore[attr-defined]
+        return wrap(sync(inner.create_array, name, **kwargs))
+
+    def create_dataset(self, name: str, **kwargs: Any) -> Any:
+        """Create an array in this group (deprecated: use ``create_array``)."""
+        warnings.warn(
+            "Group.create_dataset is deprecated; use Group.create_array",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        inner = self._async_group  # type: ignore[attr-defined]
+        return wrap(sync(inner.create_array, name, **kwargs))
+
+    def require_dataset(self, name: str, **kwargs: Any) -> Any:
+        """Open or create an array (deprecated: use ``require_array``)."""
+        warnings.warn(
+            "Group.require_dataset is deprecated; use Group.require_array",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        inner = self._async_group  # type: ignore[attr-defined]
+        return wrap(sync(inner.require_array, name, **kwargs))

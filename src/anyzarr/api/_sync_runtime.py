@@ -1,0 +1,190 @@
+"""The event-loop thread behind the sync API.
+
+Every sync call hands its coroutine function to one long-lived background
+thread that runs an event loop (asyncio, or trio when ``sync.backend`` says
+so) through an anyio blocking portal, and waits for the result.  Keeping the
+async engine underneath means a sync read of many chunks still fetches them
+concurrently.
+
+Why one background thread rather than ``anyio.run`` per call: a caller may
+already be inside a running event loop (a notebook, an async program calling
+a sync library), where starting another loop in the same thread is refused;
+and a persistent loop lets store connections and limiters live across calls.
+
+Rules this module keeps:
+
+- The thread starts lazily on the first call and is a daemon; an ``atexit``
+  hook stops it so pending work is cancelled rather than abandoned.
+- Calls from many threads share the one loop; each call is its own task.
+- After ``os.fork`` the child has no loop thread (threads do not survive a
+  fork); the pid is checked on every call and a fresh thread is started.
+- Changing ``sync.backend`` takes effect on the next call: a new loop thread
+  with the new backend replaces the old one once the old one's work is done.
+- ``KeyboardInterrupt`` (or any other exception raised in the waiting thread)
+  cancels the task on the loop before it propagates.
+- Calling the sync API from inside the loop thread itself would wait on
+  itself forever, so it raises ``SyncInLoopError`` instead.
+"""
+
+from __future__ import annotations
+
+import atexit
+import concurrent.futures
+import contextlib
+import functools
+import os
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any, Final
+
+from anyio.from_thread import BlockingPortal, start_blocking_portal
+
+from anyzarr.api._config import config
+from anyzarr.protocol._errors import UsageError
+
+__all__ = [
+    "SyncInLoopError",
+    "backend_in_use",
+    "loop_thread_id",
+    "shutdown",
+    "sync",
+    "sync_iter",
+]
+
+_BACKENDS: Final = ("asyncio", "trio")
+
+
+class SyncInLoopError(UsageError, RuntimeError):
+    """A sync API call was made from the loop thread that would have to run it."""
+
+
+class _Runtime:
+    """One running portal, the thread it runs in and the process it belongs to."""
+
+    def __init__(self, backend: str) -> None:
+        self.backend = backend
+        self.pid = os.getpid()
+        self._stack = contextlib.ExitStack()
+        self.portal: BlockingPortal = self._stack.enter_context(
+            start_blocking_portal(backend, name=f"anyzarr-sync-{backend}")
+        )
+        self.thread_id: int = self.portal.call(threading.get_ident)
+
+    def close(self, cancel: bool) -> None:
+        if cancel:
+            with contextlib.suppress(RuntimeError):
+                self.portal.call(self.portal.stop, True)
+        self._stack.close()
+
+
+_lock = threading.Lock()
+_runtime: _Runtime | None = None
+
+
+def _configured_backend() -> str:
+    backend = str(config.get("sync.backend", "asyncio"))
+    if backend not in _BACKENDS:
+        raise UsageError(
+            f"config key 'sync.backend' is {backend!r}; expected one of {', '.join(_BACKENDS)}"
+        )
+    return backend
+
+
+def _current() -> _Runtime:
+    global _runtime
+    backend = _configured_backend()
+    rt = _runtime
+    if rt is not None and rt.pid == os.getpid() and rt.backend == backend:
+        return rt
+    old: _Runtime | None = None
+    with _lock:
+        rt = _runtime
+        if rt is None or rt.pid != os.getpid() or rt.backend != backend:
+            # A runtime inherited through fork has no thread here: drop it.
+            old = rt if rt is not None and rt.pid == os.getpid() else None
+            rt = _Runtime(backend)
+            _runtime = rt
+    if old is not None:
+        # Let the replaced loop finish the calls it is running, off our path.
+        threading.Thread(target=old.close, args=(False,), daemon=True).start()
+    return rt
+
+
+def _after_fork_in_child() -> None:
+    global _lock, _runtime
+    # The lock may have been held by another thread at fork time.
+    _lock = threading.Lock()
+    _runtime = None
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def sync[**P, T](fn: Callable[P, Awaitable[T]], /, *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run ``await fn(*args, **kwargs)`` on the background loop and return its result.
+
+    Exceptions raised by ``fn`` come out unchanged, with their traceback.  If
+    the waiting thread is interrupted (``KeyboardInterrupt``), the task is
+    cancelled before the interrupt propagates.
+
+    Raises:
+        SyncInLoopError: when called from the background loop thread itself.
+        UsageError: when ``sync.backend`` names an unknown backend.
+    """
+    rt = _current()
+    if threading.get_ident() == rt.thread_id:
+        raise SyncInLoopError(
+            f"anyzarr's sync API was called from its own event-loop thread "
+            f"(while running {getattr(fn, '__qualname__', fn)!r}); use the async API there"
+        )
+
+    future: concurrent.futures.Future[T] = rt.portal.start_task_soon(
+        functools.partial(fn, *args, **kwargs)
+    )
+    try:
+        return future.result()
+    except BaseException:
+        if not future.done():
+            # Cancelling the future cancels the task's scope on the loop.
+            future.cancel()
+        raise
+
+
+def sync_iter(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> list[Any]:
+    """Collect the async iterator returned by ``fn(*args, **kwargs)`` into a list.
+
+    ``fn`` may be an async generator function or a coroutine function whose
+    result is an async iterable.
+    """
+
+    async def collect() -> list[Any]:
+        produced = fn(*args, **kwargs)
+        if not hasattr(produced, "__aiter__"):
+            produced = await produced
+        return [item async for item in produced]
+
+    return sync(collect)
+
+
+def backend_in_use() -> str | None:
+    """The backend of the running loop thread in this process, or ``None``."""
+    rt = _runtime
+    return rt.backend if rt is not None and rt.pid == os.getpid() else None
+
+
+def loop_thread_id() -> int | None:
+    """The thread id of the running loop thread in this process, or ``None``."""
+    rt = _runtime
+    return rt.thread_id if rt is not None and rt.pid == os.getpid() else None
+
+
+def shutdown() -> None:
+    """Stop the loop thread, cancelling pending calls; the next call starts a new one."""
+    global _runtime
+    with _lock:
+        rt, _runtime = _runtime, None
+    if rt is not None and rt.pid == os.getpid():
+        rt.close(cancel=True)
+
+
+atexit.register(shutdown)

@@ -1,0 +1,74 @@
+"""The async functions of anyzarr, named and shaped like ``zarr.api.asynchronous``.
+
+Every function here awaits IO through anyio, so it runs under asyncio and
+trio.  The definitions live in small private modules by theme (creating,
+opening, hierarchies, copying); this module is the public face.
+"""
+
+from __future__ import annotations
+
+from anyzarr.api._functions_copy import CopyError, copy, copy_all, copy_store
+from anyzarr.api._functions_create import (
+    array,
+    create,
+    create_array,
+    empty,
+    empty_like,
+    from_array,
+    full,
+    full_like,
+    ones,
+    ones_like,
+    zeros,
+    zeros_like,
+)
+from anyzarr.api._functions_hierarchy import consolidate_metadata, create_hierarchy
+from anyzarr.api._functions_open import (
+    create_group,
+    group,
+    load,
+    open,
+    open_array,
+    open_consolidated,
+    open_group,
+    open_like,
+    save,
+    save_array,
+    save_group,
+    tree,
+)
+from anyzarr.api._group import AsyncGroup
+
+__all__ = [
+    "AsyncGroup",
+    "CopyError",
+    "array",
+    "consolidate_metadata",
+    "copy",
+    "copy_all",
+    "copy_store",
+    "create",
+    "create_array",
+    "create_group",
+    "create_hierarchy",
+    "empty",
+    "empty_like",
+    "from_array",
+    "full",
+    "full_like",
+    "group",
+    "load",
+    "ones",
+    "ones_like",
+    "open",
+    "open_array",
+    "open_consolidated",
+    "open_group",
+    "open_like",
+    "save",
+    "save_array",
+    "save_group",
+    "tree",
+    "zeros",
+    "zeros_like",
+]

@@ -1,0 +1,320 @@
+"""The engine: runs indexing plans and codec work against a store under anyio.
+
+Reads and writes follow one pattern.  Every chunk a plan touches gets a task
+in a single task group owned by the call; the store's own capacity limiter
+bounds how many requests are really in flight.  Chunks are grouped into
+batches (by decoded size); when the last request of a batch completes, the
+task that completed it takes the whole batch to a worker thread for one
+``anyio.to_thread.run_sync`` hop: decode (or encode) every chunk of the batch
+and copy the selected parts.  So codec work runs on both cores while further
+requests are still in flight, and the event loop never runs codec code.
+
+Writes build each new chunk in the worker thread, then issue one ``set`` (or
+one ``delete`` for a chunk that holds only the fill value when empty chunks
+are not written) per key.  A chunk is never touched by more than that one
+call, so a cancelled write leaves every chunk either old or new, provided the
+store's ``set`` is atomic per key (every anyzarr store's is).
+
+Sharded arrays are planned over shards.  A shard read as a whole goes through
+the batch path like any chunk; a shard read in part runs the pipeline's
+sans-IO read plan, which asks for the shard index and then for only the byte
+ranges of the inner chunks the selection needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+import anyio.abc
+import numpy as np
+import numpy.typing as npt
+
+from anyzarr.io._engine_chunks import (
+    DEFAULT_BATCH_BYTES,
+    batch_sizes,
+    chunk_nbytes,
+    covers_whole_chunk,
+    fresh_chunk,
+    is_all_fill,
+    writable,
+)
+from anyzarr.io._engine_types import (
+    ChunkNotFoundError,
+    EngineStorePath,
+    PipelineLike,
+    PlanLike,
+    ProjectionLike,
+    ReadPlanLike,
+    SpecLike,
+)
+
+__all__ = ["ChunkNotFoundError", "chunk_keys", "read", "task_group", "write"]
+
+Fields = str | Sequence[str] | None
+
+
+def chunk_keys(
+    store_path: EngineStorePath, metadata: Any, projections: Sequence[ProjectionLike]
+) -> list[str]:
+    """The full store key of the chunk (or shard) behind each projection."""
+    prefix = f"{store_path.path}/" if store_path.path else ""
+    encode: Callable[[tuple[int, ...]], str] = metadata.encode_chunk_key
+    return [prefix + encode(tuple(p.chunk_coords)) for p in projections]
+
+
+def _leaves(group: BaseExceptionGroup[BaseException]) -> list[BaseException]:
+    found: list[BaseException] = []
+    for exc in group.exceptions:
+        found.extend(_leaves(exc) if isinstance(exc, BaseExceptionGroup) else [exc])
+    return found
+
+
+@asynccontextmanager
+async def task_group() -> AsyncIterator[anyio.abc.TaskGroup]:
+    """An anyio task group whose failures surface as the plain exception.
+
+    Callers of zarr-python catch ``KeyError``/``ValueError``/... and not
+    exception groups, so when every failed task raised the same type, the
+    first of those errors is raised by itself; mixed failures stay a group.
+    """
+    try:
+        async with anyio.create_task_group() as tg:
+            yield tg
+    except BaseExceptionGroup as group:
+        leaves = _leaves(group)
+        if leaves and all(type(e) is type(leaves[0]) for e in leaves):
+            raise leaves[0] from None
+        raise
+
+
+@dataclass(eq=False)
+class _Batch:
+    """Chunks that travel to a worker thread together."""
+
+    indices: range
+    fetched: list[Any] = field(default_factory=list)
+    pending: int = 0
+
+    def __post_init__(self) -> None:
+        self.fetched = [None] * len(self.indices)
+        self.pending = len(self.indices)
+
+
+async def _get_all(store: Any, requests: Sequence[Any], prototype: Any) -> list[Any]:
+    """Fetch every request of one read-plan step concurrently."""
+    results: list[Any] = [None] * len(requests)
+
+    async def one(i: int) -> None:
+        req = requests[i]
+        results[i] = await store.get(req.key, prototype=prototype, byte_range=req.byte_range)
+
+    if len(requests) == 1:
+        await one(0)
+        return results
+    async with anyio.create_task_group() as tg:
+        for i in range(len(requests)):
+            tg.start_soon(one, i)
+    return results
+
+
+async def read(
+    store_path: EngineStorePath,
+    metadata: Any,
+    pipeline: PipelineLike,
+    plan: PlanLike,
+    out: npt.NDArray[Any],
+    *,
+    spec: SpecLike,
+    prototype: Any = None,
+    read_missing_chunks: bool = True,
+    batch_bytes: int = DEFAULT_BATCH_BYTES,
+) -> None:
+    """Fill ``out`` (shaped ``plan.shape``) with the data the plan selects.
+
+    Missing chunks read as ``spec.fill_value`` unless ``read_missing_chunks``
+    is false, in which case ``ChunkNotFoundError`` lists them once every
+    chunk has been tried.
+    """
+    projections = list(plan.projections)
+    if not projections:
+        return
+    keys = chunk_keys(store_path, metadata, projections)
+    store = store_path.store
+    missing: list[str] = []
+
+    # Partial shard reads need a per-axis (orthogonal) selection; point-wise
+    # coordinate selections read whole shards instead.
+    kind = getattr(plan, "kind", "basic")
+    use_partial = pipeline.supports_partial_decode and kind != "coordinate"
+    partial: list[int] = []
+    whole: list[int] = []
+    for i, p in enumerate(projections):
+        (partial if use_partial and not p.is_complete else whole).append(i)
+
+    def scatter(i: int, selected: npt.NDArray[Any] | None) -> None:
+        p = projections[i]
+        if selected is None:
+            if not read_missing_chunks:
+                missing.append(keys[i])
+            elif spec.fill_value is not None:
+                out[p.out_selection] = spec.fill_value
+            else:
+                out[p.out_selection] = fresh_chunk((), out.dtype, None)
+        else:
+            out[p.out_selection] = selected
+
+    def decode_whole(indices: list[int], batch: _Batch) -> None:
+        decoded = pipeline.decode_batch(
+            batch.fetched, spec, [keys[indices[j]] for j in batch.indices]
+        )
+        for j, chunk in zip(batch.indices, decoded, strict=True):
+            i = indices[j]
+            scatter(i, None if chunk is None else chunk[projections[i].chunk_selection])
+
+    def finish_partial(indices: list[int], batch: _Batch) -> None:
+        for j, read_plan in zip(batch.indices, batch.fetched, strict=True):
+            scatter(indices[j], read_plan.result())
+
+    nbytes = chunk_nbytes(spec.shape, spec.dtype)
+
+    async with task_group() as tg:
+
+        async def fetch_whole(batch: _Batch, j: int) -> None:
+            i = whole[j]
+            batch.fetched[j - batch.indices.start] = await store.get(keys[i], prototype=prototype)
+            batch.pending -= 1
+            if batch.pending == 0:
+                await anyio.to_thread.run_sync(decode_whole, whole, batch)
+
+        async def fetch_partial(batch: _Batch, j: int) -> None:
+            i = partial[j]
+            p = projections[i]
+            # Orthogonal plans hold np.ix_-shaped arrays; read plans want 1-D axes.
+            selection = p.chunk_axes if kind == "orthogonal" else p.chunk_selection  # type: ignore[attr-defined]
+            read_plan: ReadPlanLike = pipeline.read_plan(keys[i], selection, spec)
+            requests = read_plan.start()
+            while requests:
+                requests = read_plan.feed(await _get_all(store, requests, prototype))
+            batch.fetched[j - batch.indices.start] = read_plan
+            batch.pending -= 1
+            if batch.pending == 0:
+                await anyio.to_thread.run_sync(finish_partial, partial, batch)
+
+        for rng in batch_sizes(len(whole), nbytes, batch_bytes):
+            batch = _Batch(rng)
+            for j in rng:
+                tg.start_soon(fetch_whole, batch, j)
+        for rng in batch_sizes(len(partial), nbytes // 4, batch_bytes):
+            batch = _Batch(rng)
+            for j in rng:
+                tg.start_soon(fetch_partial, batch, j)
+
+    if missing:
+        raise ChunkNotFoundError(sorted(missing))
+
+
+def _field_view(chunk: npt.NDArray[Any], fields: Fields) -> npt.NDArray[Any]:
+    if fields is None:
+        return chunk
+    if isinstance(fields, str):
+        return chunk[fields]  # type: ignore[no-any-return]
+    return chunk[list(fields)]  # type: ignore[no-any-return]
+
+
+async def write(
+    store_path: EngineStorePath,
+    metadata: Any,
+    pipeline: PipelineLike,
+    plan: PlanLike,
+    value: npt.NDArray[Any],
+    *,
+    spec: SpecLike,
+    prototype: Any = None,
+    write_empty_chunks: bool = False,
+    fields: Fields = None,
+    batch_bytes: int = DEFAULT_BATCH_BYTES,
+) -> None:
+    """Write ``value`` (broadcastable to ``plan.shape``) into the chunks of the plan.
+
+    Chunks the selection covers completely are encoded without being read;
+    the others are read, modified and written back.  With
+    ``write_empty_chunks`` false, a chunk left holding only the fill value is
+    deleted instead of stored.
+    """
+    projections = list(plan.projections)
+    if not projections:
+        return
+    value = np.broadcast_to(value, tuple(plan.shape))
+    keys = chunk_keys(store_path, metadata, projections)
+    store = store_path.store
+    # With fields only part of each element changes, so every chunk is read.
+    needs_read = [fields is not None or not p.is_complete for p in projections]
+
+    def build(batch: _Batch) -> list[tuple[str, Any]]:
+        """Produce ``(key, encoded or None)`` for each chunk of the batch."""
+        to_decode = [j for j in batch.indices if needs_read[j]]
+        decoded = pipeline.decode_batch(
+            [batch.fetched[j - batch.indices.start] for j in to_decode],
+            spec,
+            [keys[j] for j in to_decode],
+        )
+        old = dict(zip(to_decode, decoded, strict=True))
+        new_chunks: list[npt.NDArray[Any]] = []
+        for j in batch.indices:
+            p = projections[j]
+            part = value[p.out_selection]
+            prev = old.get(j)
+            if prev is not None:
+                chunk = writable(np.asarray(prev))
+            elif (
+                fields is None
+                and covers_whole_chunk(p.chunk_selection, spec.shape)
+                and part.dtype == spec.dtype
+            ):
+                new_chunks.append(np.ascontiguousarray(part).reshape(spec.shape))
+                continue
+            else:
+                chunk = fresh_chunk(spec.shape, spec.dtype, spec.fill_value)
+            _field_view(chunk, fields)[p.chunk_selection] = part
+            new_chunks.append(chunk)
+        keep = [
+            write_empty_chunks or not is_all_fill(chunk, spec.fill_value) for chunk in new_chunks
+        ]
+        encoded = iter(
+            pipeline.encode_batch([c for c, k in zip(new_chunks, keep, strict=True) if k], spec)
+        )
+        return [
+            (keys[j], next(encoded) if k else None)
+            for j, k in zip(batch.indices, keep, strict=True)
+        ]
+
+    async def put(key: str, data: Any) -> None:
+        if data is None:
+            await store.delete(key)
+        else:
+            await store.set(key, data)
+
+    async with task_group() as tg:
+
+        async def finish(batch: _Batch) -> None:
+            for key, data in await anyio.to_thread.run_sync(build, batch):
+                tg.start_soon(put, key, data)
+
+        async def fetch(batch: _Batch, j: int) -> None:
+            batch.fetched[j - batch.indices.start] = await store.get(keys[j], prototype=prototype)
+            batch.pending -= 1
+            if batch.pending == 0:
+                await finish(batch)
+
+        for rng in batch_sizes(len(projections), chunk_nbytes(spec.shape, spec.dtype), batch_bytes):
+            batch = _Batch(rng)
+            reads = [j for j in rng if needs_read[j]]
+            batch.pending = len(reads)
+            if not reads:
+                tg.start_soon(finish, batch)
+            for j in reads:
+                tg.start_soon(fetch, batch, j)

@@ -1,0 +1,367 @@
+"""The store interface every driver implements.
+
+The surface follows ``zarr.abc.store.Store`` name for name so code written for
+zarr-python's stores ports directly, but every method is anyio-native: it runs
+under asyncio and trio alike and never touches either directly.
+
+Rules every driver keeps:
+
+* A missing key is ``None`` from :meth:`Store.get`, never an exception.
+* Writes to a read-only store raise :class:`~anyzarr.errors.ReadOnlyError`
+  naming the key, and change nothing.
+* Concurrency is bounded by *one* :class:`anyio.CapacityLimiter` per store
+  instance (:attr:`Store.limiter`), taken inside the driver's methods around
+  the actual IO; callers may start as many tasks as they like.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Iterable
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
+
+import anyio
+import anyio.lowlevel
+
+from anyzarr.protocol._byte_request import (
+    ByteRequest,
+    OffsetByteRequest,
+    RangeByteRequest,
+    SuffixByteRequest,
+)
+from anyzarr.protocol._errors import ReadOnlyError, UnsupportedOperationError
+
+if TYPE_CHECKING:
+    from anyzarr.protocol.buffer import Buffer, BufferPrototype
+
+__all__ = [
+    "ByteRequest",
+    "DEFAULT_CONCURRENCY",
+    "OffsetByteRequest",
+    "RangeByteRequest",
+    "Store",
+    "SuffixByteRequest",
+    "configured_concurrency",
+    "resolve_prototype",
+]
+
+DEFAULT_CONCURRENCY = 10
+
+
+def configured_concurrency() -> int:
+    """The ``async.concurrency`` setting, or :data:`DEFAULT_CONCURRENCY`.
+
+    The config lives in the API layer; it is looked up lazily so the IO layer
+    works (with the default) even where that layer is not importable.
+    """
+    try:
+        from anyzarr.api._config import config  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return DEFAULT_CONCURRENCY
+    try:
+        value = config.get("async.concurrency", DEFAULT_CONCURRENCY)
+    except Exception:  # a half-initialised config must not break IO
+        return DEFAULT_CONCURRENCY
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return DEFAULT_CONCURRENCY
+    return number if number > 0 else DEFAULT_CONCURRENCY
+
+
+def resolve_prototype(prototype: BufferPrototype | None) -> BufferPrototype:
+    """``prototype`` or the process-wide default buffer prototype."""
+    if prototype is not None:
+        return prototype
+    from anyzarr.protocol.buffer import default_buffer_prototype
+
+    return default_buffer_prototype()
+
+
+class Store(ABC):
+    """An abstract key-value store holding the objects of a Zarr hierarchy.
+
+    Keys are ``/``-separated strings without a leading slash.  Values are
+    :class:`~anyzarr.protocol.buffer.Buffer` objects.
+
+    Parameters
+    ----------
+    read_only
+        Refuse every write and delete.
+    concurrency
+        Size of this store's capacity limiter; ``None`` reads the
+        ``async.concurrency`` config key (default 10).
+    """
+
+    _read_only: bool
+    _is_open: bool
+    _concurrency: int | None
+    _limiter: anyio.CapacityLimiter | None
+    _limiter_loop: object | None
+
+    def __init__(self, *, read_only: bool = False, concurrency: int | None = None) -> None:
+        if concurrency is not None and concurrency < 1:
+            raise ValueError(f"concurrency must be at least 1, got {concurrency}")
+        self._read_only = read_only
+        self._is_open = False
+        self._concurrency = concurrency
+        self._limiter = None
+        self._limiter_loop = None
+
+    # -- lifecycle ---------------------------------------------------------
+
+    @classmethod
+    async def open(cls, *args: Any, **kwargs: Any) -> Self:
+        """Construct a store and open it (create directories, files, ...)."""
+        store = cls(*args, **kwargs)
+        await store._open()
+        return store
+
+    async def _open(self) -> None:
+        """Prepare the backend; drivers extend this and call ``super()``."""
+        if self._is_open:
+            raise ValueError(f"store {self!r} is already open")
+        self._is_open = True
+
+    async def _ensure_open(self) -> None:
+        if not self._is_open:
+            await self._open()
+
+    async def close(self) -> None:
+        """Release resources held by the store; reopening happens on next use."""
+        self._is_open = False
+
+    async def __aenter__(self) -> Self:
+        await self._ensure_open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    def with_read_only(self, read_only: bool = False) -> Store:
+        """A store over the same data with the given read-only flag.
+
+        Raises
+        ------
+        UnsupportedOperationError
+            When the driver cannot share its backend between two instances.
+        """
+        raise UnsupportedOperationError(f"{type(self).__name__} does not support with_read_only")
+
+    # -- state -------------------------------------------------------------
+
+    @property
+    def read_only(self) -> bool:
+        """Whether writes and deletes are refused."""
+        return self._read_only
+
+    @property
+    def concurrency(self) -> int:
+        """The number of IO operations this store runs at once."""
+        return self._concurrency if self._concurrency is not None else configured_concurrency()
+
+    @property
+    def limiter(self) -> anyio.CapacityLimiter:
+        """This store's capacity limiter for the running event loop.
+
+        A limiter belongs to one event loop, and a store may outlive a loop
+        (tests, the sync API's loop thread), so a new one is made when the
+        store is first used from a different loop.  Must be read inside a
+        running event loop.
+        """
+        loop = anyio.lowlevel.current_token().native_token
+        if self._limiter is None or self._limiter_loop is not loop:
+            self._limiter = anyio.CapacityLimiter(self.concurrency)
+            self._limiter_loop = loop
+        return self._limiter
+
+    def _check_writable(self, key: str | None = None) -> None:
+        if self._read_only:
+            what = "the store" if key is None else f"key {key!r}"
+            raise ReadOnlyError(f"cannot modify {what}: {type(self).__name__} is read-only")
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Limiters and loop tokens belong to a running loop; never pickle them.
+        state = self.__dict__.copy()
+        state["_limiter"] = None
+        state["_limiter_loop"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    # -- capabilities ------------------------------------------------------
+
+    @property
+    @abstractmethod
+    def supports_writes(self) -> bool:
+        """Whether :meth:`set` is available at all."""
+
+    @property
+    @abstractmethod
+    def supports_deletes(self) -> bool:
+        """Whether :meth:`delete` is available at all."""
+
+    @property
+    @abstractmethod
+    def supports_listing(self) -> bool:
+        """Whether the ``list*`` methods are available."""
+
+    @property
+    def supports_partial_writes(self) -> bool:
+        """Always ``False``: values are written whole."""
+        return False
+
+    @property
+    def supports_consolidated_metadata(self) -> bool:
+        """Whether consolidated metadata makes sense for this store."""
+        return True
+
+    # -- reading -----------------------------------------------------------
+
+    @abstractmethod
+    async def get(
+        self,
+        key: str,
+        prototype: BufferPrototype | None = None,
+        byte_range: ByteRequest | None = None,
+    ) -> Buffer | None:
+        """The value at ``key`` (or the bytes ``byte_range`` names), ``None`` if absent.
+
+        Out-of-range byte requests are clipped the way Python slicing clips.
+        """
+
+    async def get_partial_values(
+        self,
+        prototype: BufferPrototype | None,
+        key_ranges: Iterable[tuple[str, ByteRequest | None]],
+    ) -> list[Buffer | None]:
+        """Many (possibly partial) reads at once, results in request order."""
+        requests = list(key_ranges)
+        results: list[Buffer | None] = [None] * len(requests)
+
+        async def one(index: int, key: str, byte_range: ByteRequest | None) -> None:
+            results[index] = await self.get(key, prototype, byte_range)
+
+        async with anyio.create_task_group() as tg:
+            for index, (key, byte_range) in enumerate(requests):
+                tg.start_soon(one, index, key, byte_range)
+        return results
+
+    @abstractmethod
+    async def exists(self, key: str) -> bool:
+        """Whether a value is stored at ``key``."""
+
+    async def getsize(self, key: str) -> int:
+        """Size in bytes of the value at ``key``.
+
+        Raises
+        ------
+        FileNotFoundError
+            When ``key`` is absent.
+        """
+        value = await self.get(key)
+        if value is None:
+            raise FileNotFoundError(key)
+        return len(value)
+
+    async def getsize_prefix(self, prefix: str) -> int:
+        """Total size in bytes of every value whose key starts with ``prefix``."""
+        keys = [key async for key in self.list_prefix(prefix)]
+        sizes = [0] * len(keys)
+
+        async def one(index: int, key: str) -> None:
+            sizes[index] = await self.getsize(key)
+
+        async with anyio.create_task_group() as tg:
+            for index, key in enumerate(keys):
+                tg.start_soon(one, index, key)
+        return sum(sizes)
+
+    async def is_empty(self, prefix: str = "") -> bool:
+        """Whether no key starts with ``prefix`` (taken as a directory)."""
+        if prefix and not prefix.endswith("/"):
+            prefix += "/"
+        keys = self.list_prefix(prefix)
+        try:
+            async for _ in keys:
+                return False
+            return True
+        finally:
+            # Leaving the loop early must still finalise an async generator.
+            aclose = getattr(keys, "aclose", None)
+            if aclose is not None:
+                await aclose()
+
+    # -- writing -----------------------------------------------------------
+
+    @abstractmethod
+    async def set(self, key: str, value: Buffer) -> None:
+        """Store ``value`` at ``key``, replacing any old value whole.
+
+        Raises
+        ------
+        ReadOnlyError
+            When the store is read-only.
+        """
+
+    async def set_if_not_exists(self, key: str, value: Buffer) -> None:
+        """Store ``value`` at ``key`` unless a value is already there.
+
+        Drivers make this atomic where their backend allows; this default is
+        not atomic.
+        """
+        self._check_writable(key)
+        if not await self.exists(key):
+            await self.set(key, value)
+
+    @abstractmethod
+    async def delete(self, key: str) -> None:
+        """Remove ``key``; removing an absent key is not an error.
+
+        Raises
+        ------
+        ReadOnlyError
+            When the store is read-only.
+        """
+
+    async def delete_dir(self, prefix: str) -> None:
+        """Remove every key under the directory ``prefix``."""
+        self._check_writable(prefix)
+        if prefix and not prefix.endswith("/"):
+            prefix += "/"
+        keys = [key async for key in self.list_prefix(prefix)]
+        async with anyio.create_task_group() as tg:
+            for key in keys:
+                tg.start_soon(self.delete, key)
+
+    async def clear(self) -> None:
+        """Remove every key."""
+        self._check_writable()
+        await self.delete_dir("")
+
+    # -- listing -----------------------------------------------------------
+
+    @abstractmethod
+    def list(self) -> AsyncIterator[str]:
+        """Every key, in no particular order."""
+
+    @abstractmethod
+    def list_prefix(self, prefix: str) -> AsyncIterator[str]:
+        """Every key that starts with ``prefix`` (full keys, not relative)."""
+
+    @abstractmethod
+    def list_dir(self, prefix: str) -> AsyncIterator[str]:
+        """Names directly under the directory ``prefix``: keys and sub-directories."""

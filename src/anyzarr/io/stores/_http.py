@@ -1,0 +1,385 @@
+"""A read-only store over plain HTTP(S), for Zarr data published by a web server.
+
+Each key is a URL below the store's base URL.  Partial reads become ``Range``
+requests; servers that ignore ``Range`` (answering 200 with the whole body)
+still give correct results because the body is sliced here.  Transient
+failures are retried (see :mod:`anyzarr.io.stores._retry`), and every httpx
+exception is mapped to an anyzarr error naming the URL, so no httpx type
+leaks to callers.
+
+httpx's ``AsyncClient`` runs on anyio's networking and so works under both
+asyncio and trio.  A client's connection pool belongs to one event loop; a
+store that owns its client makes a fresh one when it is used from another
+loop.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from collections.abc import AsyncIterator, Mapping
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import anyio.lowlevel
+import httpx
+
+from anyzarr.io._store import Store, resolve_prototype
+from anyzarr.io.stores._common import check_key, clip
+from anyzarr.io.stores._retry import (
+    RemoteStoreError,
+    RetryPolicy,
+    TransientError,
+    retry_call,
+)
+from anyzarr.protocol._byte_request import (
+    ByteRequest,
+    OffsetByteRequest,
+    RangeByteRequest,
+    SuffixByteRequest,
+)
+from anyzarr.protocol._errors import ReadOnlyError, UnsupportedOperationError
+
+if TYPE_CHECKING:
+    from anyzarr.protocol.buffer import Buffer, BufferPrototype
+
+__all__ = ["HTTPStore"]
+
+#: Statuses that say "try again later" rather than "this will never work".
+_TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+_MISSING_STATUSES = frozenset({404, 410})
+_CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+|\*)$")
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """Seconds from a numeric ``Retry-After`` header (HTTP dates are ignored)."""
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        return None
+
+
+def _range_header(byte_range: ByteRequest) -> str:
+    if isinstance(byte_range, RangeByteRequest):
+        return f"bytes={byte_range.start}-{byte_range.end - 1}"
+    if isinstance(byte_range, OffsetByteRequest):
+        return f"bytes={byte_range.offset}-"
+    return f"bytes=-{byte_range.suffix}"
+
+
+def _empty_range(byte_range: ByteRequest | None) -> bool:
+    """Whether ``byte_range`` names no bytes whatever the object's size."""
+    if isinstance(byte_range, RangeByteRequest):
+        return byte_range.end <= byte_range.start
+    if isinstance(byte_range, SuffixByteRequest):
+        return byte_range.suffix <= 0
+    return False
+
+
+def _check_range(byte_range: ByteRequest | None) -> None:
+    bad = (
+        (isinstance(byte_range, RangeByteRequest) and byte_range.start < 0)
+        or (isinstance(byte_range, OffsetByteRequest) and byte_range.offset < 0)
+        or (isinstance(byte_range, SuffixByteRequest) and byte_range.suffix < 0)
+    )
+    if bad:
+        raise ValueError(f"byte ranges must not be negative, got {byte_range!r}")
+
+
+class HTTPStore(Store):
+    """A read-only store whose keys are URLs under ``url``.
+
+    Parameters
+    ----------
+    url
+        Base URL (``http://`` or ``https://``); key ``a/b`` is read from
+        ``<url>/a/b``.
+    client
+        An ``httpx.AsyncClient`` to use (and leave open on :meth:`close`);
+        by default the store makes and closes its own.
+    timeout
+        Per-request timeout in seconds for the store's own client.
+    retries
+        Retries after a transient failure, or a full
+        :class:`~anyzarr.io.stores._retry.RetryPolicy`.
+    headers
+        Extra headers sent with every request (authorisation, for example).
+    concurrency
+        Size of the store's capacity limiter (see :class:`Store`).
+
+    Listing is not possible over plain HTTP, so ``supports_listing`` is
+    ``False``; every write raises :class:`~anyzarr.errors.ReadOnlyError`.
+    """
+
+    supports_writes = False
+    supports_deletes = False
+    supports_listing = False
+    supports_consolidated_metadata = True
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        client: httpx.AsyncClient | None = None,
+        timeout: float = 30.0,
+        retries: int | RetryPolicy = 3,
+        headers: Mapping[str, str] | None = None,
+        concurrency: int | None = None,
+    ) -> None:
+        super().__init__(read_only=True, concurrency=concurrency)
+        scheme = urllib.parse.urlsplit(url).scheme
+        if scheme not in ("http", "https"):
+            raise ValueError(f"HTTPStore needs an http:// or https:// URL, got {url!r}")
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self.retry_policy = RetryPolicy.coerce(retries)
+        self.headers = dict(headers or {})
+        self._user_client = client
+        self._client: httpx.AsyncClient | None = None
+        self._client_loop: object | None = None
+
+    def __repr__(self) -> str:
+        return f"HTTPStore({self.url!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, HTTPStore) and other.url == self.url
+
+    def __hash__(self) -> int:
+        return hash(("HTTPStore", self.url))
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        if state["_user_client"] is not None:
+            raise TypeError(f"{self!r} wraps a caller's httpx client and cannot be pickled")
+        state["_client"] = None
+        state["_client_loop"] = None
+        return state
+
+    def with_read_only(self, read_only: bool = False) -> HTTPStore:
+        """This store again: it is always read-only.
+
+        Raises
+        ------
+        ReadOnlyError
+            When ``read_only`` is ``False``.
+        """
+        if not read_only:
+            raise ReadOnlyError(f"{self!r} is read-only: HTTP has no writes")
+        return self
+
+    # -- the client ----------------------------------------------------------
+
+    def _current_client(self) -> httpx.AsyncClient:
+        if self._user_client is not None:
+            return self._user_client
+        loop = anyio.lowlevel.current_token().native_token
+        if self._client is None or self._client_loop is not loop:
+            # An old loop's client cannot be closed from here; its loop owns it.
+            self._client = httpx.AsyncClient(timeout=self.timeout, follow_redirects=True)
+            self._client_loop = loop
+        return self._client
+
+    async def close(self) -> None:
+        """Close the store's own HTTP client (a caller's client is left open)."""
+        client, self._client, self._client_loop = self._client, None, None
+        if client is not None:
+            try:
+                await client.aclose()
+            except RuntimeError:
+                # The client belonged to a loop that has since closed.
+                pass
+        await super().close()
+
+    def url_for(self, key: str) -> str:
+        """The URL of ``key``; each path segment is percent-encoded."""
+        check_key(key)
+        return f"{self.url}/{urllib.parse.quote(key, safe='/')}"
+
+    # -- requests ------------------------------------------------------------
+
+    async def _request(self, method: str, url: str, headers: dict[str, str]) -> httpx.Response:
+        """One request with retries; the response is fully read.
+
+        Missing (404/410) and every other non-transient status are returned
+        for the caller to interpret.
+        """
+        merged = {**self.headers, **headers}
+
+        async def attempt() -> httpx.Response:
+            client = self._current_client()
+            try:
+                async with self.limiter:
+                    response = await client.request(method, url, headers=merged)
+            except httpx.TransportError as exc:
+                if isinstance(exc, httpx.UnsupportedProtocol):
+                    raise RemoteStoreError(f"{method} {url}: {exc}", url=url) from exc
+                raise TransientError(f"{type(exc).__name__}: {exc}", url=url) from exc
+            except httpx.HTTPError as exc:
+                raise RemoteStoreError(f"{method} {url} failed: {exc}", url=url) from exc
+            if response.status_code in _TRANSIENT_STATUSES:
+                raise TransientError(
+                    f"HTTP {response.status_code}",
+                    url=url,
+                    status=response.status_code,
+                    retry_after=_retry_after(response),
+                )
+            return response
+
+        return await retry_call(attempt, self.retry_policy, what=f"{method} {url}")
+
+    def _fail(self, method: str, url: str, response: httpx.Response) -> NoReturn:
+        raise RemoteStoreError(
+            f"{method} {url} answered HTTP {response.status_code} {response.reason_phrase}",
+            url=url,
+            status=response.status_code,
+        )
+
+    # -- reading -------------------------------------------------------------
+
+    async def get(
+        self,
+        key: str,
+        prototype: BufferPrototype | None = None,
+        byte_range: ByteRequest | None = None,
+    ) -> Buffer | None:
+        """The value at ``key`` (or part of it), ``None`` when the server says 404/410.
+
+        Raises
+        ------
+        RemoteStoreError
+            For other error statuses or a network failure, naming the URL.
+        RetriesExhaustedError
+            When transient failures outlast the retry budget.
+        """
+        buffer_cls = resolve_prototype(prototype).buffer
+        _check_range(byte_range)
+        url = self.url_for(key)
+        if _empty_range(byte_range):
+            return buffer_cls.create_zero_length() if await self.exists(key) else None
+        headers = {} if byte_range is None else {"Range": _range_header(byte_range)}
+        response = await self._request("GET", url, headers)
+        status = response.status_code
+        if status in _MISSING_STATUSES:
+            return None
+        if status == 416:
+            # The object exists but the range starts past its end: the
+            # slicing convention makes that an empty result.
+            return buffer_cls.create_zero_length()
+        if status == 200:
+            return clip(buffer_cls.from_bytes(response.content), byte_range)
+        if status == 206 and byte_range is not None:
+            return self._partial(buffer_cls.from_bytes(response.content), byte_range, response)
+        self._fail("GET", url, response)
+
+    def _partial(self, body: Buffer, byte_range: ByteRequest, response: httpx.Response) -> Buffer:
+        """The requested bytes from a 206 body, checked against ``Content-Range``."""
+        match = _CONTENT_RANGE.match(response.headers.get("Content-Range", "").strip())
+        if match is None:
+            return body
+        first = int(match.group(1))
+        wanted = (
+            byte_range.start
+            if isinstance(byte_range, RangeByteRequest)
+            else byte_range.offset
+            if isinstance(byte_range, OffsetByteRequest)
+            else None
+        )
+        if wanted is not None and first != wanted:
+            raise RemoteStoreError(
+                f"GET {response.request.url} asked for bytes from {wanted} but the server "
+                f"sent {response.headers['Content-Range']!r}",
+                url=str(response.request.url),
+                status=response.status_code,
+            )
+        if isinstance(byte_range, RangeByteRequest):
+            return body[: byte_range.end - byte_range.start]
+        return body
+
+    async def exists(self, key: str) -> bool:
+        """Whether the server has ``key`` (a ``HEAD`` request).
+
+        Servers that refuse ``HEAD`` (405/501) are asked for one byte instead.
+        """
+        url = self.url_for(key)
+        response = await self._request("HEAD", url, {})
+        if response.status_code in (405, 501):
+            response = await self._request("GET", url, {"Range": "bytes=0-0"})
+        status = response.status_code
+        if status in _MISSING_STATUSES:
+            return False
+        if status < 300 or status == 416:
+            return True
+        self._fail("HEAD", url, response)
+
+    async def getsize(self, key: str) -> int:
+        """Size of ``key`` from ``Content-Length`` (a full read if the server omits it).
+
+        Raises
+        ------
+        FileNotFoundError
+            When the server says the key is missing.
+        """
+        url = self.url_for(key)
+        response = await self._request("HEAD", url, {})
+        if response.status_code in _MISSING_STATUSES:
+            raise FileNotFoundError(f"no object at {url}")
+        length = response.headers.get("Content-Length")
+        if response.status_code == 200 and length is not None and length.isdigit():
+            return int(length)
+        value = await self.get(key)
+        if value is None:
+            raise FileNotFoundError(f"no object at {url}")
+        return len(value)
+
+    # -- unsupported ---------------------------------------------------------
+
+    def _refuse(self, key: str) -> NoReturn:
+        raise ReadOnlyError(f"cannot modify key {key!r}: {self!r} is read-only")
+
+    async def set(self, key: str, value: Buffer) -> None:
+        """Always raises :class:`~anyzarr.errors.ReadOnlyError`."""
+        self._refuse(key)
+
+    async def set_if_not_exists(self, key: str, value: Buffer) -> None:
+        """Always raises :class:`~anyzarr.errors.ReadOnlyError`."""
+        self._refuse(key)
+
+    async def delete(self, key: str) -> None:
+        """Always raises :class:`~anyzarr.errors.ReadOnlyError`."""
+        self._refuse(key)
+
+    async def delete_dir(self, prefix: str) -> None:
+        """Always raises :class:`~anyzarr.errors.ReadOnlyError`."""
+        self._refuse(prefix)
+
+    async def clear(self) -> None:
+        """Always raises :class:`~anyzarr.errors.ReadOnlyError`."""
+        self._refuse("")
+
+    def _no_listing(self) -> NoReturn:
+        raise UnsupportedOperationError(f"{self!r} cannot list keys: HTTP has no listing")
+
+    async def list(self) -> AsyncIterator[str]:
+        """Raises :class:`~anyzarr.errors.UnsupportedOperationError` when iterated."""
+        self._no_listing()
+        yield ""  # pragma: no cover - makes this an async generator
+
+    async def list_prefix(self, prefix: str) -> AsyncIterator[str]:
+        """Raises :class:`~anyzarr.errors.UnsupportedOperationError` when iterated."""
+        self._no_listing()
+        yield ""  # pragma: no cover
+
+    async def list_dir(self, prefix: str) -> AsyncIterator[str]:
+        """Raises :class:`~anyzarr.errors.UnsupportedOperationError` when iterated."""
+        self._no_listing()
+        yield ""  # pragma: no cover
+
+    async def is_empty(self, prefix: str = "") -> bool:
+        """Raises :class:`~anyzarr.errors.UnsupportedOperationError`: it needs listing."""
+        self._no_listing()
+
+    async def getsize_prefix(self, prefix: str) -> int:
+        """Raises :class:`~anyzarr.errors.UnsupportedOperationError`: it needs listing."""
+        self._no_listing()

@@ -1,0 +1,381 @@
+"""A store over a directory of the local file system."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import AsyncIterator, Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, Self, TypeVar
+
+import anyio.to_thread
+
+from anyzarr.io._store import Store, resolve_prototype
+from anyzarr.io.stores._common import check_buffer, check_key, check_prefix
+from anyzarr.protocol._byte_request import (
+    ByteRequest,
+    OffsetByteRequest,
+    RangeByteRequest,
+    SuffixByteRequest,
+)
+
+if TYPE_CHECKING:
+    from anyzarr.protocol.buffer import Buffer, BufferPrototype
+
+__all__ = ["LocalStore"]
+
+T = TypeVar("T")
+
+# Temp files are hidden and carry this suffix so listings can skip them.
+_TEMP_SUFFIX = ".anyzarr-partial"
+
+# Reads are grouped so one worker-thread hop serves several small files.
+_BATCH = 16
+
+AccessMode = Literal["r", "r+", "a", "w", "w-"]
+
+
+def _read(path: Path, byte_range: ByteRequest | None) -> bytes | None:
+    try:
+        with path.open("rb") as f:
+            if byte_range is None:
+                return f.read()
+            if isinstance(byte_range, RangeByteRequest):
+                f.seek(max(byte_range.start, 0))
+                return f.read(max(byte_range.end - max(byte_range.start, 0), 0))
+            if isinstance(byte_range, OffsetByteRequest):
+                f.seek(max(byte_range.offset, 0))
+                return f.read()
+            if isinstance(byte_range, SuffixByteRequest):
+                size = os.fstat(f.fileno()).st_size
+                f.seek(max(size - byte_range.suffix, 0))
+                return f.read()
+            raise TypeError(f"unexpected byte request for {path}: {byte_range!r}")
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
+
+
+def _read_many(items: list[tuple[Path, ByteRequest | None]]) -> list[bytes | None]:
+    return [_read(path, byte_range) for path, byte_range in items]
+
+
+def _temp_for(path: Path) -> tuple[int, str]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=_TEMP_SUFFIX)
+
+
+def _write_temp(path: Path, data: memoryview) -> str:
+    """Write ``data`` to a new temp file beside ``path``; return the temp name."""
+    fd, tmp = _temp_for(path)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return tmp
+
+
+def _write(path: Path, data: memoryview) -> None:
+    # Readers see the old file or the new one, never a torn write.
+    tmp = _write_temp(path, data)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def _write_if_absent(path: Path, data: memoryview) -> None:
+    tmp = _write_temp(path, data)
+    try:
+        # A hard link fails if the target exists: the check and the write are
+        # one atomic step, and the content appears complete.
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    except OSError:
+        # File systems without hard links: exclusive create, then fill.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+    finally:
+        os.unlink(tmp)
+
+
+def _delete(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def _walk(root: Path, start: Path) -> list[tuple[str, int]]:
+    """Keys (relative to ``root``) and sizes of every file under ``start``."""
+    found: list[tuple[str, int]] = []
+    if not start.is_dir():
+        return found
+    for dirpath, _dirs, files in os.walk(start):
+        base = Path(dirpath)
+        for name in files:
+            if name.endswith(_TEMP_SUFFIX):
+                continue
+            path = base / name
+            try:
+                size = path.stat().st_size
+            except FileNotFoundError:
+                continue
+            found.append((path.relative_to(root).as_posix(), size))
+    return found
+
+
+def _scandir(path: Path) -> list[str]:
+    try:
+        with os.scandir(path) as entries:
+            return [e.name for e in entries if not e.name.endswith(_TEMP_SUFFIX)]
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+class LocalStore(Store):
+    """Keys as files below a root directory.
+
+    Writes are atomic: the value goes to a temp file in the target directory
+    and is renamed over the target, so a reader (or a cancelled writer) sees
+    the old value or the new one.  File IO runs in worker threads under the
+    store's capacity limiter; reads of many keys are batched into few thread
+    hops.  Keys that would escape the root raise
+    :class:`~anyzarr.errors.UnsafeKeyError`.
+
+    Parameters
+    ----------
+    root
+        The directory holding the hierarchy; created on first write.
+    read_only
+        Refuse writes.
+    concurrency
+        Size of the capacity limiter (default: config ``async.concurrency``).
+    """
+
+    supports_writes: bool = True
+    supports_deletes: bool = True
+    supports_listing: bool = True
+
+    root: Path
+
+    def __init__(
+        self, root: Path | str, *, read_only: bool = False, concurrency: int | None = None
+    ) -> None:
+        super().__init__(read_only=read_only, concurrency=concurrency)
+        if isinstance(root, str):
+            root = Path(root)
+        if not isinstance(root, Path):
+            raise TypeError(f"LocalStore root must be a str or Path, got {type(root).__name__}")
+        self.root = root
+
+    @classmethod
+    async def open(  # type: ignore[override]
+        cls,
+        root: Path | str,
+        *,
+        read_only: bool = False,
+        mode: AccessMode | None = None,
+        concurrency: int | None = None,
+    ) -> Self:
+        """Open a store at ``root``; ``mode`` ``"r"`` makes it read-only.
+
+        Like zarr-python 3.4, no mode deletes anything; a writable store
+        creates its root directory.
+        """
+        store = cls(root, read_only=read_only or mode == "r", concurrency=concurrency)
+        await store._open()
+        return store
+
+    async def _open(self) -> None:
+        if not self.read_only:
+            await anyio.to_thread.run_sync(lambda: self.root.mkdir(parents=True, exist_ok=True))
+        await super()._open()
+
+    def with_read_only(self, read_only: bool = False) -> LocalStore:
+        """A store over the same directory with the given read-only flag."""
+        return type(self)(self.root, read_only=read_only, concurrency=self._concurrency)
+
+    def __repr__(self) -> str:
+        return f"LocalStore('{self}')"
+
+    def __str__(self) -> str:
+        return f"file://{self.root.as_posix()}"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, type(self)) and self.root == other.root
+
+    __hash__ = None  # type: ignore[assignment]
+
+    async def _run(self, func: Callable[[], T]) -> T:
+        return await anyio.to_thread.run_sync(func, limiter=self.limiter)
+
+    def _path(self, key: str) -> Path:
+        return self.root / check_key(key)
+
+    def _dir(self, prefix: str) -> Path:
+        stripped = check_prefix(prefix)
+        return self.root / stripped if stripped else self.root
+
+    # -- reading -----------------------------------------------------------
+
+    async def get(
+        self,
+        key: str,
+        prototype: BufferPrototype | None = None,
+        byte_range: ByteRequest | None = None,
+    ) -> Buffer | None:
+        path = self._path(key)
+        proto = resolve_prototype(prototype)
+        data = await self._run(lambda: _read(path, byte_range))
+        return None if data is None else proto.buffer.from_bytes(data)
+
+    async def get_partial_values(
+        self,
+        prototype: BufferPrototype | None,
+        key_ranges: Iterable[tuple[str, ByteRequest | None]],
+    ) -> list[Buffer | None]:
+        proto = resolve_prototype(prototype)
+        items = [(self._path(key), byte_range) for key, byte_range in key_ranges]
+        # Enough batches to use the limiter's width, each big enough that the
+        # thread hop is not the cost that dominates.
+        size = max(1, min(_BATCH, -(-len(items) // self.concurrency)))
+        batches = [items[i : i + size] for i in range(0, len(items), size)]
+        results: list[Buffer | None] = [None] * len(items)
+
+        async def run_batch(index: int, batch: list[tuple[Path, ByteRequest | None]]) -> None:
+            datas = await self._run(lambda: _read_many(batch))
+            for offset, data in enumerate(datas):
+                if data is not None:
+                    results[index * size + offset] = proto.buffer.from_bytes(data)
+
+        async with anyio.create_task_group() as tg:
+            for index, batch in enumerate(batches):
+                tg.start_soon(run_batch, index, batch)
+        return results
+
+    async def exists(self, key: str) -> bool:
+        path = self._path(key)
+        return await self._run(path.is_file)
+
+    async def getsize(self, key: str) -> int:
+        path = self._path(key)
+
+        def size() -> int:
+            if not path.is_file():
+                raise FileNotFoundError(f"no value at key {key!r} ({path})")
+            return path.stat().st_size
+
+        return await self._run(size)
+
+    async def getsize_prefix(self, prefix: str) -> int:
+        root = self.root
+        if prefix == "" or prefix.endswith("/"):
+            start = self._dir(prefix)
+            return await self._run(lambda: sum(size for _, size in _walk(root, start)))
+        # A prefix that ends inside a name: walk its directory and filter.
+        start = self._dir(prefix.rsplit("/", 1)[0] if "/" in prefix else "")
+        pairs = await self._run(lambda: _walk(root, start))
+        return sum(size for key, size in pairs if key.startswith(prefix))
+
+    async def is_empty(self, prefix: str = "") -> bool:
+        start = self._dir(prefix)
+
+        def empty() -> bool:
+            if not start.is_dir():
+                return True
+            for _dirpath, _dirs, files in os.walk(start):
+                if any(not name.endswith(_TEMP_SUFFIX) for name in files):
+                    return False
+            return True
+
+        return await self._run(empty)
+
+    # -- writing -----------------------------------------------------------
+
+    async def set(self, key: str, value: Buffer) -> None:
+        self._check_writable(key)
+        path = self._path(key)
+        data = memoryview(check_buffer(key, value).as_numpy_array())
+        await self._run(lambda: _write(path, data))
+
+    async def set_if_not_exists(self, key: str, value: Buffer) -> None:
+        self._check_writable(key)
+        path = self._path(key)
+        data = memoryview(check_buffer(key, value).as_numpy_array())
+        await self._run(lambda: _write_if_absent(path, data))
+
+    async def delete(self, key: str) -> None:
+        self._check_writable(key)
+        path = self._path(key)
+        await self._run(lambda: _delete(path))
+
+    async def delete_dir(self, prefix: str) -> None:
+        self._check_writable(prefix)
+        path = self._dir(prefix)
+        if path == self.root:
+            await self.clear()
+            return
+        await self._run(lambda: shutil.rmtree(path, ignore_errors=True))
+
+    async def clear(self) -> None:
+        self._check_writable()
+        root = self.root
+
+        def wipe() -> None:
+            shutil.rmtree(root, ignore_errors=True)
+            root.mkdir(parents=True, exist_ok=True)
+
+        await self._run(wipe)
+
+    async def move(self, dest_root: Path | str) -> None:
+        """Move the whole store to ``dest_root`` and keep using it there.
+
+        Raises
+        ------
+        FileExistsError
+            When ``dest_root`` already exists.
+        """
+        dest = Path(dest_root)
+        source = self.root
+
+        def move() -> None:
+            if dest.exists():
+                raise FileExistsError(f"cannot move {source} to {dest}: destination exists")
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(source, dest)
+
+        await self._run(move)
+        self.root = dest
+
+    # -- listing -----------------------------------------------------------
+
+    async def list(self) -> AsyncIterator[str]:
+        root = self.root
+        for key, _ in await self._run(lambda: _walk(root, root)):
+            yield key
+
+    async def list_prefix(self, prefix: str) -> AsyncIterator[str]:
+        root = self.root
+        parent = prefix.rsplit("/", 1)[0] if "/" in prefix else ""
+        start = self._dir(parent)
+        for key, _ in await self._run(lambda: _walk(root, start)):
+            if key.startswith(prefix):
+                yield key
+
+    async def list_dir(self, prefix: str) -> AsyncIterator[str]:
+        path = self._dir(prefix)
+        for name in await self._run(lambda: _scandir(path)):
+            yield name

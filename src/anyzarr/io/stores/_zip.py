@@ -1,0 +1,319 @@
+"""A store inside a single zip file."""
+
+from __future__ import annotations
+
+import os
+import threading
+import zipfile
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+import anyio.to_thread
+
+from anyzarr.io._store import Store, resolve_prototype
+from anyzarr.io.stores._common import check_buffer, dir_prefix, list_dir_names
+from anyzarr.protocol._byte_request import ByteRequest, slice_for
+from anyzarr.protocol._errors import UnsupportedOperationError
+
+if TYPE_CHECKING:
+    from anyzarr.protocol.buffer import Buffer, BufferPrototype
+
+__all__ = ["ZipStore", "ZipStoreAccessModeLiteral"]
+
+T = TypeVar("T")
+ZipStoreAccessModeLiteral = Literal["r", "w", "a", "x"]
+
+
+class ZipStore(Store):
+    """Keys as members of one zip archive.
+
+    Zip archives cannot drop members, so deletes raise
+    :class:`~anyzarr.errors.UnsupportedOperationError`; writing a key again
+    appends a new member that shadows the old one.  A lock guards the archive,
+    so one store may be used from many tasks and threads; the archive is
+    opened on first use and its directory is written by :meth:`close`.
+
+    Parameters
+    ----------
+    path
+        The zip file.
+    mode
+        ``"r"`` read an existing file, ``"w"`` truncate or create, ``"a"``
+        append (create if absent), ``"x"`` create, failing if it exists.
+    read_only
+        Defaults to ``mode == "r"``.
+    compression
+        A :mod:`zipfile` compression constant for new members.
+    allowZip64
+        Allow archives over 2 GiB (ZIP64 extensions).
+    """
+
+    supports_writes: bool = True
+    supports_deletes: bool = False
+    supports_listing: bool = True
+
+    path: Path
+    compression: int
+    allowZip64: bool
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        mode: ZipStoreAccessModeLiteral = "r",
+        read_only: bool | None = None,
+        compression: int = zipfile.ZIP_STORED,
+        allowZip64: bool = True,
+        concurrency: int | None = None,
+    ) -> None:
+        if mode not in ("r", "w", "a", "x"):
+            raise ValueError(f"ZipStore mode must be 'r', 'w', 'a' or 'x', got {mode!r}")
+        if read_only is None:
+            read_only = mode == "r"
+        super().__init__(read_only=read_only, concurrency=concurrency)
+        self.path = Path(path) if isinstance(path, str) else path
+        self._zmode: ZipStoreAccessModeLiteral = mode
+        self.compression = compression
+        self.allowZip64 = allowZip64
+        self._lock = threading.RLock()
+        self._zf: zipfile.ZipFile | None = None
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def _sync_open(self) -> zipfile.ZipFile:
+        with self._lock:
+            if self._zf is None:
+                self._zf = zipfile.ZipFile(
+                    self.path,
+                    mode=self._zmode,
+                    compression=self.compression,
+                    allowZip64=self.allowZip64,
+                )
+                # Reopening after close must not truncate what was written.
+                if self._zmode in ("w", "x"):
+                    self._zmode = "a"
+                self._is_open = True
+            return self._zf
+
+    async def _open(self) -> None:
+        if self._is_open:
+            raise ValueError(f"store {self!r} is already open")
+        await anyio.to_thread.run_sync(self._sync_open)
+
+    async def _ensure_open(self) -> None:
+        if self._zf is None:
+            await anyio.to_thread.run_sync(self._sync_open)
+
+    def _sync_close(self) -> None:
+        with self._lock:
+            if self._zf is not None:
+                self._zf.close()
+                self._zf = None
+            self._is_open = False
+
+    async def close(self) -> None:
+        """Write the archive's directory and close the file."""
+        await anyio.to_thread.run_sync(self._sync_close)
+
+    def __del__(self) -> None:
+        # An unclosed writable archive lacks its directory; finish it.
+        try:
+            self._sync_close()
+        except Exception:
+            pass
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The open archive and the lock stay behind; the copy reopens lazily
+        # in append mode so it never truncates the file.
+        state = super().__getstate__()
+        state["_zf"] = None
+        state["_lock"] = None
+        state["_is_open"] = False
+        if state["_zmode"] in ("w", "x"):
+            state["_zmode"] = "a"
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        self._lock = threading.RLock()
+
+    def __repr__(self) -> str:
+        return f"ZipStore('{self}')"
+
+    def __str__(self) -> str:
+        return f"zip://{self.path.as_posix()}"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, type(self)) and self.path == other.path
+
+    __hash__ = None  # type: ignore[assignment]
+
+    async def _run(self, func: Callable[[zipfile.ZipFile], T]) -> T:
+        def locked() -> T:
+            with self._lock:
+                return func(self._sync_open())
+
+        return await anyio.to_thread.run_sync(locked, limiter=self.limiter)
+
+    def _names(self, zf: zipfile.ZipFile) -> list[str]:
+        # Later members shadow earlier ones with the same name; list each once.
+        return [name for name in dict.fromkeys(zf.namelist()) if not name.endswith("/")]
+
+    # -- reading -----------------------------------------------------------
+
+    async def get(
+        self,
+        key: str,
+        prototype: BufferPrototype | None = None,
+        byte_range: ByteRequest | None = None,
+    ) -> Buffer | None:
+        proto = resolve_prototype(prototype)
+
+        def read(zf: zipfile.ZipFile) -> bytes | None:
+            try:
+                info = zf.getinfo(key)
+            except KeyError:
+                return None
+            piece = slice_for(byte_range, info.file_size)
+            start, stop = max(piece.start, 0), min(piece.stop, info.file_size)
+            with zf.open(info) as f:
+                if start:
+                    f.seek(start)
+                return f.read(max(stop - start, 0))
+
+        data = await self._run(read)
+        return None if data is None else proto.buffer.from_bytes(data)
+
+    async def exists(self, key: str) -> bool:
+        def has(zf: zipfile.ZipFile) -> bool:
+            try:
+                zf.getinfo(key)
+            except KeyError:
+                return False
+            return True
+
+        return await self._run(has)
+
+    async def getsize(self, key: str) -> int:
+        def size(zf: zipfile.ZipFile) -> int:
+            try:
+                return zf.getinfo(key).file_size
+            except KeyError:
+                raise FileNotFoundError(f"no value at key {key!r} in {self.path}") from None
+
+        return await self._run(size)
+
+    async def getsize_prefix(self, prefix: str) -> int:
+        def total(zf: zipfile.ZipFile) -> int:
+            return sum(
+                zf.getinfo(name).file_size for name in self._names(zf) if name.startswith(prefix)
+            )
+
+        return await self._run(total)
+
+    # -- writing -----------------------------------------------------------
+
+    async def set(self, key: str, value: Buffer) -> None:
+        self._check_writable(key)
+        data = check_buffer(key, value).as_numpy_array()
+
+        def write(zf: zipfile.ZipFile) -> None:
+            # Forget the old member first so zipfile does not warn about the
+            # duplicate name; the new member shadows it for every reader.
+            zf.NameToInfo.pop(key, None)
+            info = zipfile.ZipInfo(key, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = self.compression
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, memoryview(data))
+
+        await self._run(write)
+
+    async def set_if_not_exists(self, key: str, value: Buffer) -> None:
+        self._check_writable(key)
+        data = check_buffer(key, value).as_numpy_array()
+
+        def write(zf: zipfile.ZipFile) -> None:
+            if key in zf.NameToInfo:
+                return
+            info = zipfile.ZipInfo(key, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = self.compression
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, memoryview(data))
+
+        # The lock makes the check and the write one step.
+        await self._run(write)
+
+    async def delete(self, key: str) -> None:
+        self._check_writable(key)
+        raise UnsupportedOperationError(
+            f"cannot delete key {key!r}: zip archives do not support deleting members"
+        )
+
+    async def delete_dir(self, prefix: str) -> None:
+        self._check_writable(prefix)
+        start = dir_prefix(prefix)
+        if not start:
+            await self.clear()
+            return
+        held = [name for name in await self._run(self._names) if name.startswith(start)]
+        if held:
+            raise UnsupportedOperationError(
+                f"cannot delete {start!r} (holding key {held[0]!r}): "
+                "zip archives do not support deleting members"
+            )
+
+    async def clear(self) -> None:
+        """Empty the archive by truncating the file."""
+        self._check_writable()
+
+        def truncate() -> None:
+            with self._lock:
+                if self._zf is not None:
+                    self._zf.close()
+                    self._zf = None
+                self._zmode = "w"
+                self._sync_open()
+
+        await anyio.to_thread.run_sync(truncate, limiter=self.limiter)
+
+    async def move(self, path: Path | str) -> None:
+        """Move the zip file to ``path``, closing it first.
+
+        Raises
+        ------
+        FileExistsError
+            When ``path`` already exists.
+        """
+        dest = Path(path)
+
+        def move() -> None:
+            with self._lock:
+                if dest.exists():
+                    raise FileExistsError(f"cannot move {self.path} to {dest}: it exists")
+                if self._zf is not None:
+                    self._zf.close()
+                    self._zf = None
+                    self._is_open = False
+                if self._zmode in ("w", "x"):
+                    self._zmode = "a"
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(self.path, dest)
+                self.path = dest
+
+        await anyio.to_thread.run_sync(move, limiter=self.limiter)
+
+    # -- listing -----------------------------------------------------------
+
+    async def list(self) -> AsyncIterator[str]:
+        for name in await self._run(self._names):
+            yield name
+
+    async def list_prefix(self, prefix: str) -> AsyncIterator[str]:
+        for name in await self._run(self._names):
+            if name.startswith(prefix):
+                yield name
+
+    async def list_dir(self, prefix: str) -> AsyncIterator[str]:
+        for name in list_dir_names(await self._run(self._names), prefix):
+            yield name

@@ -1,0 +1,80 @@
+"""Buffers in host memory, backed by numpy arrays."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Literal, Self
+
+import numpy as np
+import numpy.typing as npt
+
+from anyzarr.protocol.buffer import _core
+
+__all__ = ["Buffer", "NDBuffer", "buffer_prototype"]
+
+
+class Buffer(_core.Buffer):
+    """Bytes in host memory (a 1-D numpy ``uint8`` array)."""
+
+    __slots__ = ()
+
+    def __init__(self, array_like: Any) -> None:
+        super().__init__(array_like)
+
+    @classmethod
+    def create_zero_length(cls) -> Self:
+        return cls(np.empty(0, dtype="B"))
+
+    @classmethod
+    def from_bytes(cls, bytes_like: _core.BytesLike) -> Self:
+        # A read-only view of immutable bytes: no copy, and writes fail loudly.
+        return cls(np.frombuffer(bytes_like, dtype="B"))
+
+    @classmethod
+    def from_buffer(cls, buffer: _core.Buffer) -> Self:
+        return cls(buffer.as_numpy_array())
+
+    def as_numpy_array(self) -> npt.NDArray[Any]:
+        return np.asanyarray(self._data)
+
+    def as_buffer_like(self) -> _core.BytesLike:
+        return memoryview(np.ascontiguousarray(self._data))
+
+    def to_bytes(self) -> bytes:
+        return self._data.tobytes()  # type: ignore[no-any-return]
+
+
+class NDBuffer(_core.NDBuffer):
+    """An N-D numpy array in host memory."""
+
+    __slots__ = ()
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        shape: Iterable[int],
+        dtype: npt.DTypeLike,
+        order: Literal["C", "F"] = "C",
+        fill_value: Any | None = None,
+    ) -> Self:
+        shape = tuple(shape)
+        if fill_value is None:
+            return cls(np.zeros(shape, dtype=dtype, order=order))
+        return cls(np.full(shape, fill_value, dtype=dtype, order=order))
+
+    @classmethod
+    def empty(
+        cls, shape: tuple[int, ...], dtype: npt.DTypeLike, order: Literal["C", "F"] = "C"
+    ) -> Self:
+        return cls(np.empty(shape, dtype=dtype, order=order))
+
+    @classmethod
+    def from_numpy_array(cls, array_like: npt.ArrayLike) -> Self:
+        return cls(np.asanyarray(array_like))
+
+    def as_numpy_array(self) -> npt.NDArray[Any]:
+        return np.asanyarray(self._data)
+
+
+buffer_prototype = _core.BufferPrototype(buffer=Buffer, nd_buffer=NDBuffer)

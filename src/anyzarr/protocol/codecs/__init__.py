@@ -1,0 +1,104 @@
+"""Codecs, the codec registry, the batch pipeline and sharded read plans.
+
+See ``_pipeline.py`` for the engine-facing API.  Built-in v3 codecs register
+under their metadata names; ``numcodecs.<id>`` names resolve to numcodecs
+wrappers; third-party codecs come from the ``anyzarr.codecs`` entry points.
+"""
+
+from __future__ import annotations
+
+from anyzarr.protocol.codecs._base import (
+    ArrayArrayCodec,
+    ArrayBytesCodec,
+    BytesBytesCodec,
+    ChunkSpec,
+    Codec,
+    CodecKind,
+)
+from anyzarr.protocol.codecs._bytes import BytesCodec
+from anyzarr.protocol.codecs._chain import CodecChain
+from anyzarr.protocol.codecs._compressors import BloscCodec, GzipCodec, ZstdCodec
+from anyzarr.protocol.codecs._crc32c import Crc32cCodec
+from anyzarr.protocol.codecs._numcodecs import (
+    NumcodecsArrayArrayCodec,
+    NumcodecsArrayBytesCodec,
+    NumcodecsBytesBytesCodec,
+    codec_from_numcodecs,
+)
+from anyzarr.protocol.codecs._pipeline import (
+    CodecPipeline,
+    all_fill,
+    evolve_codecs,
+    pipeline_for_metadata,
+    pipeline_from_codecs,
+    pipeline_v2,
+)
+from anyzarr.protocol.codecs._plans import GetRequest, PlanStateError, ReadPlan
+from anyzarr.protocol.codecs._registry import (
+    get_codec_class,
+    parse_codec,
+    parse_codecs,
+    register_codec,
+    registered_codecs,
+)
+from anyzarr.protocol.codecs._shard_plan import ShardReadPlan
+from anyzarr.protocol.codecs._sharding import ShardIndex, ShardingCodec, morton_order
+from anyzarr.protocol.codecs._transpose import TransposeCodec
+from anyzarr.protocol.codecs._v2 import UnsafeCodecError, V2Chain
+from anyzarr.protocol.codecs._vlen import VLenBytesCodec, VLenUTF8Codec
+
+__all__ = [
+    "ArrayArrayCodec",
+    "ArrayBytesCodec",
+    "BloscCodec",
+    "BytesBytesCodec",
+    "BytesCodec",
+    "ChunkSpec",
+    "Codec",
+    "CodecChain",
+    "CodecKind",
+    "CodecPipeline",
+    "Crc32cCodec",
+    "GetRequest",
+    "GzipCodec",
+    "NumcodecsArrayArrayCodec",
+    "NumcodecsArrayBytesCodec",
+    "NumcodecsBytesBytesCodec",
+    "PlanStateError",
+    "ReadPlan",
+    "ShardIndex",
+    "ShardReadPlan",
+    "ShardingCodec",
+    "TransposeCodec",
+    "UnsafeCodecError",
+    "V2Chain",
+    "VLenBytesCodec",
+    "VLenUTF8Codec",
+    "ZstdCodec",
+    "all_fill",
+    "codec_from_numcodecs",
+    "evolve_codecs",
+    "get_codec_class",
+    "morton_order",
+    "parse_codec",
+    "parse_codecs",
+    "pipeline_for_metadata",
+    "pipeline_from_codecs",
+    "pipeline_v2",
+    "register_codec",
+    "registered_codecs",
+]
+
+for _cls in (
+    BytesCodec,
+    TransposeCodec,
+    BloscCodec,
+    ZstdCodec,
+    GzipCodec,
+    Crc32cCodec,
+    ShardingCodec,
+    VLenUTF8Codec,
+    VLenBytesCodec,
+):
+    register_codec(_cls.codec_name, _cls)
+del _cls

@@ -1,0 +1,165 @@
+"""The v3 compressors ``blosc``, ``zstd`` and ``gzip`` (backed by numcodecs)."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import Any, ClassVar, Literal, Self
+
+from numcodecs import GZip, Zstd
+from numcodecs.abc import Codec as NumcodecsCodec
+from numcodecs.blosc import Blosc
+
+from anyzarr.protocol._errors import ChunkDecodeError, MetadataValidationError
+from anyzarr.protocol.codecs._base import (
+    BytesBytesCodec,
+    ChunkSpec,
+    RawBytes,
+    parse_named_configuration,
+)
+
+__all__ = ["BloscCodec", "GzipCodec", "ZstdCodec"]
+
+BloscShuffle = Literal["noshuffle", "shuffle", "bitshuffle"]
+_SHUFFLE_NUMBER: dict[str, int] = {"noshuffle": 0, "shuffle": 1, "bitshuffle": 2}
+_CNAMES = ("lz4", "lz4hc", "blosclz", "zstd", "snappy", "zlib")
+
+
+class _NumcodecsBacked(BytesBytesCodec):
+    """Shared encode/decode over a numcodecs compressor built on first use."""
+
+    @cached_property
+    def _impl(self) -> NumcodecsCodec:
+        return self._make()
+
+    @abstractmethod
+    def _make(self) -> NumcodecsCodec:
+        """The numcodecs object doing the work."""
+
+    def encode(self, data: RawBytes, spec: ChunkSpec) -> RawBytes:
+        return self._impl.encode(data)  # type: ignore[no-any-return]
+
+    def decode(self, data: RawBytes, spec: ChunkSpec, key: str) -> RawBytes:
+        try:
+            return self._impl.decode(data)  # type: ignore[no-any-return]
+        except Exception as exc:  # numcodecs raises RuntimeError/ValueError variously
+            raise ChunkDecodeError(f"codec {self.codec_name!r}: cannot decode: {exc}", key) from exc
+
+
+@dataclass(frozen=True, eq=False)
+class BloscCodec(_NumcodecsBacked):
+    """Blosc meta-compressor; ``typesize``/``shuffle`` left None are set from the dtype."""
+
+    codec_name: ClassVar[str] = "blosc"
+    typesize: int | None = None
+    cname: str = "zstd"
+    clevel: int = 5
+    shuffle: BloscShuffle | None = None
+    blocksize: int = 0
+
+    def __post_init__(self) -> None:
+        if self.cname not in _CNAMES:
+            raise MetadataValidationError(
+                f"codec 'blosc': field 'cname' must be one of {_CNAMES}, got {self.cname!r}"
+            )
+        if self.shuffle is not None and self.shuffle not in _SHUFFLE_NUMBER:
+            raise MetadataValidationError(
+                f"codec 'blosc': field 'shuffle' must be one of {tuple(_SHUFFLE_NUMBER)}, "
+                f"got {self.shuffle!r}"
+            )
+        if not (isinstance(self.clevel, int) and 0 <= self.clevel <= 9):
+            raise MetadataValidationError(
+                f"codec 'blosc': field 'clevel' must be 0..9, got {self.clevel!r}"
+            )
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        config = parse_named_configuration(data, cls.codec_name)
+        known = {"typesize", "cname", "clevel", "shuffle", "blocksize"}
+        return cls(**{k: v for k, v in config.items() if k in known})
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": "blosc",
+            "configuration": {
+                "typesize": 1 if self.typesize is None else self.typesize,
+                "cname": self.cname,
+                "clevel": self.clevel,
+                "shuffle": "bitshuffle" if self.shuffle is None else self.shuffle,
+                "blocksize": self.blocksize,
+            },
+        }
+
+    def evolve_from_array_spec(self, spec: ChunkSpec) -> Self:
+        size = spec.dtype.itemsize if spec.dtype.kind not in "OT" else 1
+        changes: dict[str, Any] = {}
+        if self.typesize is None:
+            changes["typesize"] = size
+        if self.shuffle is None:
+            changes["shuffle"] = "bitshuffle" if size == 1 else "shuffle"
+        return replace(self, **changes) if changes else self
+
+    def _make(self) -> NumcodecsCodec:
+        return Blosc(
+            cname=self.cname,
+            clevel=self.clevel,
+            shuffle=_SHUFFLE_NUMBER["bitshuffle" if self.shuffle is None else self.shuffle],
+            blocksize=self.blocksize,
+            typesize=self.typesize or 1,
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class ZstdCodec(_NumcodecsBacked):
+    """Zstandard; ``checksum`` adds zstd's own frame checksum."""
+
+    codec_name: ClassVar[str] = "zstd"
+    level: int = 0
+    checksum: bool = False
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        config = parse_named_configuration(data, cls.codec_name)
+        level, checksum = config.get("level", 0), config.get("checksum", False)
+        if not isinstance(level, int) or isinstance(level, bool):
+            raise MetadataValidationError(
+                f"codec 'zstd': field 'level' must be an integer, got {level!r}"
+            )
+        if not isinstance(checksum, bool):
+            raise MetadataValidationError(
+                f"codec 'zstd': field 'checksum' must be a boolean, got {checksum!r}"
+            )
+        return cls(level=level, checksum=checksum)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": "zstd", "configuration": {"level": self.level, "checksum": self.checksum}}
+
+    def _make(self) -> NumcodecsCodec:
+        return Zstd(level=self.level, checksum=self.checksum)
+
+
+@dataclass(frozen=True, eq=False)
+class GzipCodec(_NumcodecsBacked):
+    """gzip (deflate with a gzip header), levels 0..9."""
+
+    codec_name: ClassVar[str] = "gzip"
+    level: int = 5
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.level, int) and 0 <= self.level <= 9):
+            raise MetadataValidationError(
+                f"codec 'gzip': field 'level' must be 0..9, got {self.level!r}"
+            )
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        config = parse_named_configuration(data, cls.codec_name)
+        return cls(level=config.get("level", 5))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": "gzip", "configuration": {"level": self.level}}
+
+    def _make(self) -> NumcodecsCodec:
+        return GZip(level=self.level)

@@ -1,0 +1,163 @@
+"""The Zarr v2 chunk encoding: numcodecs filters, then one numcodecs compressor.
+
+Chunks are laid out in the array's ``order`` (``C`` or ``F``) before the
+filters run.  Object arrays need an object codec among the filters
+(``vlen-utf8``, ``vlen-bytes``, ``json2``, ``msgpack2``, ``vlen-array``,
+``pickle``); ``pickle`` can run arbitrary code while decoding, so it is refused
+unless the pipeline was built with ``allow_pickle=True``.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Mapping, Sequence
+from math import prod
+from typing import Any, Literal
+
+import numcodecs
+import numpy as np
+import numpy.typing as npt
+from numcodecs.abc import Codec as NumcodecsCodec
+from numcodecs.compat import ensure_ndarray_like
+
+from anyzarr.protocol._errors import ChunkDecodeError, MetadataValidationError
+from anyzarr.protocol.codecs._base import ChunkSpec, RawBytes
+
+__all__ = ["UnsafeCodecError", "V2Chain", "as_numcodecs"]
+
+UNSAFE_IDS = frozenset({"pickle"})
+
+
+class UnsafeCodecError(ChunkDecodeError):
+    """Decoding would run a codec that can execute arbitrary code (``pickle``)."""
+
+
+def as_numcodecs(obj: NumcodecsCodec | Mapping[str, Any], field: str) -> NumcodecsCodec:
+    """A numcodecs codec from a codec object or a ``{"id": ...}`` document."""
+    if isinstance(obj, NumcodecsCodec):
+        return obj
+    if not isinstance(obj, Mapping) or not isinstance(obj.get("id"), str):
+        raise MetadataValidationError(
+            f"field {field!r}: expected a codec with an 'id', got {obj!r}"
+        )
+    try:
+        return numcodecs.get_codec(dict(obj))
+    except Exception as exc:
+        raise MetadataValidationError(
+            f"field {field!r}: unknown or invalid codec {obj!r}: {exc}"
+        ) from exc
+
+
+def _decode_filter(codec: NumcodecsCodec, value: Any) -> Any:
+    if codec.codec_id == "pickle":
+        # numcodecs refuses to unpickle by default; callers reach this only
+        # after opting in with allow_pickle=True.
+        return pickle.loads(memoryview(value).cast("B").tobytes())
+    return codec.decode(value)
+
+
+class V2Chain:
+    """Encode and decode v2 chunks."""
+
+    def __init__(
+        self,
+        filters: Sequence[NumcodecsCodec | Mapping[str, Any]] | None,
+        compressor: NumcodecsCodec | Mapping[str, Any] | None,
+        order: Literal["C", "F"] = "C",
+        *,
+        allow_pickle: bool = False,
+    ) -> None:
+        self.filters = tuple(as_numcodecs(f, "filters") for f in filters or ())
+        self.compressor = None if compressor is None else as_numcodecs(compressor, "compressor")
+        if order not in ("C", "F"):
+            raise MetadataValidationError(f"field 'order' must be 'C' or 'F', got {order!r}")
+        self.order: Literal["C", "F"] = order
+        self.allow_pickle = allow_pickle
+
+    def _check_safe(self, key: str) -> None:
+        if self.allow_pickle:
+            return
+        for f in self.filters:
+            if f.codec_id in UNSAFE_IDS:
+                raise UnsafeCodecError(
+                    f"codec {f.codec_id!r} can run arbitrary code while decoding; "
+                    "build the pipeline with allow_pickle=True to trust this data",
+                    key,
+                )
+
+    def decode_batch(
+        self, chunks: Sequence[RawBytes | None], spec: ChunkSpec, keys: Sequence[str]
+    ) -> list[npt.NDArray[Any] | None]:
+        out: list[npt.NDArray[Any] | None] = []
+        n = prod(spec.shape)
+        for data, key in zip(chunks, keys, strict=True):
+            if data is None:
+                out.append(None)
+                continue
+            self._check_safe(key)
+            try:
+                value: Any = data
+                if self.compressor is not None:
+                    value = self.compressor.decode(value)
+                for f in reversed(self.filters):
+                    value = _decode_filter(f, value)
+            except ChunkDecodeError:
+                raise
+            except Exception as exc:
+                raise ChunkDecodeError(f"cannot decode v2 chunk: {exc}", key) from exc
+            arr = ensure_ndarray_like(value)
+            if arr.dtype == object or spec.dtype.kind in "OT":
+                if arr.dtype != object and spec.dtype.kind in "OT":
+                    raise ChunkDecodeError(
+                        f"object dtype {spec.dtype} needs an object codec among the filters", key
+                    )
+                if arr.size != n:
+                    raise ChunkDecodeError(
+                        f"expected {n} items for chunk shape {spec.shape}, got {arr.size}", key
+                    )
+                arr = arr.reshape(spec.shape, order=self.order)
+                if spec.dtype.kind == "T":
+                    arr = arr.astype(spec.dtype)
+                out.append(arr)
+                continue
+            if arr.dtype != spec.dtype:
+                flat = arr.reshape(-1, order="A")
+                if flat.nbytes != n * spec.dtype.itemsize:
+                    raise ChunkDecodeError(
+                        f"expected {n * spec.dtype.itemsize} bytes for chunk shape {spec.shape} "
+                        f"and dtype {spec.dtype}, got {flat.nbytes}",
+                        key,
+                    )
+                arr = flat.view(spec.dtype)
+            elif arr.size != n:
+                raise ChunkDecodeError(
+                    f"expected {n} items for chunk shape {spec.shape}, got {arr.size}", key
+                )
+            out.append(arr.reshape(spec.shape, order=self.order))
+        return out
+
+    def encode_batch(
+        self, arrays: Sequence[npt.NDArray[Any] | None], spec: ChunkSpec
+    ) -> list[RawBytes | None]:
+        out: list[RawBytes | None] = []
+        for array in arrays:
+            if array is None:
+                out.append(None)
+                continue
+            arr = np.asarray(array)
+            if arr.dtype.kind == "T":
+                arr = arr.astype(object)
+            if arr.dtype == object and not self.filters:
+                raise MetadataValidationError(
+                    "field 'filters': an object array needs an object codec such as vlen-utf8"
+                )
+            arr = np.asfortranarray(arr) if self.order == "F" else np.ascontiguousarray(arr)
+            value: Any = arr
+            for f in self.filters:
+                value = f.encode(value)
+            if self.compressor is not None:
+                value = self.compressor.encode(value)
+            elif isinstance(value, np.ndarray):
+                value = memoryview(value.reshape(-1, order="A").view("B"))
+            out.append(value)
+        return out

@@ -1,0 +1,210 @@
+"""Text and byte-string data types, fixed and variable length."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+
+from anyzarr.protocol.dtypes._base import (
+    JSON,
+    DataType,
+    ZarrFormat,
+    decode_base64,
+    encode_base64,
+)
+
+__all__ = [
+    "FixedLengthUTF32",
+    "NullTerminatedBytes",
+    "RawBytes",
+    "VariableLengthBytes",
+    "VariableLengthUTF8",
+]
+
+
+@dataclass(frozen=True)
+class VariableLengthUTF8(DataType):
+    """Variable-length UTF-8 text: v3 ``string``, v2 ``|O`` with ``vlen-utf8``.
+
+    In memory it is numpy's ``StringDType``, as in zarr-python 3.4.
+    """
+
+    v3_name: ClassVar[str] = "string"
+    object_codec_id: ClassVar[str | None] = "vlen-utf8"
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        return np.dtypes.StringDType()
+
+    @property
+    def item_size(self) -> int | None:
+        return None
+
+    def to_json(self, zarr_format: ZarrFormat) -> JSON:
+        return self.v3_name if zarr_format == 3 else "|O"
+
+    def cast_value(self, value: object) -> Any:
+        if isinstance(value, str | np.str_):
+            return str(value)
+        raise self._bad(value, "expected a string")
+
+    def _encode(self, scalar: Any, zarr_format: ZarrFormat) -> JSON:
+        return str(scalar)
+
+    def _decode(self, value: JSON, zarr_format: ZarrFormat) -> Any:
+        return self.cast_value(value)
+
+    def default_fill_value(self) -> Any:
+        return ""
+
+    def __str__(self) -> str:
+        return "string"
+
+
+@dataclass(frozen=True)
+class VariableLengthBytes(DataType):
+    """Variable-length byte strings: v3 ``variable_length_bytes``, v2 ``|O`` + ``vlen-bytes``."""
+
+    v3_name: ClassVar[str] = "variable_length_bytes"
+    object_codec_id: ClassVar[str | None] = "vlen-bytes"
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        return np.dtype("O")
+
+    @property
+    def item_size(self) -> int | None:
+        return None
+
+    def to_json(self, zarr_format: ZarrFormat) -> JSON:
+        return self.v3_name if zarr_format == 3 else "|O"
+
+    def cast_value(self, value: object) -> Any:
+        if isinstance(value, bytes | np.bytes_):
+            return bytes(value)
+        if isinstance(value, str):
+            return value.encode("utf-8")
+        raise self._bad(value, "expected bytes")
+
+    def _encode(self, scalar: Any, zarr_format: ZarrFormat) -> JSON:
+        return encode_base64(scalar)
+
+    def _decode(self, value: JSON, zarr_format: ZarrFormat) -> Any:
+        return decode_base64(value, self)
+
+    def default_fill_value(self) -> Any:
+        return b""
+
+    def __str__(self) -> str:
+        return "variable_length_bytes"
+
+
+def _length_config(name: str, length_bytes: int) -> JSON:
+    return {"name": name, "configuration": {"length_bytes": length_bytes}}
+
+
+@dataclass(frozen=True)
+class FixedLengthUTF32(DataType):
+    """numpy ``U<n>``: ``length`` code points of UTF-32."""
+
+    length: int
+    endianness: Literal["little", "big"] = "little"
+    v3_name: ClassVar[str] = "fixed_length_utf32"
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        order = "<" if self.endianness == "little" else ">"
+        return np.dtype(f"{order}U{self.length}")
+
+    def to_json(self, zarr_format: ZarrFormat) -> JSON:
+        if zarr_format == 2:
+            return self.dtype.str
+        return _length_config(self.v3_name, 4 * self.length)
+
+    def cast_value(self, value: object) -> Any:
+        if not isinstance(value, str | np.str_):
+            raise self._bad(value, "expected a string")
+        if len(value) > self.length:
+            raise self._bad(value, f"longer than {self.length} characters")
+        return np.str_(value)
+
+    def _encode(self, scalar: Any, zarr_format: ZarrFormat) -> JSON:
+        return str(scalar)
+
+    def _decode(self, value: JSON, zarr_format: ZarrFormat) -> Any:
+        return self.cast_value(value)
+
+    def default_fill_value(self) -> Any:
+        return np.str_("")
+
+
+@dataclass(frozen=True)
+class NullTerminatedBytes(DataType):
+    """numpy ``S<n>``: bytes padded with NULs to ``length``."""
+
+    length: int
+    v3_name: ClassVar[str] = "null_terminated_bytes"
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        return np.dtype(f"S{self.length}")
+
+    def to_json(self, zarr_format: ZarrFormat) -> JSON:
+        if zarr_format == 2:
+            return self.dtype.str
+        return _length_config(self.v3_name, self.length)
+
+    def cast_value(self, value: object) -> Any:
+        if isinstance(value, str):
+            value = value.encode("utf-8")
+        if not isinstance(value, bytes | np.bytes_):
+            raise self._bad(value, "expected bytes")
+        if len(value) > self.length:
+            raise self._bad(value, f"longer than {self.length} bytes")
+        return np.bytes_(value)
+
+    def _encode(self, scalar: Any, zarr_format: ZarrFormat) -> JSON:
+        return encode_base64(bytes(scalar))
+
+    def _decode(self, value: JSON, zarr_format: ZarrFormat) -> Any:
+        return self.cast_value(decode_base64(value, self))
+
+    def default_fill_value(self) -> Any:
+        return np.bytes_(b"")
+
+
+@dataclass(frozen=True)
+class RawBytes(DataType):
+    """numpy ``V<n>``: opaque records of ``length`` bytes."""
+
+    length: int
+    v3_name: ClassVar[str] = "raw_bytes"
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        return np.dtype(f"V{self.length}")
+
+    def to_json(self, zarr_format: ZarrFormat) -> JSON:
+        if zarr_format == 2:
+            return self.dtype.str
+        return _length_config(self.v3_name, self.length)
+
+    def cast_value(self, value: object) -> Any:
+        if isinstance(value, np.void) and value.dtype.itemsize == self.length:
+            raw = value.tobytes()
+        elif isinstance(value, bytes | np.bytes_) and len(value) == self.length:
+            raw = bytes(value)
+        else:
+            raise self._bad(value, f"expected exactly {self.length} bytes")
+        return np.void(raw)
+
+    def _encode(self, scalar: Any, zarr_format: ZarrFormat) -> JSON:
+        return encode_base64(scalar.tobytes())
+
+    def _decode(self, value: JSON, zarr_format: ZarrFormat) -> Any:
+        return self.cast_value(decode_base64(value, self))
+
+    def default_fill_value(self) -> Any:
+        return np.void(b"\x00" * self.length)

@@ -1,0 +1,155 @@
+"""Planners whose index arrays pair up point by point: coordinate and mask.
+
+Points are grouped by chunk with one stable lexsort (chunk, then position in
+the chunk), so the Python work is one step per chunk touched, and repeated
+points keep their order: a write's last value wins, as in numpy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from anyzarr.protocol._errors import VindexInvalidSelectionError
+from anyzarr.protocol.indexing._errors import CoordinateBroadcastError
+from anyzarr.protocol.indexing._normalize import (
+    as_index_array,
+    check_chunk_shape,
+    check_int_array,
+    is_integer,
+)
+from anyzarr.protocol.indexing._orthogonal import plan_per_axis
+from anyzarr.protocol.indexing._plan import ChunkProjection, IndexingPlan, RunProjections
+
+__all__ = ["plan_coordinate", "plan_mask", "plan_points"]
+
+
+def _invalid(selection: object) -> VindexInvalidSelectionError:
+    return VindexInvalidSelectionError(
+        "unsupported selection for vectorized indexing; only a coordinate selection "
+        "(a tuple of one integer array or integer per axis) or a mask selection "
+        f"(one boolean array of the array's shape) is supported; got {selection!r}"
+    )
+
+
+def plan_coordinate(
+    selection: Any, shape: tuple[int, ...], chunk_shape: tuple[int, ...]
+) -> IndexingPlan:
+    """Plan a coordinate selection (``vindex``): one integer array per axis.
+
+    The arrays (and integers) broadcast together; the output has their
+    broadcast shape, element ``i`` being the array element at the ``i``-th
+    coordinates.  A single boolean array of the array's shape is planned as a
+    mask selection.
+    """
+    shape, chunk_shape = tuple(shape), tuple(chunk_shape)
+    check_chunk_shape(shape, chunk_shape)
+    sel = selection if isinstance(selection, tuple) else (selection,)
+    if len(sel) == 1:
+        mask = as_index_array(sel[0])
+        if mask is not None and mask.dtype == np.bool_:
+            return plan_mask(mask, shape, chunk_shape)
+    if len(sel) != len(shape):
+        raise _invalid(selection)
+    arrays: list[np.ndarray[Any, Any]] = []
+    for item in sel:
+        arr = np.asarray(item, dtype=np.intp) if is_integer(item) else as_index_array(item)
+        if arr is None or arr.dtype == np.bool_:
+            raise _invalid(selection)
+        arrays.append(arr)
+    try:
+        bcast = np.broadcast_arrays(*arrays) if arrays else []
+    except ValueError as e:
+        raise CoordinateBroadcastError(
+            f"coordinate arrays cannot be broadcast together: shapes {[a.shape for a in arrays]}"
+        ) from e
+    if not shape:
+        return plan_per_axis((), shape, chunk_shape)
+    out_shape = bcast[0].shape
+    points = [
+        check_int_array(a.reshape(-1), n, axis)
+        for axis, (a, n) in enumerate(zip(bcast, shape, strict=True))
+    ]
+    return plan_points(points, out_shape, shape, chunk_shape)
+
+
+def plan_mask(mask: Any, shape: tuple[int, ...], chunk_shape: tuple[int, ...]) -> IndexingPlan:
+    """Plan a mask selection: the elements where a boolean array of the array's shape is true.
+
+    The output is 1-D, in C order of the selected elements.
+    """
+    shape, chunk_shape = tuple(shape), tuple(chunk_shape)
+    check_chunk_shape(shape, chunk_shape)
+    if isinstance(mask, tuple) and len(mask) == 1:
+        mask = mask[0]
+    arr = as_index_array(mask)
+    if arr is None or arr.dtype != np.bool_ or arr.shape != shape:
+        raise _invalid(mask)
+    if not shape:
+        return _plan_scalar_mask(arr)
+    points = [p.astype(np.intp, copy=False) for p in np.nonzero(arr)]
+    return plan_points(points, (len(points[0]),), shape, chunk_shape)
+
+
+def _plan_scalar_mask(mask: np.ndarray[Any, Any]) -> IndexingPlan:
+    # np.nonzero refuses 0-d input; a 0-d mask selects the single element or nothing.
+    if not bool(mask):
+        return IndexingPlan((0,), RunProjections(0, _no_projection), "coordinate")
+    proj = ChunkProjection((), (np.array(True),), (slice(0, 1),), True)
+    return IndexingPlan((1,), RunProjections(1, lambda _: proj), "coordinate")
+
+
+def _no_projection(i: int) -> ChunkProjection:
+    raise IndexError(i)
+
+
+def plan_points(
+    points: list[np.ndarray[Any, Any]],
+    out_shape: tuple[int, ...],
+    shape: tuple[int, ...],
+    chunk_shape: tuple[int, ...],
+) -> IndexingPlan:
+    """Plan flat, bounds-checked, non-negative coordinates laid out in ``out_shape``."""
+    npoints = len(points[0])
+    if npoints == 0:
+        return IndexingPlan(out_shape, RunProjections(0, _no_projection), "coordinate")
+    cshape = np.asarray(chunk_shape, dtype=np.intp)
+    grid = tuple(-(-n // c) for n, c in zip(shape, chunk_shape, strict=True))
+    chunk_ix = [p // c for p, c in zip(points, chunk_shape, strict=True)]
+    local = [p - ix * c for p, ix, c in zip(points, chunk_ix, chunk_shape, strict=True)]
+    chunk_lin = np.ravel_multi_index(tuple(chunk_ix), grid)
+    local_lin = np.ravel_multi_index(tuple(local), chunk_shape)
+    order = np.lexsort((local_lin, chunk_lin))
+    chunk_lin = chunk_lin[order]
+    local_lin = local_lin[order]
+    local = [a[order] for a in local]
+    bounds = np.concatenate(([0], np.flatnonzero(np.diff(chunk_lin)) + 1, [npoints]))
+    new_point = np.empty(npoints, dtype=np.intp)
+    new_point[0] = 1
+    np.not_equal(local_lin[1:], local_lin[:-1], out=new_point[1:])
+    new_point[bounds[:-1]] = 1  # the first point of each chunk's run is always new
+    distinct = np.add.reduceat(new_point, bounds[:-1])
+    run_coords = np.stack(np.unravel_index(chunk_lin[bounds[:-1]], grid), axis=1)
+    # Elements of each chunk inside the array: edge chunks are clipped.
+    extents = np.minimum(cshape, np.asarray(shape) - run_coords * cshape).prod(axis=1)
+    complete = (distinct == np.diff(bounds)) & (distinct == extents)
+    bounds_l = bounds.tolist()
+    coords_l = [tuple(c) for c in run_coords.tolist()]
+    complete_l = complete.tolist()
+    sorted_already = bool(np.all(order[1:] > order[:-1]))
+    one_d = len(out_shape) == 1
+
+    def make(k: int) -> ChunkProjection:
+        a, b = bounds_l[k], bounds_l[k + 1]
+        csel = tuple(x[a:b] for x in local)
+        osel: tuple[Any, ...]
+        if sorted_already and one_d:
+            osel = (slice(a, b),)
+        elif one_d:
+            osel = (order[a:b],)
+        else:
+            osel = np.unravel_index(order[a:b], out_shape)
+        return ChunkProjection(coords_l[k], csel, osel, complete_l[k])
+
+    return IndexingPlan(out_shape, RunProjections(len(bounds_l) - 1, make), "coordinate")

@@ -1,0 +1,164 @@
+"""The result of planning a selection: per-chunk projections.
+
+Projections are produced lazily: a slab over a grid of many chunks is a
+product of a few short per-axis lists, and materialising every combination up
+front would be O(chunks) work before the first chunk can be fetched.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, overload
+
+import numpy as np
+
+__all__ = ["ChunkProjection", "IndexingPlan", "PlanKind", "Selector"]
+
+#: One entry of a chunk or output selection.
+Selector = Any
+PlanKind = Literal["basic", "orthogonal", "coordinate"]
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkProjection:
+    """How one chunk maps to the output of a selection.
+
+    ``out[out_selection] = chunk[chunk_selection]`` copies the chunk's share of
+    a read, and ``chunk[chunk_selection] = value[out_selection]`` applies its
+    share of a write; both sides select arrays of the same shape.  ``chunk``
+    is the full (padded) chunk; the selection never touches padding.
+    ``is_complete`` is true when the selection covers every element of the
+    chunk that lies inside the array, each exactly once.
+    """
+
+    chunk_coords: tuple[int, ...]
+    chunk_selection: tuple[Selector, ...]
+    out_selection: tuple[Selector, ...]
+    is_complete: bool
+
+    @property
+    def chunk_axes(self) -> tuple[int | slice | np.ndarray[Any, Any], ...]:
+        """``chunk_selection`` of an orthogonal plan as one item per chunk axis.
+
+        Broadcast (``np.ix_``-shaped) index arrays are flattened back to 1-D,
+        so each item is an ``int``, a ``slice`` or a 1-D integer array, and the
+        items combine orthogonally (see ``apply_orthogonal``).  Meaningless
+        for coordinate plans, whose arrays pair up point by point.
+        """
+        return tuple(
+            s.reshape(-1) if isinstance(s, np.ndarray) else s for s in self.chunk_selection
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class IndexingPlan:
+    """A selection resolved against an array shape and a chunk shape.
+
+    ``shape`` is the shape numpy would give the result; ``projections`` lists
+    one `ChunkProjection` per chunk touched, in C order of chunk coordinates.
+    ``kind`` says how index arrays in the selections combine: ``"basic"`` has
+    none, ``"orthogonal"`` combines them as an outer product, ``"coordinate"``
+    pairs them point by point.  ``fields`` carries the structured-dtype field
+    names stripped from the selection by `plan_getitem`.
+    """
+
+    shape: tuple[int, ...]
+    projections: Sequence[ChunkProjection]
+    kind: PlanKind
+    fields: str | list[str] | None = field(default=None)
+
+    @property
+    def nchunks(self) -> int:
+        """Number of chunks the selection touches."""
+        return len(self.projections)
+
+
+#: A per-axis projection: (chunk index, chunk selector, out selector or None, complete).
+AxisPart = tuple[int, Any, Any, bool]
+
+
+class ProductProjections(Sequence[ChunkProjection]):
+    """The outer product of per-axis projections, built on demand."""
+
+    __slots__ = ("_axes", "_combine", "_len", "_strides")
+
+    def __init__(
+        self,
+        axes: Sequence[Sequence[AxisPart]],
+        combine: Callable[[tuple[AxisPart, ...]], ChunkProjection],
+    ) -> None:
+        self._axes = tuple(axes)
+        self._combine = combine
+        self._len = math.prod(len(a) for a in self._axes)
+        strides: list[int] = []
+        acc = 1
+        for a in reversed(self._axes):
+            strides.append(acc)
+            acc *= len(a)
+        self._strides = tuple(reversed(strides))
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __iter__(self) -> Iterator[ChunkProjection]:
+        combine = self._combine
+        for parts in itertools.product(*self._axes):
+            yield combine(parts)
+
+    @overload
+    def __getitem__(self, index: int) -> ChunkProjection: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[ChunkProjection]: ...
+    def __getitem__(self, index: int | slice) -> ChunkProjection | Sequence[ChunkProjection]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._len))]
+        i = int(index)
+        if i < 0:
+            i += self._len
+        if not 0 <= i < self._len:
+            raise IndexError(f"projection index {index} out of range for {self._len} projections")
+        parts = tuple(
+            a[(i // stride) % len(a)] for a, stride in zip(self._axes, self._strides, strict=True)
+        )
+        return self._combine(parts)
+
+    def __repr__(self) -> str:
+        return f"<{self._len} chunk projections>"
+
+
+class RunProjections(Sequence[ChunkProjection]):
+    """Projections of a coordinate plan: one per run of points in a chunk."""
+
+    __slots__ = ("_make", "_n")
+
+    def __init__(self, n: int, make: Callable[[int], ChunkProjection]) -> None:
+        self._n = n
+        self._make = make
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __iter__(self) -> Iterator[ChunkProjection]:
+        make = self._make
+        for i in range(self._n):
+            yield make(i)
+
+    @overload
+    def __getitem__(self, index: int) -> ChunkProjection: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[ChunkProjection]: ...
+    def __getitem__(self, index: int | slice) -> ChunkProjection | Sequence[ChunkProjection]:
+        if isinstance(index, slice):
+            return [self._make(i) for i in range(*index.indices(self._n))]
+        i = int(index)
+        if i < 0:
+            i += self._n
+        if not 0 <= i < self._n:
+            raise IndexError(f"projection index {index} out of range for {self._n} projections")
+        return self._make(i)
+
+    def __repr__(self) -> str:
+        return f"<{self._n} chunk projections>"

@@ -1,0 +1,159 @@
+"""Group metadata and consolidated metadata for both formats."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar, Literal
+
+from anyzarr.protocol._errors import MetadataValidationError
+from anyzarr.protocol.metadata._common import check_extra_fields
+from anyzarr.protocol.metadata._v2 import ArrayV2Metadata
+from anyzarr.protocol.metadata._v3 import ArrayV3Metadata
+
+__all__ = ["ArrayMetadata", "ConsolidatedMetadata", "GroupMetadata", "NodeMetadata"]
+
+ArrayMetadata = ArrayV2Metadata | ArrayV3Metadata
+
+
+@dataclass(frozen=True, eq=False)
+class ConsolidatedMetadata:
+    """The metadata of every node below a group, keyed by path relative to it.
+
+    The mapping is flat: ``"a"``, ``"a/b"``, ... (zarr-python's flattened form).
+    In v3 it is stored inline in the group's ``zarr.json``; in v2 it is the
+    ``.zmetadata`` document next to the group.
+    """
+
+    metadata: dict[str, ArrayMetadata | GroupMetadata] = field(default_factory=dict)
+    kind: Literal["inline"] = "inline"
+    must_understand: Literal[False] = False
+
+    def __post_init__(self) -> None:
+        for key in self.metadata:
+            if not key or key.startswith("/") or key.endswith("/") or "//" in key:
+                raise MetadataValidationError(
+                    f"consolidated_metadata.metadata: invalid node path {key!r}"
+                )
+
+    def children(self, prefix: str = "") -> dict[str, ArrayMetadata | GroupMetadata]:
+        """Direct children of the node at ``prefix`` (relative), keyed by name."""
+        base = f"{prefix.strip('/')}/" if prefix.strip("/") else ""
+        return {
+            key[len(base) :]: meta
+            for key, meta in self.metadata.items()
+            if key.startswith(base) and "/" not in key[len(base) :]
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The v3 inline form (``kind``, ``must_understand``, sorted flat ``metadata``)."""
+        return {
+            "kind": self.kind,
+            "must_understand": self.must_understand,
+            "metadata": {key: self.metadata[key].to_dict() for key in sorted(self.metadata)},
+        }
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ConsolidatedMetadata):
+            return NotImplemented
+        return _comparable(self) == _comparable(other)
+
+    def __hash__(self) -> int:
+        return hash(json.dumps(_comparable(self), sort_keys=True, default=str))
+
+
+def _comparable(meta: ConsolidatedMetadata) -> dict[str, Any]:
+    return {key: (value.to_dict(), value.attributes) for key, value in meta.metadata.items()}
+
+
+@dataclass(frozen=True, eq=False)
+class GroupMetadata:
+    """A group: its attributes and, optionally, consolidated metadata of what it holds."""
+
+    attributes: dict[str, Any] = field(default_factory=dict)
+    zarr_format: Literal[2, 3] = 3
+    consolidated_metadata: ConsolidatedMetadata | None = None
+    extra_fields: dict[str, Any] = field(default_factory=dict)
+
+    node_type: ClassVar[Literal["group"]] = "group"
+
+    def __post_init__(self) -> None:
+        if self.zarr_format not in (2, 3):
+            raise MetadataValidationError(f"zarr_format: must be 2 or 3, got {self.zarr_format!r}")
+        if not isinstance(self.attributes, dict):
+            raise MetadataValidationError("attributes: must be an object")
+
+    def with_attributes(self, attributes: dict[str, Any]) -> GroupMetadata:
+        return replace(self, attributes=dict(attributes))
+
+    def with_consolidated_metadata(
+        self, consolidated: ConsolidatedMetadata | None
+    ) -> GroupMetadata:
+        return replace(self, consolidated_metadata=consolidated)
+
+    def to_dict(self) -> dict[str, Any]:
+        """v3: the ``zarr.json`` document; v2: the ``.zgroup`` document."""
+        if self.zarr_format == 2:
+            return {"zarr_format": 2}
+        out: dict[str, Any] = {"attributes": self.attributes, "zarr_format": 3}
+        if self.consolidated_metadata is not None:
+            out["consolidated_metadata"] = self.consolidated_metadata.to_dict()
+        out["node_type"] = "group"
+        out.update(self.extra_fields)
+        return out
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, GroupMetadata):
+            return NotImplemented
+        return (
+            self.to_dict() == other.to_dict()
+            and self.attributes == other.attributes
+            and self.consolidated_metadata == other.consolidated_metadata
+        )
+
+    def __hash__(self) -> int:
+        return hash(json.dumps(self.to_dict(), sort_keys=True, default=str))
+
+
+NodeMetadata = ArrayV2Metadata | ArrayV3Metadata | GroupMetadata
+
+
+def parse_group_v3(
+    data: dict[str, Any],
+    path: str,
+    parse_node: Any,
+) -> GroupMetadata:
+    """Validate a v3 group document; ``parse_node`` parses consolidated child documents."""
+    where = f"{path or '/'}/zarr.json"
+    known = {"zarr_format", "node_type", "attributes", "consolidated_metadata"}
+    extra = check_extra_fields({k: v for k, v in data.items() if k not in known}, where)
+    attributes = data.get("attributes", {})
+    if not isinstance(attributes, dict):
+        raise MetadataValidationError(f"{where}: attributes must be an object")
+    raw = data.get("consolidated_metadata")
+    consolidated = None if raw is None else _parse_inline(raw, path, where, parse_node)
+    return GroupMetadata(attributes, 3, consolidated, extra)
+
+
+def _parse_inline(raw: Any, path: str, where: str, parse_node: Any) -> ConsolidatedMetadata:
+    field_name = f"{where}: consolidated_metadata"
+    if not isinstance(raw, dict):
+        raise MetadataValidationError(f"{field_name} must be an object or null")
+    if raw.get("kind", "inline") != "inline":
+        raise MetadataValidationError(f"{field_name}.kind {raw.get('kind')!r} is not 'inline'")
+    entries = raw.get("metadata", {})
+    if not isinstance(entries, dict):
+        raise MetadataValidationError(f"{field_name}.metadata must be an object")
+    flat: dict[str, ArrayMetadata | GroupMetadata] = {}
+    for key, doc in entries.items():
+        child_path = f"{path.strip('/')}/{key}".strip("/")
+        if not isinstance(doc, dict):
+            raise MetadataValidationError(f"{field_name}.metadata[{key!r}] must be an object")
+        node = parse_node(doc, child_path)
+        if isinstance(node, GroupMetadata) and node.consolidated_metadata is not None:
+            # Older writers nest children under their group; flatten them.
+            for sub_key, sub in node.consolidated_metadata.metadata.items():
+                flat.setdefault(f"{key}/{sub_key}", sub)
+            node = replace(node, consolidated_metadata=ConsolidatedMetadata({}))
+        flat[key] = node
+    return ConsolidatedMetadata(flat)

@@ -1,0 +1,319 @@
+"""Loopback servers for testing and benchmarking the remote stores.
+
+:func:`serve_directory` runs a small threaded HTTP server on 127.0.0.1 that
+serves a directory with ``Range`` support and can be told to misbehave:
+answer slowly, fail with 5xx or 429 bursts, reset connections, or ignore
+``Range`` headers the way some static servers do.  :func:`moto_s3_server`
+runs moto's S3 emulation on 127.0.0.1 with a fresh bucket, for
+:class:`~anyzarr.storage.ObjectStore` and fsspec tests.  Both are context
+managers that always stop their server, even when the body raises.
+
+These servers bind to the loopback interface only and are meant for tests;
+they are not hardened for anything else.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import socket
+import struct
+import threading
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Literal
+
+__all__ = [
+    "HTTPTestServer",
+    "RecordedRequest",
+    "S3TestServer",
+    "moto_s3_server",
+    "serve_directory",
+]
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedRequest:
+    """One request the HTTP test server received."""
+
+    method: str
+    path: str
+    range: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Fault:
+    kind: Literal["status", "reset"]
+    status: int = 503
+    retry_after: str | None = None
+
+
+@dataclass
+class HTTPTestServer:
+    """Handle on a running :func:`serve_directory` server.
+
+    Attributes may be changed while the server runs; each request reads them
+    afresh.
+
+    Attributes
+    ----------
+    root
+        The directory served; ``GET /a/b`` returns ``root / "a" / "b"``.
+    url
+        Base URL, ``http://127.0.0.1:<port>``, without a trailing slash.
+    latency
+        Seconds to wait before answering each request.
+    honor_range
+        When ``False`` the server ignores ``Range`` and always answers 200
+        with the whole file.
+    allow_head
+        When ``False`` ``HEAD`` gets 405, as on some object gateways.
+    requests
+        Every request received, in order.
+    max_in_flight
+        The most requests the server was handling at one time.
+    """
+
+    root: Path
+    url: str = ""
+    latency: float = 0.0
+    honor_range: bool = True
+    allow_head: bool = True
+    requests: list[RecordedRequest] = field(default_factory=list)
+    max_in_flight: int = 0
+    _in_flight: int = 0
+    _faults: deque[_Fault] = field(default_factory=deque)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def fail_next(
+        self, count: int = 1, *, status: int = 503, retry_after: float | str | None = None
+    ) -> None:
+        """Answer the next ``count`` requests with ``status`` (and ``Retry-After``)."""
+        header = None if retry_after is None else str(retry_after)
+        with self._lock:
+            self._faults.extend(_Fault("status", status, header) for _ in range(count))
+
+    def reset_next(self, count: int = 1) -> None:
+        """Reset the connection (TCP RST, no response) on the next ``count`` requests."""
+        with self._lock:
+            self._faults.extend(_Fault("reset") for _ in range(count))
+
+    def clear_faults(self) -> None:
+        """Forget faults that have not fired yet."""
+        with self._lock:
+            self._faults.clear()
+
+    @property
+    def pending_faults(self) -> int:
+        """How many injected faults have not fired yet."""
+        with self._lock:
+            return len(self._faults)
+
+    def _enter(self) -> None:
+        with self._lock:
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+
+    def _leave(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
+
+    def _record(self, request: RecordedRequest) -> _Fault | None:
+        with self._lock:
+            self.requests.append(request)
+            return self._faults.popleft() if self._faults else None
+
+
+def _handler_for(state: HTTPTestServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        # HTTP/1.1 so clients keep connections alive, as real servers allow.
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Stay quiet: tests read :attr:`HTTPTestServer.requests` instead."""
+
+        def do_GET(self) -> None:
+            self._serve(with_body=True)
+
+        def do_HEAD(self) -> None:
+            self._serve(with_body=False)
+
+        def _serve(self, *, with_body: bool) -> None:
+            state._enter()
+            try:
+                self._answer(with_body=with_body)
+            finally:
+                state._leave()
+
+        def _answer(self, *, with_body: bool) -> None:
+            fault = state._record(RecordedRequest(self.command, self.path, self.headers["Range"]))
+            if state.latency > 0:
+                time.sleep(state.latency)
+            if fault is not None and fault.kind == "reset":
+                self._reset()
+                return
+            if fault is not None:
+                headers = {} if fault.retry_after is None else {"Retry-After": fault.retry_after}
+                self._send(fault.status, b"injected failure", headers, with_body=with_body)
+                return
+            if self.command == "HEAD" and not state.allow_head:
+                self._send(405, b"", {"Allow": "GET"}, with_body=False)
+                return
+            target = self._resolve()
+            if target is None or not target.is_file():
+                self._send(404, b"not found", {}, with_body=with_body)
+                return
+            data = target.read_bytes()
+            header = self.headers["Range"]
+            if header is None or not state.honor_range:
+                self._send(200, data, {"Accept-Ranges": "bytes"}, with_body=with_body)
+                return
+            span = _parse_range(header, len(data))
+            if span is None:
+                self._send(416, b"", {"Content-Range": f"bytes */{len(data)}"}, with_body=with_body)
+                return
+            start, stop = span
+            headers = {"Content-Range": f"bytes {start}-{stop - 1}/{len(data)}"}
+            self._send(206, data[start:stop], headers, with_body=with_body)
+
+        def _resolve(self) -> Path | None:
+            path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
+            parts = [p for p in path.split("/") if p]
+            if any(p in {".", ".."} or "\\" in p for p in parts):
+                return None
+            return state.root.joinpath(*parts)
+
+        def _send(
+            self, status: int, body: bytes, headers: dict[str, str], *, with_body: bool
+        ) -> None:
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if with_body:
+                self.wfile.write(body)
+
+        def _reset(self) -> None:
+            # SO_LINGER with a zero timeout makes close() send RST, not FIN.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            self.connection.close()
+
+    return Handler
+
+
+def _parse_range(header: str, size: int) -> tuple[int, int] | None:
+    """The half-open span a single ``bytes=`` range names, or ``None`` for 416."""
+    match = _RANGE.match(header.strip())
+    if match is None or match.group(0) == "bytes=-":
+        return None
+    first, last = match.group(1), match.group(2)
+    if first == "":
+        suffix = int(last)
+        if suffix == 0:
+            return None
+        return max(size - suffix, 0), size
+    start = int(first)
+    stop = size if last == "" else min(int(last) + 1, size)
+    if start >= size or stop <= start:
+        return None
+    return start, stop
+
+
+@contextlib.contextmanager
+def serve_directory(
+    root: str | Path,
+    *,
+    latency: float = 0.0,
+    honor_range: bool = True,
+    allow_head: bool = True,
+) -> Iterator[HTTPTestServer]:
+    """Serve ``root`` over HTTP on 127.0.0.1 (an ephemeral port) while in the block.
+
+    Yields an :class:`HTTPTestServer` whose attributes and methods change the
+    server's behaviour on the fly.
+    """
+    state = HTTPTestServer(
+        root=Path(root), latency=latency, honor_range=honor_range, allow_head=allow_head
+    )
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(state))
+    server.daemon_threads = True
+    state.url = f"http://127.0.0.1:{server.server_address[1]}"
+    # A short poll interval keeps shutdown (and so each test) quick.
+    thread = threading.Thread(
+        target=server.serve_forever, args=(0.02,), name="anyzarr-http-test", daemon=True
+    )
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@dataclass(frozen=True, slots=True)
+class S3TestServer:
+    """Where a :func:`moto_s3_server` listens and the bucket it made."""
+
+    endpoint: str
+    bucket: str
+    region: str = "us-east-1"
+    access_key_id: str = "testing"
+    secret_access_key: str = "testing"
+
+    def obstore_options(self) -> dict[str, Any]:
+        """Keyword arguments for ``obstore.store.S3Store(**options)``."""
+        return {
+            "bucket": self.bucket,
+            "endpoint": self.endpoint,
+            "region": self.region,
+            "access_key_id": self.access_key_id,
+            "secret_access_key": self.secret_access_key,
+            "virtual_hosted_style_request": False,
+            "client_options": {"allow_http": True},
+        }
+
+    def storage_options(self) -> dict[str, Any]:
+        """``storage_options`` for fsspec's ``s3fs`` (``s3://<bucket>/...`` URLs)."""
+        return {
+            "key": self.access_key_id,
+            "secret": self.secret_access_key,
+            "client_kwargs": {"endpoint_url": self.endpoint, "region_name": self.region},
+        }
+
+
+@contextlib.contextmanager
+def moto_s3_server(bucket: str | None = None) -> Iterator[S3TestServer]:
+    """Run moto's S3 server on 127.0.0.1 (an ephemeral port) with a new bucket.
+
+    moto keeps its state per process, so each call makes a uniquely named
+    bucket unless ``bucket`` is given.
+    """
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        info = S3TestServer(
+            endpoint=f"http://{host}:{port}",
+            bucket=bucket or f"anyzarr-{uuid.uuid4().hex[:12]}",
+        )
+        request = urllib.request.Request(f"{info.endpoint}/{info.bucket}", method="PUT")
+        with urllib.request.urlopen(request, timeout=30) as response:
+            if response.status != 200:
+                raise RuntimeError(f"moto refused to create bucket {info.bucket!r}")
+        yield info
+    finally:
+        server.stop()
