@@ -62,14 +62,14 @@ def test_reads_fixture_like_zarr_python(rel: str) -> None:
     path = ROOT / rel
     theirs, refused = _zarr_python_read(path)
     if refused is None:
-        ours = anyzarr.open_array(str(path), mode="r")[...]
+        ours = anyzarr.open_array(store=str(path), mode="r")[...]
         _assert_same(ours, theirs, rel)
     elif rel in READS_WHERE_ZARR_PYTHON_REFUSES:
-        ours = np.asarray(anyzarr.open_array(str(path), mode="r")[...])
+        ours = np.asarray(anyzarr.open_array(store=str(path), mode="r")[...])
         assert ours.size > 0
     else:
         with pytest.raises(AnyzarrError):
-            anyzarr.open_array(str(path), mode="r")[...]
+            anyzarr.open_array(store=str(path), mode="r")[...]
 
 
 def _tensorstore_read(path: Path) -> Any:
@@ -94,6 +94,6 @@ def test_reads_numeric_fixture_like_tensorstore(rel: str) -> None:
     theirs = _tensorstore_read(path)
     if theirs is None or theirs.dtype.kind not in "biufc":
         pytest.skip("tensorstore does not read this fixture as a numeric array")
-    ours = np.asarray(anyzarr.open_array(str(path), mode="r")[...])
+    ours = np.asarray(anyzarr.open_array(store=str(path), mode="r")[...])
     assert ours.shape == theirs.shape
     np.testing.assert_array_equal(ours.astype(theirs.dtype), theirs, err_msg=rel)

@@ -18,9 +18,12 @@ def test_nd_buffer_creates_test_arrays() -> None:
     nd = NDBufferUsingTestNDArrayLike.create(shape=(2, 2), dtype="i4", fill_value=3)
     assert isinstance(nd.as_ndarray_like(), TestNDArrayLike)
     assert nd.all_equal(3)
-    assert isinstance(NDBufferUsingTestNDArrayLike.empty((2,), "f4").as_ndarray_like(), TestNDArrayLike)
     assert isinstance(
-        NDBufferUsingTestNDArrayLike.from_numpy_array(np.zeros(2)).as_ndarray_like(), TestNDArrayLike
+        NDBufferUsingTestNDArrayLike.empty((2,), "f4").as_ndarray_like(), TestNDArrayLike
+    )
+    assert isinstance(
+        NDBufferUsingTestNDArrayLike.from_numpy_array(np.zeros(2)).as_ndarray_like(),
+        TestNDArrayLike,
     )
 
 

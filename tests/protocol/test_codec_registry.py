@@ -16,6 +16,7 @@ from anyzarr.protocol.codecs import (
     NumcodecsArrayArrayCodec,
     NumcodecsBytesBytesCodec,
     ShardingCodec,
+    _registry,
     codec_from_numcodecs,
     get_codec_class,
     parse_codecs,
@@ -23,7 +24,6 @@ from anyzarr.protocol.codecs import (
     register_codec,
     registered_codecs,
 )
-from anyzarr.protocol.codecs import _registry
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,7 +48,17 @@ class ReverseCodec(BytesBytesCodec):
 
 def test_builtin_names_are_registered() -> None:
     names = registered_codecs()
-    for name in ["bytes", "transpose", "blosc", "zstd", "gzip", "crc32c", "sharding_indexed", "vlen-utf8", "vlen-bytes"]:
+    for name in [
+        "bytes",
+        "transpose",
+        "blosc",
+        "zstd",
+        "gzip",
+        "crc32c",
+        "sharding_indexed",
+        "vlen-utf8",
+        "vlen-bytes",
+    ]:
         assert names[name].codec_name == name
     assert get_codec_class("sharding_indexed") is ShardingCodec
 
@@ -56,7 +66,7 @@ def test_builtin_names_are_registered() -> None:
 def test_unknown_codec_names_the_codec() -> None:
     with pytest.raises(UnknownCodecError, match="no-such-codec"):
         parse_codecs([{"name": "no-such-codec"}])
-    with pytest.raises(UnknownCodecError, match="numcodecs.nonexistent"):
+    with pytest.raises(UnknownCodecError, match=r"numcodecs\.nonexistent"):
         get_codec_class("numcodecs.nonexistent")
 
 
@@ -113,7 +123,10 @@ def test_numcodecs_wrappers_keep_configuration_and_kind() -> None:
     )
     assert isinstance(delta, NumcodecsArrayArrayCodec)
     assert isinstance(zlib, NumcodecsBytesBytesCodec)
-    assert delta.to_dict() == {"name": "numcodecs.delta", "configuration": {"dtype": "i4", "astype": "i2"}}
+    assert delta.to_dict() == {
+        "name": "numcodecs.delta",
+        "configuration": {"dtype": "i4", "astype": "i2"},
+    }
     assert zlib.to_dict() == {"name": "numcodecs.zlib", "configuration": {}}
     wrapped = codec_from_numcodecs(numcodecs.Zlib(level=3))
     assert wrapped.to_dict() == {"name": "numcodecs.zlib", "configuration": {"level": 3}}
@@ -123,13 +136,31 @@ def test_numcodecs_wrappers_keep_configuration_and_kind() -> None:
     ("filters", "dtype"),
     [
         ([{"name": "numcodecs.delta", "configuration": {"dtype": "<i4", "astype": "<i2"}}], "<i4"),
-        ([{"name": "numcodecs.astype", "configuration": {"encode_dtype": "<i2", "decode_dtype": "<i4"}}], "<i4"),
+        (
+            [
+                {
+                    "name": "numcodecs.astype",
+                    "configuration": {"encode_dtype": "<i2", "decode_dtype": "<i4"},
+                }
+            ],
+            "<i4",
+        ),
         ([{"name": "numcodecs.packbits", "configuration": {}}], "bool"),
-        ([{"name": "numcodecs.fixedscaleoffset", "configuration": {"offset": 0, "scale": 1, "dtype": "<f8", "astype": "<i4"}}], "<f8"),
+        (
+            [
+                {
+                    "name": "numcodecs.fixedscaleoffset",
+                    "configuration": {"offset": 0, "scale": 1, "dtype": "<f8", "astype": "<i4"},
+                }
+            ],
+            "<f8",
+        ),
     ],
 )
 def test_numcodecs_array_filters_round_trip(filters: list[dict[str, Any]], dtype: str) -> None:
-    pipeline = pipeline_from_codecs([*filters, {"name": "bytes", "configuration": {"endian": "little"}}])
+    pipeline = pipeline_from_codecs(
+        [*filters, {"name": "bytes", "configuration": {"endian": "little"}}]
+    )
     data = (np.arange(12) % 5).astype(dtype).reshape(3, 4)
     spec = ChunkSpec(shape=(3, 4), dtype=np.dtype(dtype), fill_value=np.dtype(dtype).type(0))
     [enc] = pipeline.encode_batch([data], spec)

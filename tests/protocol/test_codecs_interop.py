@@ -18,17 +18,68 @@ pytestmark = pytest.mark.interop
 
 V3_CASES: dict[str, tuple[str, dict[str, Any]]] = {
     "bytes": ("<i4", {"compressors": None}),
-    "bytes-big": (">f8", {"compressors": None, "serializer": {"name": "bytes", "configuration": {"endian": "big"}}}),
+    "bytes-big": (
+        ">f8",
+        {"compressors": None, "serializer": {"name": "bytes", "configuration": {"endian": "big"}}},
+    ),
     "u1": ("u1", {"compressors": None}),
     "default-zstd": ("<f4", {}),
-    "zstd-checksum": ("<i2", {"compressors": [{"name": "zstd", "configuration": {"level": 5, "checksum": True}}]}),
-    "blosc": ("<i8", {"compressors": [{"name": "blosc", "configuration": {"cname": "lz4", "clevel": 3, "shuffle": "shuffle", "typesize": 8, "blocksize": 0}}]}),
+    "zstd-checksum": (
+        "<i2",
+        {"compressors": [{"name": "zstd", "configuration": {"level": 5, "checksum": True}}]},
+    ),
+    "blosc": (
+        "<i8",
+        {
+            "compressors": [
+                {
+                    "name": "blosc",
+                    "configuration": {
+                        "cname": "lz4",
+                        "clevel": 3,
+                        "shuffle": "shuffle",
+                        "typesize": 8,
+                        "blocksize": 0,
+                    },
+                }
+            ]
+        },
+    ),
     "gzip": ("<u4", {"compressors": [{"name": "gzip", "configuration": {"level": 1}}]}),
     "crc32c": ("<u2", {"compressors": [{"name": "crc32c"}]}),
-    "transpose": ("<i4", {"filters": [{"name": "transpose", "configuration": {"order": [1, 0]}}], "compressors": None}),
-    "numcodecs": ("<i4", {"filters": [{"name": "numcodecs.delta", "configuration": {"dtype": "<i4"}}], "compressors": [{"name": "numcodecs.zlib", "configuration": {"level": 2}}]}),
+    "transpose": (
+        "<i4",
+        {
+            "filters": [{"name": "transpose", "configuration": {"order": [1, 0]}}],
+            "compressors": None,
+        },
+    ),
+    "numcodecs": (
+        "<i4",
+        {
+            "filters": [{"name": "numcodecs.delta", "configuration": {"dtype": "<i4"}}],
+            "compressors": [{"name": "numcodecs.zlib", "configuration": {"level": 2}}],
+        },
+    ),
     "strings": ("str", {}),
-    "sharded-blosc": ("<i2", {"shards": (4, 6), "compressors": [{"name": "blosc", "configuration": {"cname": "zstd", "clevel": 1, "shuffle": "bitshuffle", "typesize": 2, "blocksize": 0}}]}),
+    "sharded-blosc": (
+        "<i2",
+        {
+            "shards": (4, 6),
+            "compressors": [
+                {
+                    "name": "blosc",
+                    "configuration": {
+                        "cname": "zstd",
+                        "clevel": 1,
+                        "shuffle": "bitshuffle",
+                        "typesize": 2,
+                        "blocksize": 0,
+                    },
+                }
+            ],
+        },
+    ),
 }
 
 
@@ -49,7 +100,13 @@ def test_v3_chunks_match_zarr_python(case: str, tmp_path: Path) -> None:
     chunks = (2, 3)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        arr = zarr.create_array(zarr.storage.LocalStore(tmp_path), shape=data.shape, chunks=chunks, dtype=dtype, **kwargs)
+        arr = zarr.create_array(
+            zarr.storage.LocalStore(tmp_path),
+            shape=data.shape,
+            chunks=chunks,
+            dtype=dtype,
+            **kwargs,
+        )
         arr[...] = data
     files = _files(tmp_path)
     meta = json.loads(files.pop("zarr.json"))
@@ -63,7 +120,12 @@ def test_v3_chunks_match_zarr_python(case: str, tmp_path: Path) -> None:
     blocks = []
     for key in keys:
         i, j = (int(x) for x in key.split("/")[1:])
-        blocks.append(data[i * stored_shape[0] : (i + 1) * stored_shape[0], j * stored_shape[1] : (j + 1) * stored_shape[1]])
+        blocks.append(
+            data[
+                i * stored_shape[0] : (i + 1) * stored_shape[0],
+                j * stored_shape[1] : (j + 1) * stored_shape[1],
+            ]
+        )
     decoded = pipeline.decode_batch([files[k] for k in keys], spec, keys)
     for block, chunk in zip(blocks, decoded, strict=True):
         assert chunk is not None
@@ -82,8 +144,14 @@ def test_v3_chunks_match_zarr_python(case: str, tmp_path: Path) -> None:
 V2_CASES: dict[str, tuple[str, dict[str, Any]]] = {
     "plain": ("<i4", {"compressors": None}),
     "order-F": ("<f8", {"order": "F", "compressors": {"id": "zlib", "level": 1}}),
-    "big-endian": (">i2", {"compressors": {"id": "blosc", "cname": "lz4", "clevel": 5, "shuffle": 1, "blocksize": 0}}),
-    "filters": ("<i8", {"filters": [numcodecs.Delta(dtype="<i8")], "compressors": {"id": "zstd", "level": 1}}),
+    "big-endian": (
+        ">i2",
+        {"compressors": {"id": "blosc", "cname": "lz4", "clevel": 5, "shuffle": 1, "blocksize": 0}},
+    ),
+    "filters": (
+        "<i8",
+        {"filters": [numcodecs.Delta(dtype="<i8")], "compressors": {"id": "zstd", "level": 1}},
+    ),
     "strings": ("str", {}),
 }
 
@@ -94,14 +162,26 @@ def test_v2_chunks_match_zarr_python(case: str, tmp_path: Path) -> None:
     data = _data(dtype)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        arr = zarr.create_array(zarr.storage.LocalStore(tmp_path), shape=data.shape, chunks=(2, 3), dtype=dtype, zarr_format=2, **kwargs)
+        arr = zarr.create_array(
+            zarr.storage.LocalStore(tmp_path),
+            shape=data.shape,
+            chunks=(2, 3),
+            dtype=dtype,
+            zarr_format=2,
+            **kwargs,
+        )
         arr[...] = data
     files = _files(tmp_path)
     zarray = json.loads(files.pop(".zarray"))
     files.pop(".zattrs", None)
     pipeline = pipeline_v2(zarray["filters"], zarray["compressor"], zarray["order"])
     np_dtype = np.dtype(zarray["dtype"])
-    spec = ChunkSpec(shape=(2, 3), dtype=np_dtype, fill_value="" if np_dtype.kind == "O" else np_dtype.type(0), order=zarray["order"])
+    spec = ChunkSpec(
+        shape=(2, 3),
+        dtype=np_dtype,
+        fill_value="" if np_dtype.kind == "O" else np_dtype.type(0),
+        order=zarray["order"],
+    )
     keys = sorted(files)
     blocks = [data[int(k.split(".")[0]) * 2 :][:2, int(k.split(".")[1]) * 3 :][:, :3] for k in keys]
     decoded = pipeline.decode_batch([files[k] for k in keys], spec, keys)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numcodecs
 import numcodecs.blosc
@@ -60,7 +60,9 @@ def test_fixture_decodes(codec_dir: Path, shared_dir: Path) -> None:
         number = encoded_path.name.split(".")[1]
         array = _load(codec_dir.parent / f"array.{number}.npy")
         encoded = encoded_path.read_bytes()
-        order = "F" if array.flags.f_contiguous and not array.flags.c_contiguous else "C"
+        order: Literal["C", "F"] = (
+            "F" if array.flags.f_contiguous and not array.flags.c_contiguous else "C"
+        )
         pipeline = pipeline_v2(
             [config] if as_filter else None,
             None if as_filter else config,

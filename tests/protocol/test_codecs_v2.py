@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numcodecs
 import numpy as np
@@ -12,16 +12,35 @@ from hypothesis.extra import numpy as hnp
 from anyzarr.errors import ChunkDecodeError, MetadataValidationError
 from anyzarr.protocol.codecs import ChunkSpec, UnsafeCodecError, pipeline_for_metadata, pipeline_v2
 
-COMPRESSORS = [None, {"id": "zlib", "level": 1}, {"id": "blosc", "cname": "zstd", "clevel": 1, "shuffle": 2}, {"id": "lz4"}, {"id": "bz2"}]
+COMPRESSORS = [
+    None,
+    {"id": "zlib", "level": 1},
+    {"id": "blosc", "cname": "zstd", "clevel": 1, "shuffle": 2},
+    {"id": "lz4"},
+    {"id": "bz2"},
+]
 
 
 @pytest.mark.parametrize("compressor", COMPRESSORS, ids=lambda c: "none" if c is None else c["id"])
 @pytest.mark.parametrize("order", ["C", "F"])
 @settings(max_examples=15)
-@given(array=hnp.arrays(dtype=st.sampled_from(["<i4", ">f8", "u1", "<c8"]), shape=hnp.array_shapes(min_dims=1, max_dims=3, max_side=5)))
-def test_v2_round_trip(compressor: Any, order: str, array: np.ndarray[Any, Any]) -> None:
-    pipeline = pipeline_v2([{"id": "delta", "dtype": array.dtype.str}] if array.dtype.kind == "i" else None, compressor, order)  # type: ignore[arg-type]
-    spec = ChunkSpec(shape=array.shape, dtype=array.dtype, fill_value=array.dtype.type(0), order=order)  # type: ignore[arg-type]
+@given(
+    array=hnp.arrays(
+        dtype=st.sampled_from(["<i4", ">f8", "u1", "<c8"]),
+        shape=hnp.array_shapes(min_dims=1, max_dims=3, max_side=5),
+    )
+)
+def test_v2_round_trip(
+    compressor: Any, order: Literal["C", "F"], array: np.ndarray[Any, Any]
+) -> None:
+    pipeline = pipeline_v2(
+        [{"id": "delta", "dtype": array.dtype.str}] if array.dtype.kind == "i" else None,
+        compressor,
+        order,
+    )  # type: ignore[arg-type]
+    spec = ChunkSpec(
+        shape=array.shape, dtype=array.dtype, fill_value=array.dtype.type(0), order=order
+    )  # type: ignore[arg-type]
     [enc] = pipeline.encode_batch([array], spec)
     [dec] = pipeline.decode_batch([enc], spec, ["0.0"])
     assert dec is not None
@@ -96,9 +115,9 @@ def test_v2_pickle_refused_by_default() -> None:
 def test_v2_bad_sizes_and_documents() -> None:
     pipeline = pipeline_v2(None, None)
     spec = ChunkSpec(shape=(4,), dtype=np.dtype("<i4"), fill_value=np.int32(0))
-    with pytest.raises(ChunkDecodeError, match="0.1"):
+    with pytest.raises(ChunkDecodeError, match=r"0\.1"):
         pipeline.decode_batch([b"\x00" * 5], spec, ["0.1"])
-    with pytest.raises(ChunkDecodeError, match="0.2"):
+    with pytest.raises(ChunkDecodeError, match=r"0\.2"):
         pipeline_v2(None, {"id": "zlib"}).decode_batch([b"garbage"], spec, ["0.2"])
     with pytest.raises(MetadataValidationError, match="compressor"):
         pipeline_v2(None, {"no": "id"})

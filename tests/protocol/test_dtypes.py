@@ -195,6 +195,7 @@ def test_variable_length_types() -> None:
     assert text.to_json(3) == "string"
     assert text.to_json(2) == "|O"
     assert data_type_from_json("|O", 2, "vlen-utf8") == text
+    assert text.decode_fill_value(0, 2) == "0"  # as zarr-python reads legacy v2 arrays
     blob = VariableLengthBytes()
     assert blob.to_json(3) == "variable_length_bytes"
     assert data_type_from_json("|O", 2, "vlen-bytes") == blob
@@ -291,7 +292,7 @@ BAD_FILLS: list[tuple[DataType, Any]] = [
     (Complex64(), [1.0]),
     (NullTerminatedBytes(2), "!!!not base64"),
     (RawBytes(4), "AAA="),
-    (VariableLengthUTF8(), 5),
+    (VariableLengthUTF8(), [5]),
     (DateTime64(unit="s"), 1.5),
     (data_type_from_numpy([("a", "<i4")]), {"b": 1}),
 ]

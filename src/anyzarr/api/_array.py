@@ -3,7 +3,8 @@
 The class holds the array's metadata, where it lives (a ``StorePath``) and
 its runtime config; data moves through ``anyzarr.io._engine``.  Helpers live
 next door: creation in ``_array_create``, selections in ``_array_select``,
-the info summary in ``_array_info``, runtime settings in ``_array_config``.
+the info summary in ``_array_info``, runtime settings in ``_array_config``,
+small pieces (fields, dict metadata, grids, resize deletes) in ``_array_util``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Self
 
 import anyio
-import msgspec
 import numpy as np
 import numpy.typing as npt
 
@@ -22,7 +22,14 @@ from anyzarr.api._array_config import ArrayConfig, ArrayConfigLike, parse_array_
 from anyzarr.api._array_create import create_array_node, resolve_store_path
 from anyzarr.api._array_info import ArrayInfo, grid_shape
 from anyzarr.api._array_select import get_selection, make_plan, set_selection
-from anyzarr.protocol._errors import MetadataValidationError, ReadOnlyError, UsageError
+from anyzarr.api._array_util import (
+    allow_pickle,
+    delete_outside,
+    iter_grid,
+    metadata_from_dict,
+    pop_fields,
+)
+from anyzarr.protocol._errors import ReadOnlyError, UsageError
 
 if TYPE_CHECKING:
     from anyzarr.io._store import Store
@@ -31,47 +38,6 @@ if TYPE_CHECKING:
 __all__ = ["AsyncArray"]
 
 Fields = str | Sequence[str] | None
-
-
-def _pop_fields(selection: Any) -> tuple[Fields, Any]:
-    """Split structured-dtype field names off a ``getitem`` selection."""
-    if isinstance(selection, str):
-        return selection, Ellipsis
-    if isinstance(selection, list) and selection and all(isinstance(s, str) for s in selection):
-        return list(selection), Ellipsis
-    if not isinstance(selection, tuple):
-        return None, selection
-    names = [s for s in selection if isinstance(s, str)]
-    rest = tuple(s for s in selection if not isinstance(s, str))
-    if not names:
-        return None, selection
-    fields: Fields = names[0] if len(names) == 1 else names
-    return fields, rest if rest else Ellipsis
-
-
-def _metadata_from_dict(data: Mapping[str, Any], path: str) -> Any:
-    from anyzarr.protocol.metadata import parse_v2, parse_v3
-
-    fmt = data.get("zarr_format")
-    if fmt == 3:
-        return parse_v3(dict(data), path)
-    if fmt == 2:
-        attrs = data.get("attributes")
-        body = {k: v for k, v in data.items() if k != "attributes"}
-        zattrs = msgspec.json.encode(attrs) if attrs else None
-        return parse_v2(msgspec.json.encode(body), None, zattrs, path)
-    raise MetadataValidationError(
-        f"array metadata for path {path!r} has invalid 'zarr_format' {fmt!r}"
-    )
-
-
-def _allow_pickle() -> bool:
-    from anyzarr.config import config
-
-    return bool(
-        config.get("codecs.allow_pickle", False)
-        or config.get("array.allow_unsafe_pickle_decode", False)
-    )
 
 
 class AsyncArray[T_ArrayMetadata]:
@@ -96,11 +62,11 @@ class AsyncArray[T_ArrayMetadata]:
         from anyzarr.protocol.codecs import pipeline_for_metadata
 
         if isinstance(metadata, Mapping):
-            metadata = _metadata_from_dict(metadata, store_path.path)
+            metadata = metadata_from_dict(metadata, store_path.path)
         self.metadata = metadata  # type: ignore[assignment]
         self.store_path = store_path
         self._config = parse_array_config(config)
-        self.codec_pipeline = pipeline_for_metadata(metadata, allow_pickle=_allow_pickle())
+        self.codec_pipeline = pipeline_for_metadata(metadata, allow_pickle=allow_pickle())
 
     # -- construction -----------------------------------------------------
 
@@ -167,7 +133,7 @@ class AsyncArray[T_ArrayMetadata]:
     @classmethod
     def from_dict(cls, store_path: StorePath, data: dict[str, Any]) -> AsyncArray[Any]:
         """An array handle from a metadata mapping of either format (no IO)."""
-        return cls(_metadata_from_dict(data, store_path.path), store_path)
+        return cls(metadata_from_dict(data, store_path.path), store_path)
 
     @classmethod
     async def open(
@@ -437,33 +403,17 @@ class AsyncArray[T_ArrayMetadata]:
             prototype=prototype if prototype is not None else default_buffer_prototype(),
         )
 
-    @staticmethod
-    def _iter_grid(
-        grid: tuple[int, ...],
-        origin: Sequence[int] | None,
-        selection_shape: Sequence[int] | None,
-    ) -> Iterator[tuple[int, ...]]:
-        start = tuple(origin) if origin is not None else (0,) * len(grid)
-        extent = (
-            tuple(selection_shape)
-            if selection_shape is not None
-            else tuple(g - s for g, s in zip(grid, start, strict=True))
-        )
-        ranges = [range(s, min(s + e, g)) for s, e, g in zip(start, extent, grid, strict=True)]
-        for idx in np.ndindex(*(len(r) for r in ranges)):
-            yield tuple(r[i] for r, i in zip(ranges, idx, strict=True))
-
     def _iter_chunk_coords(
         self, *, origin: Sequence[int] | None = None, selection_shape: Sequence[int] | None = None
     ) -> Iterator[tuple[int, ...]]:
         """Coordinates of the (inner) chunks in a region of the chunk grid."""
-        return self._iter_grid(self.cdata_shape, origin, selection_shape)
+        return iter_grid(self.cdata_shape, origin, selection_shape)
 
     def _iter_shard_coords(
         self, *, origin: Sequence[int] | None = None, selection_shape: Sequence[int] | None = None
     ) -> Iterator[tuple[int, ...]]:
         """Coordinates of the stored objects (shards, or chunks) in a region of their grid."""
-        return self._iter_grid(self._shard_grid_shape, origin, selection_shape)
+        return iter_grid(self._shard_grid_shape, origin, selection_shape)
 
     def _iter_shard_keys(
         self, *, origin: Sequence[int] | None = None, selection_shape: Sequence[int] | None = None
@@ -513,13 +463,13 @@ class AsyncArray[T_ArrayMetadata]:
 
     async def getitem(self, selection: Any, *, prototype: Any = None) -> Any:
         """Read ``selection`` the way ``array[selection]`` does (basic or fancy)."""
-        fields, pure = _pop_fields(selection)
+        fields, pure = pop_fields(selection)
         plan = make_plan(self, "getitem", pure)
         return await get_selection(self, plan, fields=fields, prototype=prototype)
 
     async def setitem(self, selection: Any, value: npt.ArrayLike, prototype: Any = None) -> None:
         """Write ``value`` to ``selection`` the way ``array[selection] = value`` does."""
-        fields, pure = _pop_fields(selection)
+        fields, pure = pop_fields(selection)
         plan = make_plan(self, "getitem", pure)
         await set_selection(self, plan, value, fields=fields, prototype=prototype)
 
@@ -626,16 +576,7 @@ class AsyncArray[T_ArrayMetadata]:
             raise UsageError(f"new shape {shape} has a negative length")
         new_meta = self._meta.with_shape(shape)
         if delete_outside_chunks:
-            stored = tuple(self._meta.chunk_shape)
-            prefix = f"{self.path}/" if self.path else ""
-            doomed = [
-                prefix + self._meta.encode_chunk_key(coords)
-                for coords in self._iter_shard_coords()
-                if any(c * s >= n for c, s, n in zip(coords, stored, shape, strict=True))
-            ]
-            async with anyio.create_task_group() as tg:
-                for key in doomed:
-                    tg.start_soon(self.store.delete, key)
+            await delete_outside(self, shape)
         await self._save_metadata(new_meta)
 
     async def append(self, data: npt.ArrayLike, axis: int = 0) -> tuple[int, ...]:

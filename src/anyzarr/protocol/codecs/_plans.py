@@ -54,6 +54,15 @@ def to_raw(value: Any) -> RawBytes | None:
     return value  # type: ignore[no-any-return]
 
 
+def deliver(array: npt.NDArray[Any], spec: ChunkSpec) -> Any:
+    """``array`` in the memory ``spec.prototype`` asks for (host arrays pass through)."""
+    from anyzarr.protocol.buffer import cpu
+
+    if issubclass(spec.prototype.nd_buffer, cpu.NDBuffer):
+        return array
+    return spec.prototype.nd_buffer.from_numpy_array(array).as_ndarray_like()
+
+
 class ReadPlan(ABC):
     """Steps of one chunk read; see the module docstring for the protocol."""
 
@@ -115,4 +124,4 @@ class WholeChunkReadPlan(ReadPlan):
         if self._data is None:
             return None
         [chunk] = self._decode([self._data], self._spec, [self._key])
-        return select(chunk, self._selection)
+        return deliver(select(chunk, self._selection), self._spec)  # type: ignore[no-any-return]

@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from anyzarr.protocol._byte_request import RangeByteRequest, SuffixByteRequest
 from anyzarr.protocol.codecs._base import ChunkSpec, RawBytes
-from anyzarr.protocol.codecs._plans import GetRequest, PlanStateError, ReadPlan, to_raw
+from anyzarr.protocol.codecs._plans import GetRequest, PlanStateError, ReadPlan, deliver, to_raw
 from anyzarr.protocol.codecs._selection import SelectionSplit
 from anyzarr.protocol.codecs._sharding import ShardIndex, ShardingCodec
 
@@ -125,4 +125,4 @@ class ShardReadPlan(ReadPlan):
         out = np.full(self._split.kept_shape, spec.fill_value, dtype=spec.dtype)
         if self._fetched:
             self._codec.assemble(self._index, self._split, self._fetched, spec, self._key, out)
-        return self._split.finish(out)
+        return deliver(self._split.finish(out), spec)  # type: ignore[no-any-return]

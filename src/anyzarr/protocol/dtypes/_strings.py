@@ -54,6 +54,10 @@ class VariableLengthUTF8(DataType):
         return str(scalar)
 
     def _decode(self, value: JSON, zarr_format: ZarrFormat) -> Any:
+        # zarr-python 2 wrote numeric fill values (often 0) for text arrays;
+        # zarr-python 3.4 reads them as their decimal text, and so do we.
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
         return self.cast_value(value)
 
     def default_fill_value(self) -> Any:
