@@ -8,6 +8,7 @@ so import costs and caches never leak between measurements.
 
 from __future__ import annotations
 
+import atexit
 from collections.abc import Callable
 from typing import Any
 
@@ -49,7 +50,7 @@ class AnyzarrSync(Impl):
         self.z = anyzarr
 
     def open(self, path: str) -> Any:
-        return self.z.open_array(path, mode="r+")
+        return self.z.open_array(store=path, mode="r+")
 
     def read(self, arr: Any, kind: str, sel: Selection) -> np.ndarray:
         return np.asarray(_zarr_like_read(arr, kind, sel))
@@ -58,28 +59,39 @@ class AnyzarrSync(Impl):
         arr[sel] = value
 
     def open_group(self, path: str, consolidated: bool) -> list[str]:
-        g = self.z.open_group(path, mode="r", use_consolidated=consolidated)
+        g = self.z.open_group(store=path, mode="r", use_consolidated=consolidated)
         return [k for k, _ in g.members(max_depth=None)]
 
 
 class AnyzarrAsync(Impl):
-    """The async API, driven by one ``anyio.run`` per operation."""
+    """The async API on one long-lived event loop (asyncio, in a portal thread).
+
+    An application keeps its loop; starting and closing one per operation
+    (``anyio.run``) would time the loop's and its worker threads' start-up
+    instead of the read.
+    """
 
     name = "anyzarr-async"
+    backend = "asyncio"
 
     def __init__(self) -> None:
-        import anyio
+        from anyio.from_thread import start_blocking_portal
 
         import anyzarr.api.asynchronous as az
 
-        self.anyio = anyio
+        self._cm = start_blocking_portal(self.backend)
+        self.portal = self._cm.__enter__()
         self.az = az
+        atexit.register(self._cm.__exit__, None, None, None)
 
     def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
-        return self.anyio.run(fn, *args)
+        return self.portal.call(fn, *args)
 
     def open(self, path: str) -> Any:
-        return self._run(lambda: self.az.open_array(store=path, mode="r+"))
+        async def go() -> Any:
+            return await self.az.open_array(store=path, mode="r+")
+
+        return self._run(go)
 
     def read(self, arr: Any, kind: str, sel: Selection) -> np.ndarray:
         method = {

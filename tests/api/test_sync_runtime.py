@@ -50,7 +50,8 @@ async def explode() -> None:
 def test_returns_result_and_runs_in_one_background_thread() -> None:
     assert rt.sync(double, 21) == 42
     loop_thread = rt.loop_thread_id()
-    assert loop_thread is not None and loop_thread != threading.get_ident()
+    assert loop_thread is not None
+    assert loop_thread != threading.get_ident()
     assert rt.sync(double, x=1) == 2
     assert rt.loop_thread_id() == loop_thread
     assert rt.sync(library) == "asyncio"
@@ -64,7 +65,7 @@ def test_trio_backend_from_config() -> None:
 
 
 def test_unknown_backend_is_a_usage_error() -> None:
-    with config.set({"sync.backend": "curio"}), pytest.raises(UsageError, match="sync.backend"):
+    with config.set({"sync.backend": "curio"}), pytest.raises(UsageError, match=r"sync\.backend"):
         rt.sync(double, 1)
 
 
@@ -201,3 +202,32 @@ def test_shutdown_then_restart() -> None:
     rt.shutdown()
     assert rt.loop_thread_id() is None
     assert rt.sync(double, 2) == 4
+
+
+SCRIPT = """
+import os, sys, warnings, anyio
+from anyzarr.api import _sync_runtime as rt
+
+async def double(x):
+    await anyio.sleep(0)
+    return 2 * x
+
+assert rt.sync(double, 1) == 2
+warnings.simplefilter("ignore", DeprecationWarning)
+pid = os.fork() if hasattr(os, "fork") else 0
+if pid == 0:
+    assert rt.sync(double, 2) == 4
+    sys.exit(0)  # a normal exit: atexit hooks and finalisers run
+os.waitpid(pid, 0)
+print("parent done")
+"""
+
+
+def test_interpreter_exit_does_not_hang() -> None:
+    import subprocess
+
+    proc = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "parent done" in proc.stdout

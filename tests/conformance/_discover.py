@@ -19,3 +19,16 @@ def find_arrays(root: Path) -> list[Path]:
         if isinstance(doc, dict) and doc.get("node_type") == "array":
             found.append(meta.parent)
     return sorted(set(found))
+
+
+def find_groups(root: Path) -> list[Path]:
+    """Directories holding group metadata (v2 ``.zgroup`` or v3 ``zarr.json``)."""
+    found: list[Path] = [meta.parent for meta in root.rglob(".zgroup")]
+    for meta in root.rglob("zarr.json"):
+        try:
+            doc = json.loads(meta.read_text())
+        except (ValueError, UnicodeDecodeError):
+            continue
+        if isinstance(doc, dict) and doc.get("node_type") == "group":
+            found.append(meta.parent)
+    return sorted(set(found))

@@ -19,9 +19,9 @@ modules register their classes when imported.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 import numpy as np
 
@@ -232,7 +232,10 @@ class ArrayExtras:
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ArrayExtras) and self._async_array == other._async_array
 
-    __hash__ = None  # type: ignore[assignment]
+    def __hash__(self) -> int:
+        # Equal arrays share store and path; dask and dict keys need a hash.
+        where = self._async_array.store_path
+        return hash((id(where.store), where.path))
 
     def __enter__(self) -> Self:
         return self
@@ -305,7 +308,9 @@ class GroupExtras:
     def __eq__(self, other: object) -> bool:
         return isinstance(other, GroupExtras) and self._async_group == other._async_group
 
-    __hash__ = None  # type: ignore[assignment]
+    def __hash__(self) -> int:
+        where = self._async_group.store_path
+        return hash((id(where.store), where.path))
 
     def __enter__(self) -> Self:
         return self
@@ -318,6 +323,24 @@ class GroupExtras:
     ) -> None:
         """Nothing to release: the store belongs to the caller, who closes it."""
 
+    # zarr-python's sync Group differs from AsyncGroup in these signatures.
+
+    def get(self, path: str, default: Any = None) -> Any:
+        """The member at ``path`` (an ``Array`` or ``Group``), or ``default`` if absent."""
+        return wrap(sync(self._async_group.get, path, default))
+
+    def create_group(self, name: str, **kwargs: Any) -> Group:
+        """Create subgroup ``name``; ``kwargs`` are ``AsyncGroup.create_group``'s options."""
+        return wrap(sync(self._async_group.create_group, name, **kwargs))  # type: ignore[no-any-return]
+
+    def require_group(self, name: str, **kwargs: Any) -> Group:
+        """The subgroup ``name``, created if absent (``kwargs``: ``overwrite``)."""
+        return wrap(sync(self._async_group.require_group, name, **kwargs))  # type: ignore[no-any-return]
+
+    async def update_attributes_async(self, new_attributes: dict[str, Any]) -> Group:
+        """``update_attributes`` for async callers: awaits on the caller's own loop."""
+        return wrap(await self._async_group.update_attributes(new_attributes))  # type: ignore[no-any-return]
+
     def __reduce__(self) -> tuple[Any, tuple[Any, str]]:
         inner = self._async_group
         return (_reopen_group, (inner.store_path.store, inner.store_path.path))
@@ -326,13 +349,61 @@ class GroupExtras:
 class GroupFallbacks:
     """Deprecated ``Group`` names, used only when ``AsyncGroup`` lacks them."""
 
-    def array(self, name: str, **kwargs: Any) -> Any:
+    def create(self, *args: Any, **kwargs: Any) -> Array:
+        """Another name for ``create_array``."""
+        inner = self._async_group  # type: ignore[attr-defined]
+        return wrap(sync(inner.create_array, *args, **kwargs))  # type: ignore[no-any-return]
+
+    def array(
+        self,
+        name: str,
+        *,
+        shape: Any,
+        dtype: npt.DTypeLike,
+        chunks: Any = "auto",
+        shards: Any = None,
+        filters: Any = "auto",
+        compressors: Any = "auto",
+        compressor: Any = None,
+        serializer: Any = "auto",
+        fill_value: Any | None = 0,
+        order: Literal["C", "F"] | None = "C",
+        attributes: dict[str, Any] | None = None,
+        chunk_key_encoding: Any = None,
+        dimension_names: Iterable[str] | None = None,
+        storage_options: dict[str, Any] | None = None,
+        overwrite: bool = False,
+        config: Any = None,
+        data: npt.ArrayLike | None = None,
+    ) -> Array:
         """Create an array in this group (deprecated: use ``create_array``)."""
         warnings.warn(
             "Group.array is deprecated; use Group.create_array", DeprecationWarning, stacklevel=2
         )
+        options = {
+            "shape": shape,
+            "dtype": dtype,
+            "chunks": chunks,
+            "shards": shards,
+            "filters": filters,
+            "compressors": compressors,
+            "serializer": serializer,
+            "fill_value": fill_value,
+            "order": order,
+            "attributes": attributes,
+            "chunk_key_encoding": chunk_key_encoding,
+            "dimension_names": dimension_names,
+            "storage_options": storage_options,
+            "overwrite": overwrite,
+            "config": config,
+            "data": data,
+        }
+        if compressor is not None:
+            options["compressor"] = compressor
+        # Leave out what was not given so create_array applies its own defaults.
+        options = {k: v for k, v in options.items() if v is not None}
         inner = self._async_group  # type: ignore[attr-defined]
-        return wrap(sync(inner.create_array, name, **kwargs))
+        return wrap(sync(inner.create_array, name, **options))  # type: ignore[no-any-return]
 
     def create_dataset(self, name: str, **kwargs: Any) -> Any:
         """Create an array in this group (deprecated: use ``create_array``)."""

@@ -37,7 +37,8 @@ import threading
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
-from anyio.from_thread import BlockingPortal, start_blocking_portal
+import anyio
+from anyio.from_thread import BlockingPortal
 
 from anyzarr.api._config import config
 from anyzarr.protocol._errors import UsageError
@@ -59,22 +60,43 @@ class SyncInLoopError(UsageError, RuntimeError):
 
 
 class _Runtime:
-    """One running portal, the thread it runs in and the process it belongs to."""
+    """One running portal, the thread it runs in and the process it belongs to.
+
+    This does what ``anyio.from_thread.start_blocking_portal`` does, minus its
+    generator-based context manager: a suspended generator inherited through
+    ``fork`` would, when collected, wait for a loop thread that the child does
+    not have.
+    """
 
     def __init__(self, backend: str) -> None:
         self.backend = backend
         self.pid = os.getpid()
-        self._stack = contextlib.ExitStack()
-        self.portal: BlockingPortal = self._stack.enter_context(
-            start_blocking_portal(backend, name=f"anyzarr-sync-{backend}")
+        ready: concurrent.futures.Future[BlockingPortal] = concurrent.futures.Future()
+        self.thread = threading.Thread(
+            target=self._run, args=(ready,), name=f"anyzarr-sync-{backend}", daemon=True
         )
+        self.thread.start()
+        self.portal = ready.result()
         self.thread_id: int = self.portal.call(threading.get_ident)
 
+    def _run(self, ready: concurrent.futures.Future[BlockingPortal]) -> None:
+        async def serve() -> None:
+            async with BlockingPortal() as portal:
+                ready.set_result(portal)
+                await portal.sleep_until_stopped()
+
+        try:
+            anyio.run(serve, backend=self.backend)
+        except BaseException as exc:
+            if not ready.done():
+                ready.set_exception(exc)
+            else:
+                raise
+
     def close(self, cancel: bool) -> None:
-        if cancel:
-            with contextlib.suppress(RuntimeError):
-                self.portal.call(self.portal.stop, True)
-        self._stack.close()
+        with contextlib.suppress(RuntimeError):
+            self.portal.call(self.portal.stop, cancel)
+        self.thread.join()
 
 
 _lock = threading.Lock()

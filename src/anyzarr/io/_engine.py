@@ -42,6 +42,14 @@ from anyzarr.io._engine_chunks import (
     is_all_fill,
     writable,
 )
+from anyzarr.io._engine_fused import (
+    FastStore,
+    fast_store,
+    plan_batches,
+    run_batches,
+    shard_index_cache,
+    workers_for,
+)
 from anyzarr.io._engine_types import (
     ChunkNotFoundError,
     EngineStorePath,
@@ -121,6 +129,57 @@ async def _get_all(store: Any, requests: Sequence[Any], prototype: Any) -> list[
     return results
 
 
+async def _read_fast(
+    store: FastStore,
+    pipeline: PipelineLike,
+    spec: SpecLike,
+    keys: Sequence[str],
+    projections: Sequence[ProjectionLike],
+    whole: Sequence[int],
+    partial: Sequence[int],
+    selection_of: Callable[[ProjectionLike], Any],
+    scatter: Callable[[int, npt.NDArray[Any] | None], None],
+) -> None:
+    """``read`` for stores with synchronous batch IO: one thread hop per batch."""
+
+    def whole_batch(indices: Sequence[int]) -> None:
+        datas = store.read_many_sync([(keys[i], None) for i in indices])
+        decoded = pipeline.decode_batch(datas, spec, [keys[i] for i in indices])
+        for i, chunk in zip(indices, decoded, strict=True):
+            scatter(i, None if chunk is None else chunk[projections[i].chunk_selection])
+
+    def partial_batch(indices: Sequence[int]) -> None:
+        for i in indices:
+            token = store.version_sync(keys[i])
+            index = shard_index_cache.get(token)
+            selection = selection_of(projections[i])
+            read_plan: ReadPlanLike = (
+                pipeline.read_plan(keys[i], selection, spec)
+                if index is None
+                else pipeline.read_plan(keys[i], selection, spec, index=index)
+            )
+            requests = read_plan.start()
+            while requests:
+                requests = read_plan.feed(
+                    store.read_many_sync([(r.key, r.byte_range) for r in requests])
+                )
+            if index is None:
+                shard_index_cache.put(token, getattr(read_plan, "index", None))
+            scatter(i, read_plan.result())
+
+    workers = workers_for(store)
+    nbytes = chunk_nbytes(spec.shape, spec.dtype)
+    work: list[tuple[Callable[[Sequence[int]], None], Sequence[int]]] = [
+        (whole_batch, [whole[j] for j in rng])
+        for rng in plan_batches(len(whole), nbytes, workers)
+    ]
+    work += [
+        (partial_batch, [partial[j] for j in rng])
+        for rng in plan_batches(len(partial), nbytes // 4, workers)
+    ]
+    await run_batches(store, work, lambda item: item[0](item[1]))
+
+
 async def read(
     store_path: EngineStorePath,
     metadata: Any,
@@ -181,6 +240,17 @@ async def read(
 
     nbytes = chunk_nbytes(spec.shape, spec.dtype)
 
+    def selection_of(p: ProjectionLike) -> Any:
+        # Orthogonal plans hold np.ix_-shaped arrays; read plans want 1-D axes.
+        return p.chunk_axes if kind == "orthogonal" else p.chunk_selection  # type: ignore[attr-defined]
+
+    fast = fast_store(store, prototype)
+    if fast is not None:
+        await _read_fast(fast, pipeline, spec, keys, projections, whole, partial, selection_of, scatter)
+        if missing:
+            raise ChunkNotFoundError(sorted(missing))
+        return
+
     async with task_group() as tg:
 
         async def fetch_whole(batch: _Batch, j: int) -> None:
@@ -192,10 +262,7 @@ async def read(
 
         async def fetch_partial(batch: _Batch, j: int) -> None:
             i = partial[j]
-            p = projections[i]
-            # Orthogonal plans hold np.ix_-shaped arrays; read plans want 1-D axes.
-            selection = p.chunk_axes if kind == "orthogonal" else p.chunk_selection  # type: ignore[attr-defined]
-            read_plan: ReadPlanLike = pipeline.read_plan(keys[i], selection, spec)
+            read_plan: ReadPlanLike = pipeline.read_plan(keys[i], selection_of(projections[i]), spec)
             requests = read_plan.start()
             while requests:
                 requests = read_plan.feed(await _get_all(store, requests, prototype))
@@ -291,6 +358,25 @@ async def write(
             (keys[j], next(encoded) if k else None)
             for j, k in zip(batch.indices, keep, strict=True)
         ]
+
+    fast = fast_store(store, prototype)
+    if fast is not None:
+        fast_store_: FastStore = fast
+
+        def build_and_store(rng: range) -> None:
+            batch = _Batch(rng)
+            reads = [j for j in rng if needs_read[j]]
+            if reads:
+                datas = fast_store_.read_many_sync([(keys[j], None) for j in reads])
+                for j, data in zip(reads, datas, strict=True):
+                    batch.fetched[j - rng.start] = data
+            fast_store_.write_many_sync(build(batch))
+
+        item = chunk_nbytes(spec.shape, spec.dtype)
+        await run_batches(
+            fast, plan_batches(len(projections), item, workers_for(fast)), build_and_store
+        )
+        return
 
     async def put(key: str, data: Any) -> None:
         if data is None:

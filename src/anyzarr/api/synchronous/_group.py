@@ -153,10 +153,6 @@ class Group(GroupExtras, GroupFallbacks):
         """
         return _cast("Array | Group", _wrap(_sync(self._async_group.getitem, key)))
 
-    def get(self, key: str, default: Any = None) -> Any:
-        """``getitem(key)``, or ``default`` when there is no such member."""
-        return _cast("Any", _wrap(_sync(self._async_group.get, key, default)))
-
     def contains(self, member: str) -> bool:
         """Whether ``member`` exists in this group."""
         return _sync(self._async_group.contains, member)
@@ -204,26 +200,6 @@ class Group(GroupExtras, GroupFallbacks):
 
     def group_values(self) -> Iterator[Group]:
         return iter(_wrap(_sync_iter(self._async_group.group_values)))
-
-    def create_group(
-        self, name: str, *, overwrite: bool = False, attributes: dict[str, Any] | None = None
-    ) -> Group:
-        """Create subgroup ``name``; ``ContainsGroupError``/``ContainsArrayError`` if taken."""
-        return _cast(
-            "Group",
-            _wrap(
-                _sync(
-                    self._async_group.create_group, name, overwrite=overwrite, attributes=attributes
-                )
-            ),
-        )
-
-    def require_group(self, name: str, overwrite: bool = False) -> Group:
-        """The subgroup ``name``, created if absent.
-
-        Raises ``IncompatibleMemberError`` (a ``TypeError``) if an array is there.
-        """
-        return _cast("Group", _wrap(_sync(self._async_group.require_group, name, overwrite)))
 
     def require_groups(self, *names: str) -> tuple[Group, ...]:
         """``require_group`` for each name, concurrently; results in argument order."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Hashable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Self, TypeVar
 
@@ -265,6 +265,34 @@ class LocalStore(Store):
             for index, batch in enumerate(batches):
                 tg.start_soon(run_batch, index, batch)
         return results
+
+    # -- synchronous batch IO, for the engine's fast path ---------------------
+    # These block: call them in a worker thread holding ``self.limiter``.
+
+    def read_many_sync(
+        self, requests: Sequence[tuple[str, ByteRequest | None]]
+    ) -> list[bytes | None]:
+        """Read several keys (or ranges of them) in this thread; missing keys give None."""
+        return [_read(self._path(key), byte_range) for key, byte_range in requests]
+
+    def write_many_sync(self, items: Sequence[tuple[str, Buffer | None]]) -> None:
+        """Store (or, for None, delete) several keys in this thread, each atomically."""
+        self._check_writable(items[0][0] if items else "")
+        for key, value in items:
+            path = self._path(key)
+            if value is None:
+                _delete(path)
+            else:
+                _write(path, memoryview(check_buffer(key, value).as_numpy_array()))
+
+    def version_sync(self, key: str) -> Hashable | None:
+        """A token that changes whenever the file under ``key`` is replaced or altered."""
+        path = self._path(key)
+        try:
+            st = os.stat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        return ("file", str(path), st.st_ino, st.st_size, st.st_mtime_ns)
 
     async def exists(self, key: str) -> bool:
         path = self._path(key)

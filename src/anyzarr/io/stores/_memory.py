@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, MutableMapping
+from collections.abc import AsyncIterator, Hashable, Iterable, MutableMapping, Sequence
 from typing import TYPE_CHECKING
 
 from anyzarr.io._store import Store, resolve_prototype
@@ -13,6 +13,21 @@ if TYPE_CHECKING:
     from anyzarr.protocol.buffer import Buffer, BufferPrototype
 
 __all__ = ["MemoryStore"]
+
+
+class _Version:
+    """Compares and hashes by the identity of the stored buffer it keeps alive."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Version) and other.value is self.value
+
+    def __hash__(self) -> int:
+        return id(self.value)
 
 
 class MemoryStore(Store):
@@ -100,6 +115,38 @@ class MemoryStore(Store):
     ) -> list[Buffer | None]:
         # Everything is in memory: answering in a loop beats starting tasks.
         return [await self.get(key, prototype, byte_range) for key, byte_range in key_ranges]
+
+    # -- synchronous batch IO, for the engine's fast path ---------------------
+
+    def read_many_sync(
+        self, requests: Sequence[tuple[str, ByteRequest | None]]
+    ) -> list[Buffer | None]:
+        """Views of several values (or ranges of them); missing keys give None."""
+        found: list[Buffer | None] = []
+        for key, byte_range in requests:
+            value = self._store_dict.get(key)
+            found.append(None if value is None else clip(value, byte_range))
+        return found
+
+    def write_many_sync(self, items: Sequence[tuple[str, Buffer | None]]) -> None:
+        """Store (or, for None, delete) several keys."""
+        for key, value in items:
+            self._check_writable(key)
+            if value is None:
+                self._store_dict.pop(key, None)
+            else:
+                self._store_dict[key] = self._stored_copy(check_buffer(key, value))
+
+    def version_sync(self, key: str) -> Hashable | None:
+        """A token naming the value now under ``key``.
+
+        Every ``set`` stores a new buffer object; the token holds that object,
+        so its identity cannot be reused while the token is alive.
+        """
+        value = self._store_dict.get(key)
+        if value is None:
+            return None
+        return _Version(value)
 
     async def exists(self, key: str) -> bool:
         return key in self._store_dict
