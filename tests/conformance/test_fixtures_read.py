@@ -89,7 +89,7 @@ def test_open_array_takes_the_store_positionally(shared_dir: Path) -> None:
     import anyzarr
 
     path = shared_dir / "fixtures" / "zarr-java" / "v2_sample" / "double"
-    ours = anyzarr.open_array(str(path), mode="r")  # type: ignore[call-arg]  # the bug under test
+    ours = anyzarr.open_array(str(path), mode="r")
     theirs, _ = zarr_python_read(str(path))
     assert_same(ours[...], theirs, str(path))
 

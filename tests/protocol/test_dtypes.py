@@ -322,3 +322,51 @@ def test_bytes_round_trip(value: bytes) -> None:
     dt = NullTerminatedBytes(8)
     decoded = dt.decode_fill_value(dt.encode_fill_value(value, 3), 3)
     assert np.array(decoded, dt.dtype).tobytes() == np.array(value, dt.dtype).tobytes()
+
+
+@pytest.mark.parametrize("dtype", [">m8[s]", ">M8[ms]", ">m8", "<M8[ns]"])
+@pytest.mark.parametrize("zarr_format", [2, 3])
+def test_time_values_in_any_byte_order(dtype: str, zarr_format: ZarrFormat) -> None:
+    """A native int64 count must not be reinterpreted through big-endian bytes."""
+    data_type = data_type_from_numpy(dtype)
+    assert np.isnat(data_type.default_fill_value())
+    nat = data_type.encode_fill_value(data_type.default_fill_value(), zarr_format)
+    assert nat == np.iinfo(np.int64).min
+    for count in (0, 5, -3, 2**40):
+        encoded = data_type.encode_fill_value(count, zarr_format)
+        assert encoded == count
+        decoded = data_type.decode_fill_value(encoded, zarr_format)
+        stored = np.array([decoded], dtype=data_type.dtype)
+        assert int(stored.astype(stored.dtype.newbyteorder("=")).view(np.int64)[0]) == count
+
+
+@pytest.mark.parametrize(
+    ("dtype", "value"),
+    [(">i4", -7), (">u8", 2**64 - 1), (">f4", 1.5), (">f8", "NaN"), (">c8", [1.0, -2.5])],
+)
+def test_big_endian_numbers(dtype: str, value: Any) -> None:
+    data_type = data_type_from_numpy(dtype)
+    for zarr_format in (2, 3):
+        decoded = data_type.decode_fill_value(value, zarr_format)
+        assert _j(data_type.encode_fill_value(decoded, zarr_format)) == value
+        assert _same(np.array(decoded, dtype=data_type.dtype)[()], decoded)
+
+
+def test_bool_fill_value_numbers() -> None:
+    data_type = data_type_from_numpy("bool")
+    for zarr_format in (2, 3):
+        assert data_type.decode_fill_value(0, zarr_format) is np.False_
+        assert data_type.decode_fill_value(1, zarr_format) is np.True_
+        for bad in (2, -1, 0.0, "0"):
+            with pytest.raises(MetadataValidationError, match="fill_value"):
+                data_type.decode_fill_value(bad, zarr_format)
+
+
+def test_numbers_as_fixed_text_fill_values_only_in_v2() -> None:
+    for dtype, zero in (("S2", b"0"), ("U2", "0")):
+        data_type = data_type_from_numpy(dtype)
+        assert data_type.decode_fill_value(0, 2) == zero
+        with pytest.raises(MetadataValidationError, match="fill_value"):
+            data_type.decode_fill_value(0, 3)
+        with pytest.raises(MetadataValidationError, match="fill_value"):
+            data_type.decode_fill_value(123, 2)

@@ -91,3 +91,28 @@ def test_refusals_name_the_argument(changes: dict[str, Any], field: str) -> None
     kwargs: dict[str, Any] = {"shape": (20,), "dtype": "i4", **changes}
     with pytest.raises(MetadataValidationError, match=field):
         create_array_metadata(**kwargs)
+
+
+@pytest.mark.parametrize("dtype", ["i4", ">f8", "|S3", "<U2", "M8[ns]", ">m8[s]", "bool"])
+def test_fill_value_none_versus_not_given(dtype: str) -> None:
+    """As in zarr-python 3.4: v2 stores an explicit None as null; v3 uses the default."""
+    from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE
+
+    default_v2 = create_array_metadata(shape=(4,), dtype=dtype, zarr_format=2)
+    assert isinstance(default_v2, ArrayV2Metadata)
+    assert default_v2.fill_value is not None
+    assert default_v2.to_dict()["fill_value"] is not None
+    null_v2 = create_array_metadata(shape=(4,), dtype=dtype, zarr_format=2, fill_value=None)
+    assert null_v2.fill_value is None
+    assert null_v2.to_dict()["fill_value"] is None
+    for fill in (None, DEFAULT_FILL_VALUE):
+        v3 = create_array_metadata(shape=(4,), dtype=dtype, fill_value=fill)
+        assert v3.to_dict()["fill_value"] == default_v2.to_dict()["fill_value"]
+    assert repr(DEFAULT_FILL_VALUE) == "DEFAULT_FILL_VALUE"
+
+
+@pytest.mark.parametrize("dtype", [">m8[s]", ">M8[ns]", "<m8[s]", "m8"])
+def test_default_time_fill_is_nat_in_any_byte_order(dtype: str) -> None:
+    meta = create_array_metadata(shape=(4,), dtype=dtype, zarr_format=2)
+    assert np.isnat(meta.fill_value)
+    assert meta.to_dict()["fill_value"] == np.iinfo(np.int64).min

@@ -200,3 +200,37 @@ def test_documents_round_trip(
     back = parse_v2(docs[".zarray"], None, docs[".zattrs"], "p")
     assert back == meta
     assert metadata_documents(back) == docs
+
+
+@pytest.mark.parametrize(
+    ("dtype", "fill", "expected"),
+    [
+        ("|b1", 0, np.False_),
+        ("|b1", 1, np.True_),
+        ("|S1", 0, np.bytes_(b"0")),
+        ("<U4", 0, np.str_("0")),
+        ("<U4", 1.5, np.str_("1.5")),
+    ],
+)
+def test_numeric_fill_values_written_by_zarr_python_2(dtype: str, fill: Any, expected: Any) -> None:
+    """zarr-python 2 wrote numbers as fill values for bool and fixed-length text."""
+    meta = parse_v2(_doc(dtype=dtype, fill_value=fill), None, None, "old")
+    assert isinstance(meta, ArrayV2Metadata)
+    assert meta.fill_value == expected
+    assert type(meta.fill_value) is type(expected)
+
+
+def test_numeric_fill_value_too_long_for_text_is_refused() -> None:
+    with pytest.raises(MetadataValidationError, match="fill_value") as info:
+        parse_v2(_doc(dtype="|S1", fill_value=12), None, None, "old")
+    assert "old/.zarray" in str(info.value)
+
+
+def test_zmetadata_member_paths_stay_inside() -> None:
+    doc = {
+        "zarr_consolidated_format": 1,
+        "metadata": {".zgroup": {"zarr_format": 2}, "../x/.zgroup": {"zarr_format": 2}},
+    }
+    with pytest.raises(MetadataValidationError, match="invalid node path") as info:
+        parse_zmetadata(json.dumps(doc).encode(), "r")
+    assert "r/.zmetadata" in str(info.value)

@@ -294,3 +294,76 @@ def test_documents_round_trip(meta: ArrayV3Metadata) -> None:
     back = parse_v3(docs["zarr.json"], "p")
     assert back == meta
     assert metadata_documents(back) == docs
+
+
+def _sharded_doc(inner: list[int]) -> dict[str, Any]:
+    doc = copy.deepcopy(SHARDED)
+    doc["codecs"][0]["configuration"]["chunk_shape"] = inner
+    return doc
+
+
+@pytest.mark.parametrize("inner", [[15, 25], [10, 20], [0, 25]])
+def test_inner_chunks_must_divide_the_shard(inner: list[int]) -> None:
+    with pytest.raises(MetadataValidationError, match="chunk_shape") as info:
+        parse_v3(_sharded_doc(inner), "s")
+    assert "s/zarr.json" in str(info.value)
+
+
+def test_inner_chunks_must_divide_the_shard_at_creation() -> None:
+    with pytest.raises(MetadataValidationError, match="shards"):
+        create_array_metadata(shape=(8, 12), dtype="i4", chunks=(3, 3), shards=(4, 6))
+
+
+@pytest.mark.parametrize("must_understand", [True, False, None])
+def test_every_storage_transformer_is_refused(must_understand: bool | None) -> None:
+    transformer: dict[str, Any] = {"name": "chunk-manifest-json"}
+    if must_understand is not None:
+        transformer["must_understand"] = must_understand
+    with pytest.raises(MetadataValidationError, match="chunk-manifest-json") as info:
+        parse_v3(_doc(storage_transformers=[transformer]), "t")
+    assert "storage_transformers" in str(info.value)
+
+
+def test_blosc_settings_are_filled_from_the_data_type() -> None:
+    """zarr-python fills blosc typesize/shuffle from the array; dicts and objects alike."""
+    from anyzarr.protocol.codecs import BloscCodec
+
+    as_dict = [{"name": "blosc", "configuration": {"cname": "lz4", "clevel": 3}}]
+    for compressors in (as_dict, [BloscCodec(cname="lz4", clevel=3)]):
+        meta = create_array_metadata(shape=(20,), dtype="f4", compressors=compressors)
+        blosc = meta.to_dict()["codecs"][-1]["configuration"]
+        assert (blosc["typesize"], blosc["shuffle"]) == (4, "shuffle")
+    sharded = create_array_metadata(
+        shape=(20,), dtype="u2", chunks=(5,), shards=(10,), compressors=as_dict
+    )
+    inner = sharded.to_dict()["codecs"][0]["configuration"]["codecs"][-1]["configuration"]
+    assert inner["typesize"] == 2
+    explicit = [{"name": "blosc", "configuration": {"typesize": 1, "shuffle": "noshuffle"}}]
+    kept = create_array_metadata(shape=(20,), dtype="f8", compressors=explicit)
+    assert kept.to_dict()["codecs"][-1]["configuration"]["typesize"] == 1
+
+
+@pytest.mark.parametrize(("value", "expected"), [(0, False), (1, True), (True, True)])
+def test_bool_fill_value_numbers(value: Any, expected: bool) -> None:
+    meta = parse_v3(_doc(data_type="bool", fill_value=value, codecs=[{"name": "bytes"}]), "b")
+    assert isinstance(meta, ArrayV3Metadata)
+    assert meta.fill_value is np.bool_(expected)
+    with pytest.raises(MetadataValidationError, match="fill_value"):
+        parse_v3(_doc(data_type="bool", fill_value=2, codecs=[{"name": "bytes"}]), "b")
+
+
+@pytest.mark.parametrize("member", ["../up", "a/../b", "./a", "a/.", "/abs", "a//b"])
+def test_consolidated_member_paths_stay_inside(member: str) -> None:
+    group = {
+        "zarr_format": 3,
+        "node_type": "group",
+        "attributes": {},
+        "consolidated_metadata": {
+            "kind": "inline",
+            "must_understand": False,
+            "metadata": {member: {"zarr_format": 3, "node_type": "group", "attributes": {}}},
+        },
+    }
+    with pytest.raises(MetadataValidationError, match="invalid node path") as info:
+        parse_v3(group, "g")
+    assert "g/zarr.json" in str(info.value)

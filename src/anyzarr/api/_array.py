@@ -30,6 +30,7 @@ from anyzarr.api._array_util import (
     pop_fields,
 )
 from anyzarr.protocol._errors import ReadOnlyError, UsageError
+from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE
 
 if TYPE_CHECKING:
     from anyzarr.io._store import Store
@@ -83,7 +84,7 @@ class AsyncArray[T_ArrayMetadata]:
         shape: Any,
         dtype: npt.DTypeLike,
         zarr_format: Literal[2, 3] = 3,
-        fill_value: Any | None = None,
+        fill_value: Any | None = DEFAULT_FILL_VALUE,
         attributes: dict[str, Any] | None = None,
         chunk_shape: Any | None = None,
         chunk_key_encoding: Any | None = None,

@@ -23,6 +23,7 @@ from anyzarr.protocol._errors import (
     ReadOnlyError,
     UsageError,
 )
+from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE
 
 if TYPE_CHECKING:
     from anyzarr.api._array import AsyncArray
@@ -116,7 +117,7 @@ async def create_array_node(
     compressors: Any = "auto",
     compressor: Any = "auto",
     serializer: Any = "auto",
-    fill_value: Any = None,
+    fill_value: Any = DEFAULT_FILL_VALUE,
     order: Any = None,
     zarr_format: Literal[2, 3] | None = 3,
     attributes: Mapping[str, Any] | None = None,

@@ -1,5 +1,8 @@
 """``copy``, ``copy_all`` and ``copy_store``, with Zarr 2's semantics.
 
+The public functions take ``*args, **kwargs`` as zarr-python documents them,
+and check those against the full signatures of the private implementations
+(``_copy``, ``_copy_all``, ``_copy_store``), which document every parameter.
 Each returns ``(n_copied, n_skipped, n_bytes_copied)``.  ``if_exists`` decides
 what happens when the destination already has the item: ``"raise"`` (a
 ``CopyError``), ``"skip"`` or ``"replace"``.  ``copy``/``copy_all`` work at the
@@ -8,6 +11,7 @@ node level and may cross formats; ``copy_store`` copies raw keys.
 
 from __future__ import annotations
 
+import inspect
 import itertools
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Literal
@@ -54,7 +58,7 @@ def _unwrap(node: Any) -> Any:
     return node
 
 
-async def copy_store(
+async def _copy_store(
     source: Any,
     dest: Any,
     source_path: str = "",
@@ -229,7 +233,7 @@ def _size(shape: Iterable[int]) -> int:
     return total
 
 
-async def copy(
+async def _copy(
     source: Any,
     dest: Any,
     name: str | None = None,
@@ -271,7 +275,7 @@ async def copy(
     )
 
 
-async def copy_all(
+async def _copy_all(
     source: Any,
     dest: Any,
     shallow: bool = False,
@@ -305,3 +309,83 @@ async def copy_all(
     if not without_attrs and not dry_run and source.attrs:
         await dest.update_attributes(dict(source.attrs))
     return totals
+
+
+def _bind(
+    name: str, impl: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> None:
+    """Check ``args``/``kwargs`` against ``impl``'s signature; ``TypeError`` names ``name``."""
+    try:
+        inspect.signature(impl).bind(*args, **kwargs)
+    except TypeError as exc:
+        raise TypeError(f"{name}(): {exc}") from None
+
+
+async def copy(*args: Any, **kwargs: Any) -> Counts:
+    """Copy the array or group ``source`` into the group ``dest``.
+
+    Parameters (positional or keyword, in this order): ``source``, ``dest``,
+    ``name=None`` (default: ``source``'s basename), ``shallow=False`` (copy a
+    group's direct members only), ``without_attrs=False``, ``log=None`` (a
+    callable given one line per node), ``if_exists="raise"`` (or ``"skip"``,
+    ``"replace"``), ``dry_run=False``; further keywords override the new
+    arrays' creation options (``compressors``, ``chunks``, ...).  Existing
+    groups in ``dest`` are merged into.  Sync ``Array``/``Group`` objects are
+    accepted as well as async ones.
+
+    Returns ``(n_copied, n_skipped, n_bytes_copied)``, bytes counting the
+    uncompressed array data.
+
+    Raises
+    ------
+    TypeError
+        For arguments that do not fit the parameters above.
+    CopyError
+        When the destination exists and ``if_exists="raise"``.
+    """
+    _bind("copy", _copy, args, kwargs)
+    return await _copy(*args, **kwargs)
+
+
+async def copy_all(*args: Any, **kwargs: Any) -> Counts:
+    """Copy every member of group ``source`` into group ``dest``, and its attributes.
+
+    Parameters (positional or keyword, in this order): ``source``, ``dest``,
+    ``shallow=False``, ``without_attrs=False``, ``log=None``,
+    ``if_exists="raise"``, ``dry_run=False``; further keywords are creation
+    options for the new arrays, as for :func:`copy`.
+
+    Returns ``(n_copied, n_skipped, n_bytes_copied)``.
+
+    Raises
+    ------
+    TypeError
+        For arguments that do not fit the parameters above.
+    CopyError
+        When a destination member exists and ``if_exists="raise"``.
+    """
+    _bind("copy_all", _copy_all, args, kwargs)
+    return await _copy_all(*args, **kwargs)
+
+
+async def copy_store(*args: Any, **kwargs: Any) -> Counts:
+    """Copy raw keys from one store to another, below optional paths.
+
+    Parameters (positional or keyword, in this order): ``source``, ``dest``
+    (anything store-like), ``source_path=""``, ``dest_path=""``,
+    ``excludes=None`` and ``includes=None`` (regular expressions searched in
+    each key relative to ``source_path``; includes win), ``flags=0`` (``re``
+    flags), ``if_exists="raise"`` (or ``"skip"``, ``"replace"``),
+    ``dry_run=False``, ``log=None``.  Keys are copied concurrently.
+
+    Returns ``(n_copied, n_skipped, n_bytes_copied)``.
+
+    Raises
+    ------
+    TypeError
+        For arguments that do not fit the parameters above.
+    CopyError
+        When a destination key exists and ``if_exists="raise"``.
+    """
+    _bind("copy_store", _copy_store, args, kwargs)
+    return await _copy_store(*args, **kwargs)

@@ -19,6 +19,7 @@ from anyzarr.api._functions_common import (
 )
 from anyzarr.api._group_nodes import create_array_at
 from anyzarr.protocol._errors import UsageError
+from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE
 
 if TYPE_CHECKING:
     from anyzarr.api._array import AsyncArray
@@ -52,7 +53,7 @@ async def create_array(
     filters: Any = "auto",
     compressors: Any = "auto",
     serializer: Any = "auto",
-    fill_value: Any = None,
+    fill_value: Any = DEFAULT_FILL_VALUE,
     order: Literal["C", "F"] | None = None,
     zarr_format: Literal[2, 3] | None = 3,
     attributes: dict[str, Any] | None = None,
@@ -121,7 +122,7 @@ async def create(
     chunks: tuple[int, ...] | int | bool | None = None,
     dtype: Any = None,
     compressor: Any = "auto",
-    fill_value: Any = None,
+    fill_value: Any = DEFAULT_FILL_VALUE,
     order: Literal["C", "F"] | None = None,
     store: Any = None,
     synchronizer: Any = None,
@@ -213,7 +214,7 @@ async def from_array(
     filters: Any = "keep",
     compressors: Any = "keep",
     serializer: Any = "keep",
-    fill_value: Any = None,
+    fill_value: Any = DEFAULT_FILL_VALUE,
     order: Literal["C", "F"] | None = None,
     zarr_format: Literal[2, 3] | None = None,
     attributes: dict[str, Any] | None = None,
@@ -243,7 +244,7 @@ async def from_array(
             filters = "auto" if filters == "keep" else filters
             compressors = "auto" if compressors == "keep" else compressors
             serializer = "auto" if serializer == "keep" else serializer
-        if fill_value is None:
+        if fill_value is DEFAULT_FILL_VALUE:
             fill_value = meta.fill_value  # type: ignore[union-attr]
         if attributes is None:
             attributes = dict(meta.attributes)  # type: ignore[union-attr]

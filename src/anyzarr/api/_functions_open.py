@@ -51,8 +51,8 @@ def _default_mode(store_path: Any) -> str:
 
 
 async def open(
-    *,
     store: Any = None,
+    *,
     mode: Literal["r", "r+", "a", "w", "w-"] | None = None,
     zarr_version: Literal[2, 3] | None = None,
     zarr_format: Literal[2, 3] | None = None,
@@ -64,7 +64,8 @@ async def open(
 
     Without ``shape`` in ``kwargs`` an existing array is returned, else a group
     is opened (or created, in a mode that allows it).  With ``shape`` an array
-    is opened or created.
+    is opened or created.  ``store`` may be passed positionally, as
+    zarr-python's sync ``open`` allows.
     """
     zarr_format = zarr_format_of(zarr_format, zarr_version)
     store_path = await resolve(store, path=path, mode=mode, storage_options=storage_options)
@@ -96,8 +97,8 @@ async def open(
 
 
 async def open_array(
-    *,
     store: Any = None,
+    *,
     zarr_version: Literal[2, 3] | None = None,
     zarr_format: Literal[2, 3] | None = None,
     path: str = "",
@@ -105,7 +106,10 @@ async def open_array(
     **kwargs: Any,
 ) -> AsyncArray[Any]:
     """Open the array at ``store``/``path``; create it (``create``'s keywords) if absent
-    and ``mode`` allows."""
+    and ``mode`` allows.
+
+    ``store`` may be passed positionally (``open_array("data.zarr", mode="r")``).
+    """
     zarr_format = zarr_format_of(zarr_format, zarr_version)
     mode = kwargs.pop("mode", None)
     store_path = await resolve(store, path=path, mode=mode, storage_options=storage_options)
@@ -180,8 +184,8 @@ async def open_like(a: Any, path: str, **kwargs: Any) -> AsyncArray[Any]:
 
 
 async def group(
-    *,
     store: Any = None,
+    *,
     overwrite: bool = False,
     chunk_store: Any = None,
     cache_attrs: bool | None = None,
@@ -210,8 +214,8 @@ async def group(
 
 
 async def create_group(
-    *,
     store: Any,
+    *,
     path: str | None = None,
     overwrite: bool = False,
     zarr_format: Literal[2, 3] | None = None,
@@ -310,7 +314,6 @@ async def save(
 
 
 async def load(
-    *,
     store: Any,
     path: str | None = None,
     zarr_format: Literal[2, 3] | None = None,

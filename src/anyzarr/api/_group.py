@@ -16,6 +16,11 @@ from anyzarr.api._group_members import (
     subtree,
     within_depth,
 )
+from anyzarr.api._group_names import (
+    InvalidNodeNameError,
+    check_new_member_name,
+    normalize_member_name,
+)
 from anyzarr.api._group_nodes import array_from_metadata
 from anyzarr.api._group_store import ensure_no_node, ensure_parents, existing_node, move_keys
 from anyzarr.api._group_tree import TreeRepr, render_tree
@@ -24,6 +29,7 @@ from anyzarr.protocol._errors import (
     NodeNotFoundError,
     UsageError,
 )
+from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE
 
 if TYPE_CHECKING:
     from anyzarr.api._array import AsyncArray
@@ -34,7 +40,12 @@ if TYPE_CHECKING:
     NodeMetadata = ArrayV2Metadata | ArrayV3Metadata | GroupMetadata
     type Node = "AsyncArray[Any] | AsyncGroup"
 
-__all__ = ["AsyncGroup", "IncompatibleMemberError", "MemberNotFoundError"]
+__all__ = [
+    "AsyncGroup",
+    "IncompatibleMemberError",
+    "InvalidNodeNameError",
+    "MemberNotFoundError",
+]
 
 
 class IncompatibleMemberError(UsageError, TypeError):
@@ -47,13 +58,6 @@ class MemberNotFoundError(NodeNotFoundError, KeyError):
     def __str__(self) -> str:
         # KeyError would show the message in quotes; keep it readable.
         return str(self.args[0]) if self.args else ""
-
-
-def _normalize_name(name: str) -> str:
-    parts = [p for p in name.split("/") if p]
-    if not parts or any(p in (".", "..") for p in parts):
-        raise UsageError(f"invalid member name {name!r}")
-    return "/".join(parts)
 
 
 class AsyncGroup:
@@ -78,7 +82,7 @@ class AsyncGroup:
         self.metadata = metadata
         self.store_path = store_path
         # Flat map of relative path -> metadata, from consolidated metadata.
-        self._view = _view if _view is not None else consolidated_view(metadata)
+        self._view = _view if _view is not None else consolidated_view(metadata, store_path.path)
 
     # -- construction -----------------------------------------------------
 
@@ -233,7 +237,7 @@ class AsyncGroup:
         Raises ``MemberNotFoundError`` (a ``KeyError``) when absent.  With
         consolidated metadata the store is not consulted.
         """
-        key = _normalize_name(key)
+        key = normalize_member_name(key)
         if self._view is not None:
             meta = self._view.get(key)
             if meta is None:
@@ -268,10 +272,11 @@ class AsyncGroup:
         """Store ``value`` as an array named ``key``, replacing what is there."""
         from anyzarr.api.asynchronous import save_array
 
+        key = check_new_member_name(key, self.zarr_format)
         if not hasattr(value, "shape") or not hasattr(value, "dtype"):
             value = np.asanyarray(value)
         await save_array(
-            self.store_path / _normalize_name(key),
+            self.store_path / key,
             value,
             zarr_format=self.zarr_format,
             overwrite=True,
@@ -280,7 +285,7 @@ class AsyncGroup:
 
     async def delitem(self, key: str) -> None:
         """Delete member ``key`` with everything below it."""
-        key = _normalize_name(key)
+        key = normalize_member_name(key)
         if self._view is None and await existing_node(self.store_path / key) is None:
             raise MemberNotFoundError(f"{key!r} is not a member of group {self.path!r}")
         if self._view is not None and key not in self._view:
@@ -357,8 +362,12 @@ class AsyncGroup:
     async def create_group(
         self, name: str, *, overwrite: bool = False, attributes: dict[str, Any] | None = None
     ) -> AsyncGroup:
-        """Create subgroup ``name``; ``ContainsGroupError``/``ContainsArrayError`` if taken."""
-        name = _normalize_name(name)
+        """Create subgroup ``name``; ``ContainsGroupError``/``ContainsArrayError`` if taken.
+
+        ``InvalidNodeNameError`` (a ``ValueError``) for an empty name, a ``.``
+        or ``..`` segment, or, in format 3, a segment starting with ``__``.
+        """
+        name = check_new_member_name(name, self.zarr_format)
         child = await AsyncGroup.from_store(
             self.store_path / name,
             attributes=attributes,
@@ -408,7 +417,7 @@ class AsyncGroup:
         compressors: Any = "auto",
         compressor: Any = "auto",
         serializer: Any = "auto",
-        fill_value: Any = None,
+        fill_value: Any = DEFAULT_FILL_VALUE,
         order: Literal["C", "F"] | None = None,
         attributes: dict[str, Any] | None = None,
         chunk_key_encoding: Any = None,
@@ -421,7 +430,7 @@ class AsyncGroup:
         """Create array ``name`` in this group (see ``anyzarr.api.asynchronous.create_array``)."""
         from anyzarr.api.asynchronous import create_array
 
-        name = _normalize_name(name)
+        name = check_new_member_name(name, self.zarr_format)
         if compressor != "auto":
             if compressors != "auto":
                 raise UsageError("pass compressors or compressor, not both")
@@ -486,7 +495,7 @@ class AsyncGroup:
     async def _via(self, function: str, name: str, **kwargs: Any) -> AsyncArray[Any]:
         from anyzarr.api import asynchronous
 
-        name = _normalize_name(name)
+        name = check_new_member_name(name, self.zarr_format)
         kwargs.setdefault("zarr_format", self.zarr_format)
         arr: AsyncArray[Any] = await getattr(asynchronous, function)(
             store=self.store_path, path=name, **kwargs
@@ -544,7 +553,8 @@ class AsyncGroup:
         if ``source`` does not exist and ``ContainsArrayError`` /
         ``ContainsGroupError`` if ``dest`` is taken.
         """
-        source, dest = _normalize_name(source), _normalize_name(dest)
+        source = normalize_member_name(source)
+        dest = check_new_member_name(dest, self.zarr_format)
         if dest == source or dest.startswith(f"{source}/"):
             raise UsageError(f"cannot move {source!r} into itself ({dest!r})")
         src_path, dst_path = self.store_path / source, self.store_path / dest

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from anyzarr.api._group_names import check_consolidated_member
 from anyzarr.io._metadata_io import (
     ZARR_JSON,
     ZARRAY_JSON,
@@ -46,11 +47,15 @@ def _consolidated_entries(meta: object) -> Mapping[str, Any] | None:
     return entries if isinstance(entries, Mapping) else None
 
 
-def consolidated_view(meta: GroupMetadata) -> dict[str, NodeMetadata] | None:
+def consolidated_view(meta: GroupMetadata, group_path: str = "") -> dict[str, NodeMetadata] | None:
     """Every descendant recorded in ``meta``'s consolidated metadata, by relative path.
 
     Works whether the parsed consolidated metadata is flat (``"a/b"`` keys, as
     stored) or nested (each group entry holding its own children).
+
+    Raises ``MetadataValidationError`` naming a member whose name is not a
+    clean relative path (``../x``, ``/x``, ``a//b``): such a member would
+    resolve outside the group.
     """
     entries = _consolidated_entries(meta)
     if entries is None:
@@ -60,7 +65,7 @@ def consolidated_view(meta: GroupMetadata) -> dict[str, NodeMetadata] | None:
     while stack:
         prefix, level = stack.pop()
         for name, child in level.items():
-            path = f"{prefix}{name}"
+            path = f"{prefix}{check_consolidated_member(name, group_path)}"
             flat[path] = child
             nested = _consolidated_entries(child) if is_group_metadata(child) else None
             if nested:

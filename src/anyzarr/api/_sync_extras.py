@@ -19,7 +19,7 @@ modules register their classes when imported.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Self
 
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ArrayExtras",
+    "Attributes",
     "ArrayFallbacks",
     "BlockIndex",
     "GroupExtras",
@@ -96,6 +97,68 @@ def _reopen_group(store: Any, path: str) -> Group:
     from anyzarr.io._store_path import StorePath
 
     return wrap(sync(AsyncGroup.open, StorePath(store, path), None))  # type: ignore[no-any-return]
+
+
+# -- attributes -----------------------------------------------------------------
+
+
+async def _replace_attributes(node: Any, attributes: dict[str, Any]) -> None:
+    """Store ``attributes`` as the whole attribute set of an async node."""
+    from anyzarr.io._metadata_io import write_node_metadata
+
+    metadata = node.metadata.with_attributes(attributes)
+    await write_node_metadata(node.store_path, metadata)
+    node.metadata = metadata
+
+
+class Attributes(MutableMapping[str, Any]):
+    """``Array.attrs`` / ``Group.attrs``: a live mapping that stores every change.
+
+    Reads come from the node's metadata in memory (no IO); each assignment,
+    deletion, ``update`` or ``put`` writes the node's metadata document once.
+    """
+
+    __slots__ = ("_node",)
+
+    def __init__(self, node: Any) -> None:
+        self._node = node
+
+    def _attributes(self) -> Mapping[str, Any]:
+        return self._node.metadata.attributes  # type: ignore[no-any-return]
+
+    def __getitem__(self, key: str) -> Any:
+        return self._attributes()[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        sync(self._node.update_attributes, {key: value})
+
+    def __delitem__(self, key: str) -> None:
+        current = dict(self._attributes())
+        if key not in current:
+            raise KeyError(f"no attribute {key!r} on node {self._node.path!r}")
+        del current[key]
+        sync(_replace_attributes, self._node, current)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict(self._attributes()))
+
+    def __len__(self) -> int:
+        return len(self._attributes())
+
+    def __repr__(self) -> str:
+        return f"Attributes({self.asdict()!r})"
+
+    def update(self, other: Any = (), /, **kwargs: Any) -> None:
+        """Merge ``other`` and ``kwargs`` into the attributes with one write."""
+        sync(self._node.update_attributes, {**dict(other), **kwargs})
+
+    def put(self, attributes: dict[str, Any]) -> None:
+        """Replace all attributes with ``attributes`` (one write)."""
+        sync(_replace_attributes, self._node, dict(attributes))
+
+    def asdict(self) -> dict[str, Any]:
+        """A copy of the attributes as a plain ``dict``."""
+        return dict(self._attributes())
 
 
 # -- arrays ---------------------------------------------------------------------
@@ -183,6 +246,16 @@ class ArrayExtras:
     def async_array(self) -> Any:
         """The ``AsyncArray`` this array delegates to."""
         return self._async_array
+
+    @property
+    def attrs(self) -> Attributes:
+        """The user attributes, as a mapping that stores each change."""
+        return Attributes(self._async_array)
+
+    @property
+    def nchunks_initialized(self) -> int:
+        """How many chunks are stored (a property here, a coroutine on ``AsyncArray``)."""
+        return int(sync(self._async_array.nchunks_initialized))
 
     def __getitem__(self, selection: Any) -> Any:
         return sync(self._async_array.getitem, selection)
@@ -283,6 +356,11 @@ class GroupExtras:
     def async_group(self) -> Any:
         """The ``AsyncGroup`` this group delegates to."""
         return self._async_group
+
+    @property
+    def attrs(self) -> Attributes:
+        """The group's attributes, as a mapping that stores each change."""
+        return Attributes(self._async_group)
 
     def __getitem__(self, key: str) -> Array | Group:
         return wrap(sync(self._async_group.getitem, key))  # type: ignore[no-any-return]

@@ -10,8 +10,8 @@ to :mod:`anyzarr.protocol.metadata`; this module only moves bytes.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Callable, Coroutine
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import TYPE_CHECKING, Any, Literal
 
 import anyio
@@ -118,6 +118,28 @@ async def _get_many(store_path: StorePath, names: list[str]) -> dict[str, bytes 
     return results
 
 
+_DOCUMENT_NAMES = (ZARR_JSON, ZARRAY_JSON, ZGROUP_JSON, ZATTRS_JSON, ZMETADATA_V2_JSON)
+
+
+@contextmanager
+def _root_keys_named(store_path: StorePath) -> Iterator[None]:
+    """Make parse errors at the store root name the key (``zarr.json``), not ``//zarr.json``.
+
+    The protocol layer names a document ``<path or '/'>/<name>``, which at the
+    root reads as a doubled slash; the key a user can look up has none.
+    """
+    try:
+        yield
+    except MetadataValidationError as exc:
+        if store_path.path or not exc.args or not isinstance(exc.args[0], str):
+            raise
+        message = exc.args[0]
+        for name in _DOCUMENT_NAMES:
+            message = message.replace(f"//{name}", name)
+        exc.args = (message, *exc.args[1:])
+        raise
+
+
 def _decode_json(raw: bytes, key: str) -> dict[str, Any]:
     try:
         doc = msgspec.json.decode(raw)
@@ -164,7 +186,8 @@ def _parse_v3(
             )
         if use_consolidated is False:
             doc.pop("consolidated_metadata", None)
-    return parse_v3(doc, store_path.path)
+    with _root_keys_named(store_path):
+        return parse_v3(doc, store_path.path)
 
 
 def _parse_v2(
@@ -181,7 +204,8 @@ def _parse_v2(
         raw = docs.get(name)
         if raw is not None:
             _decode_json(raw, _key(store_path, name))
-    meta = parse_v2(zarray, zgroup, docs.get(ZATTRS_JSON), store_path.path)
+    with _root_keys_named(store_path):
+        meta = parse_v2(zarray, zgroup, docs.get(ZATTRS_JSON), store_path.path)
     if not isinstance(meta, GroupMetadata) or consolidated_key is None:
         return meta
     raw_consolidated = docs.get(consolidated_key)
@@ -193,7 +217,8 @@ def _parse_v2(
             )
         return meta
     _decode_json(raw_consolidated, _key(store_path, consolidated_key))
-    consolidated = parse_zmetadata(raw_consolidated, store_path.path)
+    with _root_keys_named(store_path):
+        consolidated = parse_zmetadata(raw_consolidated, store_path.path)
     return dataclasses.replace(meta, consolidated_metadata=consolidated)  # type: ignore[call-arg,unused-ignore]
 
 

@@ -79,10 +79,10 @@ def _is_metadata(key: str) -> bool:
 class StoreExpectingTestBuffer(MemoryStore):
     """A ``MemoryStore`` that insists chunk data arrive and leave as ``TestBuffer``."""
 
-    async def set(self, key: str, value: Buffer) -> None:
+    async def set(self, key: str, value: Buffer, byte_range: tuple[int, int] | None = None) -> None:
         if not _is_metadata(key) and not isinstance(value, TestBuffer):
             raise TypeError(f"key {key!r}: expected a TestBuffer, got {type(value).__name__}")
-        await super().set(key, value)
+        await super().set(key, value, byte_range)
 
     async def get(
         self,

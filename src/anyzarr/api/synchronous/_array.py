@@ -13,6 +13,7 @@ from anyzarr.api._sync_extras import unwrap as _unwrap
 from anyzarr.api._sync_extras import wrap as _wrap
 from anyzarr.api._sync_runtime import sync as _sync
 from anyzarr.api._sync_runtime import sync_iter as _sync_iter
+from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE
 
 if TYPE_CHECKING:
     from typing import Any, Literal
@@ -60,7 +61,7 @@ class Array(ArrayExtras, ArrayFallbacks):
         shape: Any,
         dtype: npt.DTypeLike,
         zarr_format: Literal[2, 3] = 3,
-        fill_value: Any | None = None,
+        fill_value: Any | None = DEFAULT_FILL_VALUE,
         attributes: dict[str, Any] | None = None,
         chunk_shape: Any | None = None,
         chunk_key_encoding: Any | None = None,
@@ -187,11 +188,6 @@ class Array(ArrayExtras, ArrayFallbacks):
         return self._async_array.order
 
     @property
-    def attrs(self) -> dict[str, Any]:
-        """The user attributes."""
-        return self._async_array.attrs
-
-    @property
     def path(self) -> str:
         """The array's path inside the store."""
         return self._async_array.path
@@ -264,10 +260,6 @@ class Array(ArrayExtras, ArrayFallbacks):
     def info_complete(self) -> ArrayInfo:
         """``info`` plus the stored size and the number of stored chunks (or shards)."""
         return _sync(self._async_array.info_complete)
-
-    def nchunks_initialized(self) -> int:
-        """How many chunks are stored; each stored shard counts all its chunks."""
-        return _sync(self._async_array.nchunks_initialized)
 
     def nbytes_stored(self) -> int:
         """Bytes stored under the array's path, metadata included."""

@@ -12,14 +12,15 @@ from anyzarr.api._sync_extras import unwrap as _unwrap
 from anyzarr.api._sync_extras import wrap as _wrap
 from anyzarr.api._sync_runtime import sync as _sync
 from anyzarr.api._sync_runtime import sync_iter as _sync_iter
+from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Iterable, Iterator
     from typing import Any, Literal
 
     import numpy as np
 
-    from anyzarr.api._functions_copy import Counts, IfExists
+    from anyzarr.api._functions_copy import Counts
     from anyzarr.api._group_tree import TreeRepr
     from anyzarr.api.synchronous._array import Array
     from anyzarr.api.synchronous._group import Group
@@ -75,95 +76,71 @@ def consolidate_metadata(
     return _cast("Group", _wrap(_sync(_async_api.consolidate_metadata, store, path, zarr_format)))
 
 
-def copy(
-    source: Any,
-    dest: Any,
-    name: str | None = None,
-    shallow: bool = False,
-    without_attrs: bool = False,
-    log: Callable[[str], Any] | None = None,
-    if_exists: IfExists = "raise",
-    dry_run: bool = False,
-    **create_kws: Any,
-) -> Counts:
-    """Copy the array or group ``source`` into the group ``dest`` as ``name``.
+def copy(*args: Any, **kwargs: Any) -> Counts:
+    """Copy the array or group ``source`` into the group ``dest``.
 
-    ``name`` defaults to ``source``'s basename.  Groups are copied with all
-    their members unless ``shallow`` (then only direct members).  Existing
-    groups in ``dest`` are merged into; an existing array (or a group where an
-    array goes) is handled by ``if_exists``.  ``create_kws`` override the new
-    arrays' options (``compressors``, ``chunks``, ...).  Bytes copied count the
+    Parameters (positional or keyword, in this order): ``source``, ``dest``,
+    ``name=None`` (default: ``source``'s basename), ``shallow=False`` (copy a
+    group's direct members only), ``without_attrs=False``, ``log=None`` (a
+    callable given one line per node), ``if_exists="raise"`` (or ``"skip"``,
+    ``"replace"``), ``dry_run=False``; further keywords override the new
+    arrays' creation options (``compressors``, ``chunks``, ...).  Existing
+    groups in ``dest`` are merged into.  Sync ``Array``/``Group`` objects are
+    accepted as well as async ones.
+
+    Returns ``(n_copied, n_skipped, n_bytes_copied)``, bytes counting the
     uncompressed array data.
+
+    Raises
+    ------
+    TypeError
+        For arguments that do not fit the parameters above.
+    CopyError
+        When the destination exists and ``if_exists="raise"``.
     """
-    return _sync(
-        _async_api.copy,
-        source,
-        dest,
-        name,
-        shallow,
-        without_attrs,
-        log,
-        if_exists,
-        dry_run,
-        **create_kws,
-    )
+    return _sync(_async_api.copy, *args, **kwargs)
 
 
-def copy_all(
-    source: Any,
-    dest: Any,
-    shallow: bool = False,
-    without_attrs: bool = False,
-    log: Callable[[str], Any] | None = None,
-    if_exists: IfExists = "raise",
-    dry_run: bool = False,
-    **create_kws: Any,
-) -> Counts:
-    """Copy every member of group ``source`` into group ``dest`` (and its attributes)."""
-    return _sync(
-        _async_api.copy_all,
-        source,
-        dest,
-        shallow,
-        without_attrs,
-        log,
-        if_exists,
-        dry_run,
-        **create_kws,
-    )
+def copy_all(*args: Any, **kwargs: Any) -> Counts:
+    """Copy every member of group ``source`` into group ``dest``, and its attributes.
 
+    Parameters (positional or keyword, in this order): ``source``, ``dest``,
+    ``shallow=False``, ``without_attrs=False``, ``log=None``,
+    ``if_exists="raise"``, ``dry_run=False``; further keywords are creation
+    options for the new arrays, as for :func:`copy`.
 
-def copy_store(
-    source: Any,
-    dest: Any,
-    source_path: str = "",
-    dest_path: str = "",
-    excludes: Iterable[str] | None = None,
-    includes: Iterable[str] | None = None,
-    flags: int = 0,
-    if_exists: IfExists = "raise",
-    dry_run: bool = False,
-    log: Callable[[str], Any] | None = None,
-) -> Counts:
-    """Copy every key under ``source_path`` of ``source`` to ``dest_path`` of ``dest``.
+    Returns ``(n_copied, n_skipped, n_bytes_copied)``.
 
-    ``excludes`` / ``includes`` are regular expressions (``re.search`` on the
-    key relative to ``source_path``, with ``flags``); includes win over
-    excludes.  Keys are copied concurrently.
+    Raises
+    ------
+    TypeError
+        For arguments that do not fit the parameters above.
+    CopyError
+        When a destination member exists and ``if_exists="raise"``.
     """
-    return _sync(
-        _async_api.copy_store,
-        source,
-        dest,
-        source_path,
-        dest_path,
-        excludes,
-        includes,
-        flags,
-        if_exists,
-        dry_run,
-        log,
-    )
+    return _sync(_async_api.copy_all, *args, **kwargs)
+
+
+def copy_store(*args: Any, **kwargs: Any) -> Counts:
+    """Copy raw keys from one store to another, below optional paths.
+
+    Parameters (positional or keyword, in this order): ``source``, ``dest``
+    (anything store-like), ``source_path=""``, ``dest_path=""``,
+    ``excludes=None`` and ``includes=None`` (regular expressions searched in
+    each key relative to ``source_path``; includes win), ``flags=0`` (``re``
+    flags), ``if_exists="raise"`` (or ``"skip"``, ``"replace"``),
+    ``dry_run=False``, ``log=None``.  Keys are copied concurrently.
+
+    Returns ``(n_copied, n_skipped, n_bytes_copied)``.
+
+    Raises
+    ------
+    TypeError
+        For arguments that do not fit the parameters above.
+    CopyError
+        When a destination key exists and ``if_exists="raise"``.
+    """
+    return _sync(_async_api.copy_store, *args, **kwargs)
 
 
 def create(
@@ -172,7 +149,7 @@ def create(
     chunks: tuple[int, ...] | int | bool | None = None,
     dtype: Any = None,
     compressor: Any = "auto",
-    fill_value: Any = None,
+    fill_value: Any = DEFAULT_FILL_VALUE,
     order: Literal["C", "F"] | None = None,
     store: Any = None,
     synchronizer: Any = None,
@@ -256,7 +233,7 @@ def create_array(
     filters: Any = "auto",
     compressors: Any = "auto",
     serializer: Any = "auto",
-    fill_value: Any = None,
+    fill_value: Any = DEFAULT_FILL_VALUE,
     order: Literal["C", "F"] | None = None,
     zarr_format: Literal[2, 3] | None = 3,
     attributes: dict[str, Any] | None = None,
@@ -305,8 +282,8 @@ def create_array(
 
 
 def create_group(
-    *,
     store: Any,
+    *,
     path: str | None = None,
     overwrite: bool = False,
     zarr_format: Literal[2, 3] | None = None,
@@ -319,7 +296,7 @@ def create_group(
         _wrap(
             _sync(
                 _async_api.create_group,
-                store=store,
+                store,
                 path=path,
                 overwrite=overwrite,
                 zarr_format=zarr_format,
@@ -370,7 +347,7 @@ def from_array(
     filters: Any = "keep",
     compressors: Any = "keep",
     serializer: Any = "keep",
-    fill_value: Any = None,
+    fill_value: Any = DEFAULT_FILL_VALUE,
     order: Literal["C", "F"] | None = None,
     zarr_format: Literal[2, 3] | None = None,
     attributes: dict[str, Any] | None = None,
@@ -424,8 +401,8 @@ def full_like(a: Any, **kwargs: Any) -> Array:
 
 
 def group(
-    *,
     store: Any = None,
+    *,
     overwrite: bool = False,
     chunk_store: Any = None,
     cache_attrs: bool | None = None,
@@ -443,7 +420,7 @@ def group(
         _wrap(
             _sync(
                 _async_api.group,
-                store=store,
+                store,
                 overwrite=overwrite,
                 chunk_store=chunk_store,
                 cache_attrs=cache_attrs,
@@ -460,25 +437,13 @@ def group(
 
 
 def load(
-    *,
     store: Any,
     path: str | None = None,
     zarr_format: Literal[2, 3] | None = None,
     zarr_version: Literal[2, 3] | None = None,
 ) -> Any:
     """Read an array into memory, or every array directly in a group into a dict."""
-    return _cast(
-        "Any",
-        _wrap(
-            _sync(
-                _async_api.load,
-                store=store,
-                path=path,
-                zarr_format=zarr_format,
-                zarr_version=zarr_version,
-            )
-        ),
-    )
+    return _cast("Any", _wrap(_sync(_async_api.load, store, path, zarr_format, zarr_version)))
 
 
 def ones(shape: tuple[int, ...] | int, **kwargs: Any) -> Array:
@@ -492,8 +457,8 @@ def ones_like(a: Any, **kwargs: Any) -> Array:
 
 
 def open(
-    *,
     store: Any = None,
+    *,
     mode: Literal["r", "r+", "a", "w", "w-"] | None = None,
     zarr_version: Literal[2, 3] | None = None,
     zarr_format: Literal[2, 3] | None = None,
@@ -505,14 +470,15 @@ def open(
 
     Without ``shape`` in ``kwargs`` an existing array is returned, else a group
     is opened (or created, in a mode that allows it).  With ``shape`` an array
-    is opened or created.
+    is opened or created.  ``store`` may be passed positionally, as
+    zarr-python's sync ``open`` allows.
     """
     return _cast(
         "Array | Group",
         _wrap(
             _sync(
                 _async_api.open,
-                store=store,
+                store,
                 mode=mode,
                 zarr_version=zarr_version,
                 zarr_format=zarr_format,
@@ -525,8 +491,8 @@ def open(
 
 
 def open_array(
-    *,
     store: Any = None,
+    *,
     zarr_version: Literal[2, 3] | None = None,
     zarr_format: Literal[2, 3] | None = None,
     path: str = "",
@@ -534,13 +500,16 @@ def open_array(
     **kwargs: Any,
 ) -> Array:
     """Open the array at ``store``/``path``; create it (``create``'s keywords) if absent
-    and ``mode`` allows."""
+    and ``mode`` allows.
+
+    ``store`` may be passed positionally (``open_array("data.zarr", mode="r")``).
+    """
     return _cast(
         "Array",
         _wrap(
             _sync(
                 _async_api.open_array,
-                store=store,
+                store,
                 zarr_version=zarr_version,
                 zarr_format=zarr_format,
                 path=path,

@@ -15,6 +15,7 @@ from anyzarr.api._sync_extras import unwrap as _unwrap
 from anyzarr.api._sync_extras import wrap as _wrap
 from anyzarr.api._sync_runtime import sync as _sync
 from anyzarr.api._sync_runtime import sync_iter as _sync_iter
+from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -98,11 +99,6 @@ class Group(GroupExtras, GroupFallbacks):
     def from_dict(cls, store_path: StorePath, data: dict[str, Any]) -> Group:
         """Build a group handle from a metadata document (no IO)."""
         return _cast("Group", _wrap(AsyncGroup.from_dict(store_path, data)))
-
-    @property
-    def attrs(self) -> dict[str, Any]:
-        """The group's attributes (a plain dict; use ``update_attributes`` to store)."""
-        return self._async_group.attrs
 
     @property
     def path(self) -> str:
@@ -218,7 +214,7 @@ class Group(GroupExtras, GroupFallbacks):
         compressors: Any = "auto",
         compressor: Any = "auto",
         serializer: Any = "auto",
-        fill_value: Any = None,
+        fill_value: Any = DEFAULT_FILL_VALUE,
         order: Literal["C", "F"] | None = None,
         attributes: dict[str, Any] | None = None,
         chunk_key_encoding: Any = None,

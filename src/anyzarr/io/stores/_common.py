@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from anyzarr.protocol._byte_request import ByteRequest, slice_for
-from anyzarr.protocol._errors import UnsafeKeyError
+from anyzarr.protocol._errors import UnsafeKeyError, UnsupportedOperationError, UsageError
 
 if TYPE_CHECKING:
     from anyzarr.protocol.buffer import Buffer
 
 __all__ = [
+    "InvalidByteRangeError",
     "check_buffer",
     "check_key",
     "check_prefix",
     "clip",
     "dir_prefix",
+    "instance_attribute",
     "list_dir_names",
+    "no_partial_writes",
+    "splice",
 ]
 
 
@@ -94,3 +98,79 @@ def check_buffer(key: str, value: object) -> Buffer:
             "wrap bytes with anyzarr.protocol.buffer.cpu.Buffer.from_bytes"
         )
     return value
+
+
+class InvalidByteRangeError(UsageError, ValueError):
+    """A partial write names a byte range that does not fit the value or the stored object."""
+
+
+def splice(key: str, old: bytes | None, value: bytes, byte_range: tuple[int, int]) -> bytes:
+    """``old`` with bytes ``start:end`` replaced by ``value`` (a partial write).
+
+    ``end - start`` must equal ``len(value)``; ``start`` may be at most the
+    stored length, so a write may extend the object but never leaves a hole.
+
+    Raises
+    ------
+    FileNotFoundError
+        When nothing is stored at ``key`` (``old`` is None).
+    InvalidByteRangeError
+        When the range is malformed or does not match the value's length.
+    """
+    if old is None:
+        raise FileNotFoundError(f"cannot write part of key {key!r}: nothing is stored there")
+    try:
+        start, end = (int(byte_range[0]), int(byte_range[1]))
+    except (TypeError, ValueError, IndexError) as exc:
+        raise InvalidByteRangeError(
+            f"byte_range for key {key!r} must be a (start, end) pair, got {byte_range!r}"
+        ) from exc
+    if start < 0 or end < start:
+        raise InvalidByteRangeError(
+            f"byte_range {byte_range!r} for key {key!r} needs 0 <= start <= end"
+        )
+    if end - start != len(value):
+        raise InvalidByteRangeError(
+            f"byte_range {byte_range!r} for key {key!r} spans {end - start} bytes "
+            f"but the value has {len(value)}"
+        )
+    if start > len(old):
+        raise InvalidByteRangeError(
+            f"byte_range {byte_range!r} for key {key!r} starts past the end of the "
+            f"stored {len(old)} bytes"
+        )
+    return old[:start] + value + old[end:]
+
+
+def no_partial_writes(store: object, key: str) -> UnsupportedOperationError:
+    """The error a store without partial writes raises for ``set(..., byte_range=...)``."""
+    return UnsupportedOperationError(
+        f"{type(store).__name__} cannot write part of key {key!r} "
+        "(supports_partial_writes is False); write the whole value instead"
+    )
+
+
+class _InstanceAttribute:
+    """Names an attribute that every instance sets, so the class shows it too.
+
+    A non-data descriptor: the value each instance stores in its ``__dict__``
+    wins on instance access, while the class (``hasattr(LocalStore, "root")``,
+    documentation tools) sees this object.
+    """
+
+    def __init__(self, doc: str) -> None:
+        self.__doc__ = doc
+        self._name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    def __get__(self, instance: object | None, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        raise AttributeError(f"{type(instance).__name__!r} object has no attribute {self._name!r}")
+
+
+def instance_attribute(doc: str) -> Any:
+    """Declare a per-instance attribute at class level; ``doc`` describes it."""
+    return _InstanceAttribute(doc)

@@ -19,7 +19,14 @@ import anyio
 import anyio.to_thread
 
 from anyzarr.io._store import Store, resolve_prototype
-from anyzarr.io.stores._common import check_buffer, check_key, check_prefix, dir_prefix
+from anyzarr.io.stores._common import (
+    check_buffer,
+    check_key,
+    check_prefix,
+    dir_prefix,
+    instance_attribute,
+    no_partial_writes,
+)
 from anyzarr.io.stores._retry import RemoteStoreError, running_on_asyncio
 from anyzarr.protocol._byte_request import (
     ByteRequest,
@@ -75,6 +82,12 @@ class FsspecStore(Store):
     supports_writes = True
     supports_deletes = True
     supports_listing = True
+
+    fs: Any = instance_attribute("The fsspec file system.")
+    path: str = instance_attribute("Root of the store inside ``fs`` (no protocol).")
+    allowed_exceptions: tuple[type[Exception], ...] = instance_attribute(
+        "Exceptions that mean a key is missing."
+    )
 
     def __init__(
         self,
@@ -307,16 +320,23 @@ class FsspecStore(Store):
 
     # -- writing -------------------------------------------------------------
 
-    async def set(self, key: str, value: Buffer) -> None:
+    async def set(self, key: str, value: Buffer, byte_range: tuple[int, int] | None = None) -> None:
         """Write ``value`` to ``key`` whole.
+
+        fsspec file systems cannot rewrite part of a file in place, so
+        ``byte_range`` must be ``None``.
 
         Raises
         ------
         ReadOnlyError
             When the store is read-only.
+        UnsupportedOperationError
+            When ``byte_range`` is given (``supports_partial_writes`` is False).
         """
         self._check_writable(key)
         check_key(key)
+        if byte_range is not None:
+            raise no_partial_writes(self, key)
         data = check_buffer(key, value).to_bytes()
         path = self._full(key)
         if getattr(self.fs, "auto_mkdir", True) is False and "/" in path:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal, Self, TypeVar
 import anyio.to_thread
 
 from anyzarr.io._store import Store, resolve_prototype
-from anyzarr.io.stores._common import check_buffer, check_key, check_prefix
+from anyzarr.io.stores._common import check_buffer, check_key, check_prefix, instance_attribute
 from anyzarr.protocol._byte_request import (
     ByteRequest,
     OffsetByteRequest,
@@ -169,7 +169,7 @@ class LocalStore(Store):
     supports_deletes: bool = True
     supports_listing: bool = True
 
-    root: Path
+    root: Path = instance_attribute("The directory holding the hierarchy.")
 
     def __init__(
         self, root: Path | str, *, read_only: bool = False, concurrency: int | None = None

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Generator, Iterable
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Self
 
+from anyzarr.io.stores._common import instance_attribute
 from anyzarr.io.stores._wrapper import T_Store, WrapperStore
 from anyzarr.protocol._byte_request import ByteRequest
 
@@ -37,9 +38,9 @@ class LoggingStore(WrapperStore[T_Store]):
         ``anyzarr.storage.LoggingStore`` logger's existing handlers.
     """
 
-    counter: defaultdict[str, int]
-    log_level: str
-    log_handler: logging.Handler | None
+    counter: defaultdict[str, int] = instance_attribute("Number of calls, by method name.")
+    log_level: str = instance_attribute("Level name of the log messages.")
+    log_handler: logging.Handler | None = instance_attribute("The handler given, if any.")
 
     def __init__(
         self,

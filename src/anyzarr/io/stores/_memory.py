@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Hashable, Iterable, MutableMapping, S
 from typing import TYPE_CHECKING
 
 from anyzarr.io._store import Store, resolve_prototype
-from anyzarr.io.stores._common import check_buffer, clip, dir_prefix, list_dir_names
+from anyzarr.io.stores._common import check_buffer, clip, dir_prefix, list_dir_names, splice
 from anyzarr.protocol._byte_request import ByteRequest
 
 if TYPE_CHECKING:
@@ -49,6 +49,8 @@ class MemoryStore(Store):
     supports_writes: bool = True
     supports_deletes: bool = True
     supports_listing: bool = True
+    # ``set(key, value, byte_range=(start, end))`` rewrites part of a value.
+    supports_partial_writes: bool = True
 
     _store_dict: MutableMapping[str, Buffer]
 
@@ -166,10 +168,24 @@ class MemoryStore(Store):
 
     # -- writing -----------------------------------------------------------
 
-    async def set(self, key: str, value: Buffer) -> None:
+    async def set(self, key: str, value: Buffer, byte_range: tuple[int, int] | None = None) -> None:
+        """Store ``value`` at ``key``; with ``byte_range=(start, end)`` replace only those bytes.
+
+        A partial write needs an existing value (else ``FileNotFoundError``)
+        and ``end - start == len(value)`` (else ``InvalidByteRangeError``).
+        """
         self._check_writable(key)
         await self._ensure_open()
-        self._store_dict[key] = self._stored_copy(check_buffer(key, value))
+        value = check_buffer(key, value)
+        if byte_range is not None:
+            from anyzarr.protocol.buffer import cpu
+
+            old = self._store_dict.get(key)
+            whole = splice(
+                key, None if old is None else old.to_bytes(), value.to_bytes(), byte_range
+            )
+            value = cpu.Buffer.from_bytes(whole)
+        self._store_dict[key] = self._stored_copy(value)
 
     async def set_if_not_exists(self, key: str, value: Buffer) -> None:
         self._check_writable(key)

@@ -32,7 +32,13 @@ from obstore.exceptions import (
 )
 
 from anyzarr.io._store import Store, resolve_prototype
-from anyzarr.io.stores._common import check_buffer, check_key, check_prefix, dir_prefix
+from anyzarr.io.stores._common import (
+    check_buffer,
+    check_key,
+    check_prefix,
+    dir_prefix,
+    instance_attribute,
+)
 from anyzarr.io.stores._retry import RemoteStoreError, running_on_asyncio
 from anyzarr.protocol._byte_request import (
     ByteRequest,
@@ -141,6 +147,8 @@ class ObjectStore(Store):
     supports_writes = True
     supports_deletes = True
     supports_listing = True
+
+    store: ObstoreStore = instance_attribute("The wrapped obstore store.")
 
     def __init__(
         self, store: ObstoreStore, *, read_only: bool = False, concurrency: int | None = None

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 import anyio.to_thread
 
 from anyzarr.io._store import Store, resolve_prototype
-from anyzarr.io.stores._common import check_buffer, dir_prefix, list_dir_names
+from anyzarr.io.stores._common import check_buffer, dir_prefix, instance_attribute, list_dir_names
 from anyzarr.protocol._byte_request import ByteRequest, slice_for
 from anyzarr.protocol._errors import UnsupportedOperationError
 
@@ -53,9 +53,9 @@ class ZipStore(Store):
     supports_deletes: bool = False
     supports_listing: bool = True
 
-    path: Path
-    compression: int
-    allowZip64: bool
+    path: Path = instance_attribute("The zip file.")
+    compression: int = instance_attribute("The zipfile compression constant for new members.")
+    allowZip64: bool = instance_attribute("Whether ZIP64 extensions (archives over 2 GiB) are on.")
 
     def __init__(
         self,

@@ -83,9 +83,11 @@ class Bool(_Numeric):
         return bool(scalar)
 
     def _decode(self, value: JSON, zarr_format: ZarrFormat) -> Any:
-        if not isinstance(value, bool):
-            raise self._bad(value, "expected true or false")
-        return np.bool_(value)
+        # zarr-python 2 wrote 0 and 1 for boolean fill values; zarr-python 3.4
+        # reads them (in either format), so refusing them would lose real data.
+        if isinstance(value, bool) or (isinstance(value, int) and value in (0, 1)):
+            return np.bool_(bool(value))
+        raise self._bad(value, "expected true or false (or 0 / 1)")
 
     def default_fill_value(self) -> Any:
         return np.bool_(False)

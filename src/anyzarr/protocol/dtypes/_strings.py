@@ -105,6 +105,20 @@ class VariableLengthBytes(DataType):
         return "variable_length_bytes"
 
 
+def _is_number(value: JSON) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _number_text(value: int | float) -> str:
+    """The text numpy makes of a number stored into a ``U``/``S`` array.
+
+    zarr-python 2 wrote numeric fill values (usually 0) for fixed-length text;
+    zarr-python 2.18 read them through numpy, which turns ``0`` into ``"0"``.
+    `cast_value` then refuses text too long for the type, where numpy would cut it.
+    """
+    return str(np.array(value)[()])
+
+
 def _length_config(name: str, length_bytes: int) -> JSON:
     return {"name": name, "configuration": {"length_bytes": length_bytes}}
 
@@ -138,6 +152,8 @@ class FixedLengthUTF32(DataType):
         return str(scalar)
 
     def _decode(self, value: JSON, zarr_format: ZarrFormat) -> Any:
+        if zarr_format == 2 and _is_number(value):
+            return self.cast_value(_number_text(value))
         return self.cast_value(value)
 
     def default_fill_value(self) -> Any:
@@ -173,6 +189,8 @@ class NullTerminatedBytes(DataType):
         return encode_base64(bytes(scalar))
 
     def _decode(self, value: JSON, zarr_format: ZarrFormat) -> Any:
+        if zarr_format == 2 and _is_number(value):
+            return self.cast_value(_number_text(value).encode("ascii"))
         return self.cast_value(decode_base64(value, self))
 
     def default_fill_value(self) -> Any:

@@ -85,8 +85,9 @@ class _Time(DataType):
 
     def _from_int(self, count: int) -> Any:
         # A view of the int64 count works for every unit, including "generic",
-        # whose scalar constructors numpy deprecates.
-        return np.array(count, dtype=np.int64).view(self.dtype)[()]
+        # whose scalar constructors numpy deprecates.  The view must be of the
+        # native-order dtype: viewing native int64 bytes as ">m8" would swap them.
+        return np.array(count, dtype=np.int64).view(self.dtype.newbyteorder("="))[()]
 
     def cast_value(self, value: object) -> Any:
         if isinstance(value, bool | np.bool_):
@@ -113,7 +114,8 @@ class _Time(DataType):
         raise self._bad(value, "expected an integer count or NaT")
 
     def _encode(self, scalar: Any, zarr_format: ZarrFormat) -> JSON:
-        return int(np.asarray(scalar).view(np.int64))
+        native = np.asarray(scalar).astype(self.dtype.newbyteorder("="))
+        return int(native.view(np.int64))
 
     def _decode(self, value: JSON, zarr_format: ZarrFormat) -> Any:
         if isinstance(value, int) and not isinstance(value, bool):

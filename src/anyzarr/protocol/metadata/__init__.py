@@ -15,6 +15,7 @@ from anyzarr.protocol.metadata._chunk_keys import (
     parse_chunk_key_encoding,
 )
 from anyzarr.protocol.metadata._create import (
+    DEFAULT_FILL_VALUE,
     create_array_metadata,
     default_codecs_v3,
     guess_chunks,
@@ -40,6 +41,7 @@ from anyzarr.protocol.metadata._v2 import ArrayV2Metadata
 from anyzarr.protocol.metadata._v3 import ArrayV3Metadata
 
 __all__ = [
+    "DEFAULT_FILL_VALUE",
     "ArrayMetadata",
     "ArrayV2Metadata",
     "ArrayV3Metadata",

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from anyzarr.protocol._errors import MetadataValidationError
 
-__all__ = ["codecs_to_json", "parse_v3_codecs", "sharding_codec"]
+__all__ = ["codecs_to_json", "evolve_v3_codecs", "parse_v3_codecs", "sharding_codec"]
 
 SHARDING_NAME = "sharding_indexed"
 
@@ -32,6 +34,19 @@ def _parse_codecs(data: list[Any]) -> tuple[Any, ...]:
     from anyzarr.protocol.codecs import parse_codecs
 
     return tuple(parse_codecs(data))
+
+
+def evolve_v3_codecs(
+    codecs: tuple[Any, ...], chunk_shape: tuple[int, ...], dtype: np.dtype[Any], fill_value: Any
+) -> tuple[Any, ...]:
+    """Codecs with the settings that depend on the array filled in, as zarr-python does."""
+    from anyzarr.protocol.codecs import ChunkSpec, evolve_codecs
+
+    spec = ChunkSpec(shape=tuple(chunk_shape), dtype=dtype, fill_value=fill_value)
+    try:
+        return tuple(evolve_codecs(codecs, spec))
+    except MetadataValidationError as exc:
+        raise type(exc)(f"codecs: {exc}") from exc
 
 
 def codecs_to_json(codecs: tuple[Any, ...]) -> list[Any]:

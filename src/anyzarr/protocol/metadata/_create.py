@@ -35,12 +35,38 @@ from anyzarr.protocol.metadata._v2 import ArrayV2Metadata, parse_numcodec
 from anyzarr.protocol.metadata._v3 import ArrayV3Metadata
 
 __all__ = [
+    "DEFAULT_FILL_VALUE",
     "SHARDED_INNER_CHUNK_MAX_BYTES",
     "create_array_metadata",
     "default_codecs_v3",
     "guess_chunks",
     "normalize_chunks",
 ]
+
+class _DefaultFillValue:
+    """The type of `DEFAULT_FILL_VALUE` (a single instance, compared by identity)."""
+
+    _instance: _DefaultFillValue | None = None
+
+    def __new__(cls) -> _DefaultFillValue:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "DEFAULT_FILL_VALUE"
+
+    def __reduce__(self) -> str:
+        return "DEFAULT_FILL_VALUE"
+
+
+DEFAULT_FILL_VALUE: Any = _DefaultFillValue()
+"""Marks "no fill value given": the data type's default is used.
+
+It differs from None only in Zarr v2, where ``fill_value=None`` is stored as
+``null`` (chunks that were never written read as uninitialised memory,
+which anyzarr gives as the type's zero).  In v3, None also means the default.
+"""
 
 #: With sharding and automatic chunks, inner chunks aim below this many bytes.
 SHARDED_INNER_CHUNK_MAX_BYTES = 1 << 20
@@ -199,7 +225,7 @@ def create_array_metadata(
     filters: Any = "auto",
     compressors: Any = "auto",
     serializer: Any = "auto",
-    fill_value: Any = None,
+    fill_value: Any = DEFAULT_FILL_VALUE,
     order: Literal["C", "F"] | None = None,
     zarr_format: Literal[2, 3] = 3,
     attributes: Mapping[str, Any] | None = None,
@@ -224,7 +250,10 @@ def create_array_metadata(
         chunk_shape = guess_chunks(shape_t, typesize, **limit)
     else:
         chunk_shape = normalize_chunks(chunks, shape_t)
-    fill = data_type.default_fill_value() if fill_value is None else fill_value
+    if fill_value is DEFAULT_FILL_VALUE or (fill_value is None and zarr_format == 3):
+        fill = data_type.default_fill_value()
+    else:
+        fill = fill_value
     attrs = dict(attributes or {})
     if zarr_format == 2:
         for name, value, default in (

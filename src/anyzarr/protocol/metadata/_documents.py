@@ -21,6 +21,7 @@ from anyzarr.protocol.metadata._group import (
     ArrayMetadata,
     ConsolidatedMetadata,
     GroupMetadata,
+    check_member_path,
     parse_group_v3,
 )
 from anyzarr.protocol.metadata._json import decode_json_object, encode_json
@@ -125,6 +126,7 @@ def parse_zmetadata(document: bytes | str | dict[str, Any], path: str) -> Consol
     for node, docs in nodes.items():
         if not node:
             continue
+        check_member_path(node, f"{where}: metadata")
         if ZARRAY not in docs and ZGROUP not in docs:
             raise MetadataValidationError(f"{where}: {node!r} has .zattrs but no .zarray/.zgroup")
         child_path = f"{path.strip('/')}/{node}".strip("/")

@@ -11,9 +11,21 @@ from anyzarr.protocol.metadata._common import check_extra_fields
 from anyzarr.protocol.metadata._v2 import ArrayV2Metadata
 from anyzarr.protocol.metadata._v3 import ArrayV3Metadata
 
-__all__ = ["ArrayMetadata", "ConsolidatedMetadata", "GroupMetadata", "NodeMetadata"]
+__all__ = [
+    "ArrayMetadata",
+    "ConsolidatedMetadata",
+    "GroupMetadata",
+    "NodeMetadata",
+    "check_member_path",
+]
 
 ArrayMetadata = ArrayV2Metadata | ArrayV3Metadata
+
+
+def check_member_path(key: object, field_name: str) -> None:
+    # A "." or ".." segment would name a node outside the group.
+    if not isinstance(key, str) or any(part in ("", ".", "..") for part in key.split("/")):
+        raise MetadataValidationError(f"{field_name}: invalid node path {key!r}")
 
 
 @dataclass(frozen=True, eq=False)
@@ -31,10 +43,7 @@ class ConsolidatedMetadata:
 
     def __post_init__(self) -> None:
         for key in self.metadata:
-            if not key or key.startswith("/") or key.endswith("/") or "//" in key:
-                raise MetadataValidationError(
-                    f"consolidated_metadata.metadata: invalid node path {key!r}"
-                )
+            check_member_path(key, "consolidated_metadata.metadata")
 
     def children(self, prefix: str = "") -> dict[str, ArrayMetadata | GroupMetadata]:
         """Direct children of the node at ``prefix`` (relative), keyed by name."""
@@ -146,6 +155,7 @@ def _parse_inline(raw: Any, path: str, where: str, parse_node: Any) -> Consolida
         raise MetadataValidationError(f"{field_name}.metadata must be an object")
     flat: dict[str, ArrayMetadata | GroupMetadata] = {}
     for key, doc in entries.items():
+        check_member_path(key, f"{field_name}.metadata")
         child_path = f"{path.strip('/')}/{key}".strip("/")
         if not isinstance(doc, dict):
             raise MetadataValidationError(f"{field_name}.metadata[{key!r}] must be an object")

@@ -12,10 +12,15 @@ from anyzarr.protocol._errors import MetadataValidationError
 from anyzarr.protocol.dtypes import DataType, data_type_from_json
 from anyzarr.protocol.metadata._chunk_grid import RegularChunkGrid
 from anyzarr.protocol.metadata._chunk_keys import ChunkKeyEncoding, parse_chunk_key_encoding
-from anyzarr.protocol.metadata._codecs import codecs_to_json, parse_v3_codecs, sharding_codec
+from anyzarr.protocol.metadata._codecs import (
+    codecs_to_json,
+    evolve_v3_codecs,
+    parse_v3_codecs,
+    sharding_codec,
+)
 from anyzarr.protocol.metadata._common import check_extra_fields, parse_shape
 
-__all__ = ["ArrayV3Metadata", "parse_array_v3"]
+__all__ = ["ArrayV3Metadata", "parse_array_v3", "unsupported_transformer"]
 
 _V3_ARRAY_KEYS = frozenset(
     {
@@ -79,12 +84,16 @@ class ArrayV3Metadata:
         if self.fill_value is None:
             raise MetadataValidationError("fill_value: null is not allowed in Zarr v3")
         object.__setattr__(self, "fill_value", self.data_type.cast_value(self.fill_value))
-        shard = self.sharding_codec
-        if shard is not None and len(tuple(shard.chunk_shape)) != len(self.shape):
-            raise MetadataValidationError(
-                f"codecs: sharding chunk_shape {tuple(shard.chunk_shape)} does not match the "
-                f"rank of shape {self.shape}"
-            )
+        if self.storage_transformers:
+            raise unsupported_transformer(self.storage_transformers[0])
+        _check_shard_shape(self.sharding_codec, self.chunk_grid.chunk_shape, self.shape)
+        # zarr-python fills array-dependent codec settings (blosc typesize and
+        # shuffle, bytes endian) when it builds metadata, so documents match.
+        object.__setattr__(
+            self,
+            "codecs",
+            evolve_v3_codecs(self.codecs, self.chunk_grid.chunk_shape, self.dtype, self.fill_value),
+        )
 
     # -- derived properties --------------------------------------------------------
 
@@ -165,6 +174,32 @@ class ArrayV3Metadata:
         return hash(json.dumps(self.to_dict(), sort_keys=True))
 
 
+def unsupported_transformer(transformer: Any) -> MetadataValidationError:
+    """The error for a storage transformer: anyzarr implements none."""
+    name = transformer.get("name") if isinstance(transformer, dict) else transformer
+    return MetadataValidationError(
+        f"storage_transformers: storage transformer {name!r} is not supported"
+    )
+
+
+def _check_shard_shape(shard: Any, shard_shape: tuple[int, ...], shape: tuple[int, ...]) -> None:
+    """Inner chunks must tile the shard exactly (same rank, each size a divisor)."""
+    if shard is None:
+        return
+    inner = tuple(shard.chunk_shape)
+    if len(inner) != len(shape):
+        raise MetadataValidationError(
+            f"codecs: sharding_indexed chunk_shape {inner} does not match the rank of "
+            f"shape {shape}"
+        )
+    for axis, (outer, size) in enumerate(zip(shard_shape, inner, strict=True)):
+        if size < 1 or outer % size:
+            raise MetadataValidationError(
+                f"codecs: sharding_indexed chunk_shape {inner} does not divide the shard "
+                f"shape {shard_shape} (axis {axis})"
+            )
+
+
 def parse_array_v3(data: dict[str, Any], path: str) -> ArrayV3Metadata:
     """Validate a v3 array document (already decoded JSON)."""
     where = f"{path or '/'}/zarr.json"
@@ -175,12 +210,10 @@ def parse_array_v3(data: dict[str, Any], path: str) -> ArrayV3Metadata:
     transformers = data.get("storage_transformers", [])
     if not isinstance(transformers, list):
         raise MetadataValidationError(f"{where}: storage_transformers must be a list")
-    for t in transformers:
-        if not (isinstance(t, dict) and t.get("must_understand") is False):
-            name = t.get("name") if isinstance(t, dict) else t
-            raise MetadataValidationError(
-                f"{where}: storage_transformers: unsupported storage transformer {name!r}"
-            )
+    if transformers:
+        # A transformer changes which bytes hold a chunk, so reading past one
+        # (even one marked must_understand: false) would return wrong data.
+        raise MetadataValidationError(f"{where}: {unsupported_transformer(transformers[0])}")
     attributes = data.get("attributes", {})
     if not isinstance(attributes, dict):
         raise MetadataValidationError(f"{where}: attributes must be an object")
