@@ -43,6 +43,7 @@ __all__ = [
     "normalize_chunks",
 ]
 
+
 class _DefaultFillValue:
     """The type of `DEFAULT_FILL_VALUE` (a single instance, compared by identity)."""
 
@@ -132,7 +133,12 @@ def normalize_chunks(chunks: Any, shape: tuple[int, ...], field: str = "chunks")
 
 
 def _codec_json(codec: Any) -> Any:
-    """A codec document from a codec object or a document."""
+    """A codec document, or an anyzarr codec object as it is.
+
+    Objects are kept rather than rendered: ``to_dict`` writes concrete values
+    for settings left to the array (blosc ``typesize``), which evolving the
+    codecs against the data type must still be free to fill in.
+    """
     if isinstance(codec, Mapping):
         return dict(codec)
     if isinstance(codec, str):
@@ -141,10 +147,9 @@ def _codec_json(codec: Any) -> Any:
         # A bare numcodecs codec in v3 goes through the "numcodecs.<id>" wrappers.
         config = dict(codec.get_config())
         return {"name": f"numcodecs.{config.pop('id')}", "configuration": config}
-    to_dict = getattr(codec, "to_dict", None)
-    if to_dict is None:
+    if getattr(codec, "to_dict", None) is None:
         raise MetadataValidationError(f"codecs: {codec!r} is not a Zarr v3 codec")
-    return to_dict()
+    return codec
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -189,8 +189,7 @@ def _check_shard_shape(shard: Any, shard_shape: tuple[int, ...], shape: tuple[in
     inner = tuple(shard.chunk_shape)
     if len(inner) != len(shape):
         raise MetadataValidationError(
-            f"codecs: sharding_indexed chunk_shape {inner} does not match the rank of "
-            f"shape {shape}"
+            f"codecs: sharding_indexed chunk_shape {inner} does not match the rank of shape {shape}"
         )
     for axis, (outer, size) in enumerate(zip(shard_shape, inner, strict=True)):
         if size < 1 or outer % size:
