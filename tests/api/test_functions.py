@@ -212,3 +212,18 @@ async def test_tree_function() -> None:
     g = await az.group(store=MemoryStore())
     await g.create_group("only")
     assert repr(await az.tree(g)) == "/\n└── only\n"
+
+
+@pytest.mark.anyio
+async def test_like_functions_keep_the_source_fill_value() -> None:
+    # As in zarr-python: empty_like/open_like inherit the fill value of a
+    # Zarr source; zeros_like/ones_like/full_like set their own.
+    store = MemoryStore()
+    src = await az.create_array(
+        store, name="src", shape=(4,), chunks=(2,), dtype="i4", fill_value=5
+    )
+    assert (await az.empty_like(src, store=store, path="e")).fill_value == 5
+    assert (await az.open_like(src, "o", store=store)).fill_value == 5
+    assert (await az.zeros_like(src, store=store, path="z")).fill_value == 0
+    assert (await az.ones_like(src, store=store, path="n")).fill_value == 1
+    assert (await az.full_like(src, store=store, path="f", fill_value=7)).fill_value == 7

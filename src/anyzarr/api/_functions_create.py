@@ -325,7 +325,8 @@ async def full(shape: tuple[int, ...] | int, fill_value: Any, **kwargs: Any) -> 
 
 
 def like_kwargs(a: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """``kwargs`` completed with ``a``'s shape, dtype, chunks and order."""
+    """``kwargs`` completed with ``a``'s shape, dtype, chunks, order and (for a
+    Zarr array) fill value, as in zarr-python."""
     out = dict(kwargs)
     source = _as_async_array(a)
     if source is not None:
@@ -334,6 +335,7 @@ def like_kwargs(a: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
         out.setdefault("chunks", tuple(source.metadata.inner_chunk_shape))
         out.setdefault("order", source.metadata.order)
         out.setdefault("zarr_format", source.metadata.zarr_format)
+        out.setdefault("fill_value", source.fill_value)
         return out
     if hasattr(a, "shape"):
         out.setdefault("shape", tuple(a.shape))
