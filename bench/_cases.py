@@ -14,6 +14,10 @@ from typing import Any
 import numpy as np
 
 MiB = 1 << 20
+#: Seconds the HTTP test server waits before answering each request.
+LATENCY = 0.015
+#: Requests in flight per store in every implementation (zarr-python's default too).
+CONCURRENCY = 10
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,8 @@ class Case:
     selections: tuple[tuple[str, Any], ...] = ()
     n_arrays: int = 0
     consolidated: bool = False
+    remote: str = ""  # "", "http" (test server with latency) or "s3" (moto)
+    gpu: bool = False
     impls: tuple[str, ...] = ("anyzarr", "anyzarr-async", "zarr-python", "zarrs", "tensorstore")
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -116,6 +122,24 @@ def all_cases(scale: float = 1.0) -> list[Case]:
             codec="blosc-lz4",
             selections=tuple(("basic", (int(i), int(j))) for i, j in zip(*pts, strict=True)),
         )
+    )
+    # Latency-bound reads: every request waits LATENCY seconds at the server,
+    # so the floor is ceil(chunks / concurrency) * LATENCY.
+    for remote in ("http", "s3"):
+        cases.append(
+            Case(
+                f"remote-{remote}-read",
+                "read",
+                (1024, 1024),
+                (128, 128),
+                codec="zstd",
+                remote=remote,
+                impls=("anyzarr", "anyzarr-async", "zarr-python")
+                + (("tensorstore",) if remote == "http" else ()),
+            )
+        )
+    cases.append(
+        Case("gpu-read", "read", bulk, (512, 512), codec="zstd", gpu=True, impls=("anyzarr",))
     )
     for consolidated in (False, True):
         tag = "consolidated" if consolidated else "plain"

@@ -17,6 +17,49 @@ import numpy as np
 Selection = Any
 
 
+def _s3_options() -> dict[str, Any]:
+    import json
+    import os
+
+    return json.loads(os.environ["BENCH_S3_OPTIONS"])  # type: ignore[no-any-return]
+
+
+def _s3_prefix(url: str) -> str:
+    return url.removeprefix("s3://").split("/", 1)[1]
+
+
+def _anyzarr_store(path: str) -> Any:
+    """A store for a local path, an ``http://`` URL or an ``s3://`` URL (moto)."""
+    if path.startswith("http"):
+        from anyzarr.storage import HTTPStore
+
+        return HTTPStore(path)
+    if path.startswith("s3://"):
+        from obstore.store import S3Store
+
+        from anyzarr.storage import ObjectStore
+
+        return ObjectStore(S3Store(prefix=_s3_prefix(path), **_s3_options()), read_only=True)
+    return path
+
+
+def _zarr_python_store(path: str) -> Any:
+    """zarr-python's store for the same locations (obstore for the remote ones)."""
+    if path.startswith("http"):
+        from obstore.store import HTTPStore
+        from zarr.storage import ObjectStore
+
+        return ObjectStore(
+            HTTPStore.from_url(path, client_options={"allow_http": True}), read_only=True
+        )
+    if path.startswith("s3://"):
+        from obstore.store import S3Store
+        from zarr.storage import ObjectStore
+
+        return ObjectStore(S3Store(prefix=_s3_prefix(path), **_s3_options()), read_only=True)
+    return path
+
+
 def _zarr_like_read(arr: Any, kind: str, sel: Selection) -> Any:
     if kind == "oindex":
         return arr.oindex[sel]
@@ -50,10 +93,14 @@ class AnyzarrSync(Impl):
         self.z = anyzarr
 
     def open(self, path: str) -> Any:
-        return self.z.open_array(store=path, mode="r+")
+        store = _anyzarr_store(path)
+        return self.z.open_array(store=store, mode="r+" if store is path else "r")
 
     def read(self, arr: Any, kind: str, sel: Selection) -> np.ndarray:
-        return np.asarray(_zarr_like_read(arr, kind, sel))
+        result = _zarr_like_read(arr, kind, sel)
+        if not isinstance(result, np.ndarray) and hasattr(result, "get"):
+            return result.get()  # type: ignore[no-any-return]  # cupy, with the GPU on
+        return np.asarray(result)
 
     def write(self, arr: Any, sel: Selection, value: np.ndarray) -> None:
         arr[sel] = value
@@ -89,7 +136,8 @@ class AnyzarrAsync(Impl):
 
     def open(self, path: str) -> Any:
         async def go() -> Any:
-            return await self.az.open_array(store=path, mode="r+")
+            store = _anyzarr_store(path)
+            return await self.az.open_array(store=store, mode="r+" if store is path else "r")
 
         return self._run(go)
 
@@ -124,7 +172,8 @@ class ZarrPython(Impl):
         self.z = zarr
 
     def open(self, path: str) -> Any:
-        return self.z.open_array(path, mode="r+")
+        store = _zarr_python_store(path)
+        return self.z.open_array(store, mode="r+" if store is path else "r")
 
     def read(self, arr: Any, kind: str, sel: Selection) -> np.ndarray:
         return np.asarray(_zarr_like_read(arr, kind, sel))
@@ -153,8 +202,13 @@ class TensorStore(Impl):
     def open(self, path: str) -> Any:
         import os
 
-        driver = "zarr3" if os.path.exists(os.path.join(path, "zarr.json")) else "zarr"
-        spec = {"driver": driver, "kvstore": {"driver": "file", "path": path}}
+        if path.startswith("http"):
+            kvstore: dict[str, Any] = {"driver": "http", "base_url": path + "/"}
+            driver = "zarr3"
+        else:
+            kvstore = {"driver": "file", "path": path}
+            driver = "zarr3" if os.path.exists(os.path.join(path, "zarr.json")) else "zarr"
+        spec = {"driver": driver, "kvstore": kvstore}
         return self.ts.open(spec, open=True).result()
 
     def read(self, arr: Any, kind: str, sel: Selection) -> np.ndarray:

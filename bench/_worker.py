@@ -16,8 +16,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _cases import Case, all_cases, expected, make_data  # noqa: E402
-from _impls import IMPLS  # noqa: E402
+from _cases import Case, all_cases, expected, make_data
+from _impls import IMPLS
 
 
 def _status(field: str) -> int:
@@ -47,6 +47,11 @@ def run(case: Case, impl_name: str, path: str, reps: int) -> dict[str, Any]:
             times.append(time.perf_counter() - t0)
             n = len(names)
         return {"times": times, "peak": 0, "ok": n == case.n_arrays, "detail": f"{n} members"}
+    if case.gpu:
+        import anyzarr
+
+        gpu = anyzarr.config.enable_gpu()
+        gpu.__enter__()
     arr = impl.open(path)
     data = make_data(case) if case.op in ("write", "selections") else None
     result: Any = None

@@ -11,7 +11,10 @@ Results land in ``bench/results/latest.{json,md}``.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib.util
 import json
+import math
 import os
 import shutil
 import statistics
@@ -19,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +31,9 @@ import numpy as np
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
+import obstore  # noqa: E402
 from _baseline import machine_baseline  # noqa: E402
-from _cases import Case, all_cases, compressors, make_data  # noqa: E402
+from _cases import CONCURRENCY, LATENCY, Case, all_cases, compressors, make_data  # noqa: E402
 
 OURS = ("anyzarr", "anyzarr-async")
 
@@ -76,15 +81,83 @@ def _verify_write(case: Case, path: Path) -> bool:
     return bool(np.array_equal(zarr.open_array(str(path), mode="r")[...], make_data(case)))
 
 
+@contextlib.contextmanager
+def _remote(case: Case, src: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """Where the worker finds the array (a path or URL) and the environment it needs."""
+    if case.remote == "http":
+        from anyzarr.testing.servers import serve_directory
+
+        with serve_directory(src.parent, latency=LATENCY) as server:
+            yield f"{server.url}/{src.name}", {}
+    elif case.remote == "s3":
+        from obstore.store import S3Store
+
+        from anyzarr.testing.servers import moto_s3_server
+
+        with moto_s3_server() as s3:
+            options = s3.obstore_options()
+            bucket = S3Store(**options)
+            for file in src.rglob("*"):
+                if file.is_file():
+                    obstore.put(
+                        bucket, f"{src.name}/{file.relative_to(src).as_posix()}", file.read_bytes()
+                    )
+            yield f"s3://{s3.bucket}/{src.name}", {"BENCH_S3_OPTIONS": json.dumps(options)}
+    else:
+        yield str(src), {}
+
+
+def latency_bound(case: Case) -> float | None:
+    """Seconds a remote read cannot beat: rounds of ``CONCURRENCY`` requests.
+
+    Only the HTTP server adds latency; moto answers at once.
+    """
+    if case.remote != "http":
+        return None
+    n = math.prod(-(-s // c) for s, c in zip(case.shape, case.chunks, strict=True))
+    return math.ceil(n / CONCURRENCY) * LATENCY
+
+
 def run_case(case: Case, impls: list[str], root: Path, scale: float, reps: int) -> dict[str, Any]:
-    src = _setup(case, root)
     row: dict[str, Any] = {"case": case.name, "nbytes": case.nbytes, "impls": {}}
+    if case.gpu and importlib.util.find_spec("cupy") is None:
+        print(f"  {case.name:32s} skipped: cupy is not installed (no GPU)", flush=True)
+        row["skipped"] = "no GPU (cupy missing)"
+        return row
+    src = _setup(case, root)
+    row["bound"] = latency_bound(case)
+    with _remote(case, src) as (location, env):
+        _run_impls(case, impls, src, location, env, scale, reps, row)
+    shutil.rmtree(src.parent if case.op != "open_group" else src, ignore_errors=True)
+    return row
+
+
+def _run_impls(
+    case: Case,
+    impls: list[str],
+    src: Path,
+    location: str,
+    env: dict[str, str],
+    scale: float,
+    reps: int,
+    row: dict[str, Any],
+) -> None:
     for impl in impls:
         if impl not in case.impls:
             continue
-        path = _fresh_target(case, src, impl) if case.op == "write" else src
-        cmd = [sys.executable, str(HERE / "_worker.py"), case.name, impl, str(path), str(scale), str(reps)]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+        path = _fresh_target(case, src, impl) if case.op == "write" else location
+        cmd = [
+            sys.executable,
+            str(HERE / "_worker.py"),
+            case.name,
+            impl,
+            str(path),
+            str(scale),
+            str(reps),
+        ]
+        proc = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=900, env={**os.environ, **env}
+        )
         try:
             res = json.loads(proc.stdout.strip().splitlines()[-1])
         except (IndexError, json.JSONDecodeError):
@@ -95,8 +168,6 @@ def run_case(case: Case, impls: list[str], root: Path, scale: float, reps: int) 
         row["impls"][impl] = res
         status = f"{res['median']:.4f}s" if res["median"] is not None else "failed"
         print(f"  {case.name:32s} {impl:14s} {status} ok={res['ok']} {res['detail']}", flush=True)
-    shutil.rmtree(src.parent if case.op != "open_group" else src, ignore_errors=True)
-    return row
 
 
 def ratio(row: dict[str, Any], ours: str) -> float | None:
@@ -113,12 +184,31 @@ def render(rows: list[dict[str, Any]], impls: list[str], baseline: dict[str, str
     head = "| case | " + " | ".join(impls) + " | anyzarr / best other | peak mem / result |"
     lines = [head, "|" + "---|" * (len(impls) + 3)]
     ratios = []
+    notes: list[str] = []
     for row in rows:
+        if row.get("skipped"):
+            lines.append(
+                f"| {row['case']} | "
+                + " | ".join(["-"] * len(impls))
+                + f" | skipped: {row['skipped']} | - |"
+            )
+            continue
+        if row.get("bound"):
+            best = {
+                k: r["median"] / row["bound"]
+                for k, r in row["impls"].items()
+                if r.get("ok") and r.get("median")
+            }
+            shown = ", ".join(f"{k} {v:.2f}x" for k, v in best.items())
+            notes.append(
+                f"- {row['case']}: latency bound {1e3 * row['bound']:.0f} ms "
+                f"(ceil(chunks / {CONCURRENCY}) x {1e3 * LATENCY:.0f} ms); measured / bound: {shown}"
+            )
         cells = []
         for impl in impls:
             r = row["impls"].get(impl)
             if r is None:
-                cells.append("–")
+                cells.append("-")
             elif not r["ok"] or r["median"] is None:
                 cells.append("FAILED")
             else:
@@ -129,17 +219,24 @@ def render(rows: list[dict[str, Any]], impls: list[str], baseline: dict[str, str
         mine = row["impls"].get("anyzarr", {})
         mem = (
             f"{mine['peak'] / row['nbytes']:.2f}"
-            if mine.get("peak") and row["nbytes"] and row["case"].endswith("read")
+            if mine.get("peak")
+            and row["nbytes"]
+            and row["case"].endswith("read")
             and "write" not in row["case"]
-            else "–"
+            else "-"
         )
-        cells.append(f"{rt:.2f}" if rt is not None else "–")
+        cells.append(f"{rt:.2f}" if rt is not None else "-")
         cells.append(mem)
         lines.append(f"| {row['case']} | " + " | ".join(cells) + " |")
     if ratios:
         gm = float(np.exp(np.mean(np.log(ratios))))
         lines.append("")
-        lines.append(f"Geometric mean of anyzarr / best other: **{gm:.2f}** over {len(ratios)} cases.")
+        lines.append(
+            f"Geometric mean of anyzarr / best other: **{gm:.2f}** over {len(ratios)} cases."
+        )
+    if notes:
+        lines.append("")
+        lines.extend(notes)
     lines.append("")
     lines.append("Machine reference: " + "; ".join(f"{k} {v}" for k, v in baseline.items()))
     return "\n".join(lines)
@@ -161,7 +258,9 @@ def main() -> None:
     print("machine:", baseline, flush=True)
     rows = []
     t0 = time.time()
-    with tempfile.TemporaryDirectory(prefix="anyzarr-bench-", dir=os.environ.get("BENCH_TMP")) as tmp:
+    with tempfile.TemporaryDirectory(
+        prefix="anyzarr-bench-", dir=os.environ.get("BENCH_TMP")
+    ) as tmp:
         for case in cases:
             rows.append(run_case(case, impls, Path(tmp), scale, reps))
     table = render(rows, impls, baseline)

@@ -30,6 +30,7 @@ from typing import Any
 
 import anyio
 import anyio.abc
+import anyio.lowlevel
 import numpy as np
 import numpy.typing as npt
 
@@ -43,6 +44,7 @@ from anyzarr.io._engine_chunks import (
     writable,
 )
 from anyzarr.io._engine_fused import (
+    INLINE_MAX_BYTES,
     FastStore,
     fast_store,
     plan_batches,
@@ -143,7 +145,9 @@ async def _read_fast(
     """``read`` for stores with synchronous batch IO: one thread hop per batch."""
 
     def whole_batch(indices: Sequence[int]) -> None:
-        datas = store.read_many_sync([(keys[i], None) for i in indices])
+        # Scratch views are fine: every chunk is decoded and copied out below,
+        # before this thread reads again.
+        datas = store.read_many_sync([(keys[i], None) for i in indices], scratch=True)
         decoded = pipeline.decode_batch(datas, spec, [keys[i] for i in indices])
         for i, chunk in zip(indices, decoded, strict=True):
             scatter(i, None if chunk is None else chunk[projections[i].chunk_selection])
@@ -167,11 +171,18 @@ async def _read_fast(
                 shard_index_cache.put(token, getattr(read_plan, "index", None))
             scatter(i, read_plan.result())
 
-    workers = workers_for(store)
     nbytes = chunk_nbytes(spec.shape, spec.dtype)
+    shard = getattr(pipeline, "sharding_codec", None)
+    inner = chunk_nbytes(shard.chunk_shape, spec.dtype) if shard is not None else nbytes
+    if len(whole) * nbytes + len(partial) * inner <= INLINE_MAX_BYTES:
+        # A small read costs less than the two thread switches of a hop.
+        await anyio.lowlevel.checkpoint()
+        whole_batch(whole)
+        partial_batch(partial)
+        return
+    workers = workers_for(store)
     work: list[tuple[Callable[[Sequence[int]], None], Sequence[int]]] = [
-        (whole_batch, [whole[j] for j in rng])
-        for rng in plan_batches(len(whole), nbytes, workers)
+        (whole_batch, [whole[j] for j in rng]) for rng in plan_batches(len(whole), nbytes, workers)
     ]
     work += [
         (partial_batch, [partial[j] for j in rng])
@@ -246,7 +257,9 @@ async def read(
 
     fast = fast_store(store, prototype)
     if fast is not None:
-        await _read_fast(fast, pipeline, spec, keys, projections, whole, partial, selection_of, scatter)
+        await _read_fast(
+            fast, pipeline, spec, keys, projections, whole, partial, selection_of, scatter
+        )
         if missing:
             raise ChunkNotFoundError(sorted(missing))
         return
@@ -262,7 +275,9 @@ async def read(
 
         async def fetch_partial(batch: _Batch, j: int) -> None:
             i = partial[j]
-            read_plan: ReadPlanLike = pipeline.read_plan(keys[i], selection_of(projections[i]), spec)
+            read_plan: ReadPlanLike = pipeline.read_plan(
+                keys[i], selection_of(projections[i]), spec
+            )
             requests = read_plan.start()
             while requests:
                 requests = read_plan.feed(await _get_all(store, requests, prototype))

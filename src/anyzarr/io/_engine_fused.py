@@ -6,7 +6,8 @@ worker-thread hop for the read and another for the decode) is most of the
 time spent.  Such stores expose *synchronous batch* methods, safe to call in
 a worker thread::
 
-    store.read_many_sync([(key, byte_range | None), ...]) -> [bytes-like | None, ...]
+    store.read_many_sync([(key, byte_range | None), ...], scratch=False)
+        -> [bytes-like | None, ...]   # scratch: views valid until this thread's next call
     store.write_many_sync([(key, Buffer | None), ...])  # None deletes the key
     store.version_sync(key) -> Hashable | None           # changes when the value does
 
@@ -28,7 +29,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 import anyio
 import anyio.to_thread
@@ -36,6 +37,7 @@ import anyio.to_thread
 from anyzarr.protocol._byte_request import ByteRequest
 
 __all__ = [
+    "INLINE_MAX_BYTES",
     "FastStore",
     "IndexCache",
     "fast_store",
@@ -45,11 +47,14 @@ __all__ = [
     "workers_for",
 ]
 
-T = TypeVar("T")
-
 #: Decoded bytes per hop on the fast path: small enough that a few batches in
 #: flight add little to a read's peak memory.
 FUSED_BATCH_BYTES = 4 * 1024 * 1024
+#: Reads whose chunks decode to at most this many bytes run on the event loop
+#: thread: for a local file or memory, reading and decoding that much takes
+#: less time than handing the work to a thread and back (two context
+#: switches, more on a loaded machine).
+INLINE_MAX_BYTES = 1024 * 1024
 #: Most chunks per hop, so that many tiny chunks still spread over the workers.
 FUSED_MAX_CHUNKS = 256
 
@@ -63,7 +68,7 @@ class FastStore(Protocol):
     def limiter(self) -> anyio.CapacityLimiter: ...
 
     def read_many_sync(
-        self, requests: Sequence[tuple[str, ByteRequest | None]]
+        self, requests: Sequence[tuple[str, ByteRequest | None]], *, scratch: bool = ...
     ) -> list[Any | None]: ...
     def write_many_sync(self, items: Sequence[tuple[str, Any | None]]) -> None: ...
     def version_sync(self, key: str) -> Hashable | None: ...
@@ -103,7 +108,7 @@ def plan_batches(n_items: int, item_bytes: int, workers: int) -> list[range]:
     return [range(i, min(i + per, n_items)) for i in range(0, n_items, per)]
 
 
-async def run_batches(store: FastStore, batches: Sequence[T], work: Callable[[T], None]) -> None:
+async def run_batches[T](store: FastStore, batches: Sequence[T], work: Callable[[T], None]) -> None:
     """Run ``work(batch)`` for every batch in worker threads, a few at a time.
 
     The workers share one iterator (they all run on the event loop thread, so

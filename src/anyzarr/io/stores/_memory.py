@@ -121,9 +121,12 @@ class MemoryStore(Store):
     # -- synchronous batch IO, for the engine's fast path ---------------------
 
     def read_many_sync(
-        self, requests: Sequence[tuple[str, ByteRequest | None]]
+        self, requests: Sequence[tuple[str, ByteRequest | None]], *, scratch: bool = False
     ) -> list[Buffer | None]:
-        """Views of several values (or ranges of them); missing keys give None."""
+        """Views of several values (or ranges of them); missing keys give None.
+
+        ``scratch`` is accepted for symmetry with file stores and changes nothing.
+        """
         found: list[Buffer | None] = []
         for key, byte_range in requests:
             value = self._store_dict.get(key)
