@@ -67,7 +67,7 @@ class ChecksumError(ChunkDecodeError):
     """A stored checksum does not match the data it protects."""
 
 
-class NodeNotFoundError(UsageError, FileNotFoundError):
+class NodeNotFoundError(UsageError, ValueError, FileNotFoundError):
     """No array or group exists at a path."""
 
 
@@ -79,15 +79,15 @@ class GroupNotFoundError(NodeNotFoundError):
     """No group exists at a path."""
 
 
-class ContainsArrayError(UsageError, FileExistsError):
+class ContainsArrayError(UsageError, ValueError, FileExistsError):
     """An array already exists where a new node was requested."""
 
 
-class ContainsGroupError(UsageError, FileExistsError):
+class ContainsGroupError(UsageError, ValueError, FileExistsError):
     """A group already exists where a new node was requested."""
 
 
-class ContainsArrayAndGroupError(UsageError, FileExistsError):
+class ContainsArrayAndGroupError(UsageError, ValueError, FileExistsError):
     """Both array and group metadata exist at one path."""
 
 
@@ -95,8 +95,12 @@ class NodeTypeValidationError(MetadataValidationError):
     """A node has a different type (array or group) than expected."""
 
 
-class ReadOnlyError(UsageError, PermissionError):
-    """A write was attempted on a read-only store or node."""
+class ReadOnlyError(UsageError, ValueError, PermissionError):
+    """A write was attempted on a read-only store or node.
+
+    A ``ValueError`` as in zarr-python, and a ``PermissionError`` because that
+    is what the operating system's refusal would be.
+    """
 
 
 class UnsupportedOperationError(UsageError, NotImplementedError):
