@@ -94,7 +94,7 @@ def _remote(case: Case, src: Path) -> Iterator[tuple[str, dict[str, str]]]:
 
         from anyzarr.testing.servers import moto_s3_server
 
-        with moto_s3_server() as s3:
+        with moto_s3_server(latency=LATENCY) as s3:
             options = s3.obstore_options()
             bucket = S3Store(**options)
             for file in src.rglob("*"):
@@ -110,9 +110,9 @@ def _remote(case: Case, src: Path) -> Iterator[tuple[str, dict[str, str]]]:
 def latency_bound(case: Case) -> float | None:
     """Seconds a remote read cannot beat: rounds of ``CONCURRENCY`` requests.
 
-    Only the HTTP server adds latency; moto answers at once.
+    Both the HTTP test server and moto wait ``LATENCY`` per request.
     """
-    if case.remote != "http":
+    if not case.remote:
         return None
     n = math.prod(-(-s // c) for s, c in zip(case.shape, case.chunks, strict=True))
     return math.ceil(n / CONCURRENCY) * LATENCY

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -126,3 +127,184 @@ async def test_missing_chunks_fill(tmp_path: Path) -> None:
     got = await arr.getitem(slice(None))
     assert (got[:10, :10] == 1).all()
     assert (got[10:] == 7).all()
+
+
+# -- decoding straight into the output ------------------------------------
+
+
+def _zstd_chain_spec(shape: tuple[int, ...], dtype: str = "float32") -> tuple[Any, Any]:
+    from anyzarr.protocol.buffer import default_buffer_prototype
+    from anyzarr.protocol.codecs import BytesCodec, ChunkSpec, ZstdCodec, pipeline_from_codecs
+
+    spec = ChunkSpec(
+        shape=shape,
+        dtype=np.dtype(dtype),
+        fill_value=0,
+        order="C",
+        prototype=default_buffer_prototype(),
+        write_empty_chunks=False,
+    )
+    return pipeline_from_codecs([BytesCodec(), ZstdCodec(level=1)]), spec
+
+
+@pytest.mark.parametrize("n", [1, 10, 255, 256, 300, 70000, 300000])
+def test_zstd_header_states_the_decoded_size(n: int) -> None:
+    from numcodecs import Zstd
+
+    from anyzarr.protocol.codecs import ZstdCodec
+    from anyzarr.protocol.codecs._direct import stated_size
+
+    data = Zstd(level=1).encode(np.arange(n, dtype="uint8"))
+    assert stated_size(ZstdCodec(), data) == n
+    assert stated_size(ZstdCodec(), b"not zstd") is None
+
+
+def test_direct_decoder_fills_target_and_refuses_misfits() -> None:
+    from numcodecs import Zstd
+    from numcodecs.blosc import Blosc
+
+    from anyzarr.protocol.codecs import BloscCodec, BytesCodec, pipeline_from_codecs
+
+    pipeline, spec = _zstd_chain_spec((8, 16))
+    direct = pipeline.direct_decoder(spec)
+    assert direct is not None
+    assert direct.nbytes == 8 * 16 * 4
+    chunk = np.arange(128, dtype="float32").reshape(8, 16)
+    [encoded] = pipeline.encode_batch([chunk], spec)
+    target = np.zeros(direct.nbytes, dtype=np.uint8)
+    assert direct.decode_into(encoded, target)
+    np.testing.assert_array_equal(direct.as_chunk(target), chunk)
+    # Wrong decoded size, garbage, or a wrong-sized target: left to the general path.
+    assert not direct.decode_into(Zstd(1).encode(np.arange(10, dtype="float32")), target)
+    assert not direct.decode_into(b"\x28\xb5\x2f\xfd" + b"\x00" * 20, target)
+    assert not direct.decode_into(encoded, np.zeros(10, dtype=np.uint8))
+
+    blosc = pipeline_from_codecs([BytesCodec(), BloscCodec(typesize=4, shuffle="shuffle")])
+    bdirect = blosc.direct_decoder(spec)
+    assert bdirect is not None
+    [bencoded] = blosc.encode_batch([chunk], spec)
+    target[:] = 0
+    assert bdirect.decode_into(bencoded, target)
+    np.testing.assert_array_equal(bdirect.as_chunk(target), chunk)
+    assert not bdirect.decode_into(Blosc("lz4").encode(np.arange(7, dtype="f4")), target)
+
+
+def test_direct_decoder_only_for_plain_chains() -> None:
+    from anyzarr.protocol.codecs import (
+        BytesCodec,
+        Crc32cCodec,
+        GzipCodec,
+        TransposeCodec,
+        ZstdCodec,
+        pipeline_from_codecs,
+    )
+
+    _, spec = _zstd_chain_spec((4, 4))
+    for codecs in (
+        [BytesCodec()],
+        [BytesCodec(), GzipCodec()],
+        [BytesCodec(), ZstdCodec(), Crc32cCodec()],
+        [TransposeCodec(order=(1, 0)), BytesCodec(), ZstdCodec()],
+        [BytesCodec(endian="big"), ZstdCodec()],
+    ):
+        assert pipeline_from_codecs(codecs).direct_decoder(spec) is None, codecs
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("compressor", ["zstd", "blosc"])
+@pytest.mark.parametrize("kind", ["local", "memory"])
+async def test_reads_decoded_in_place_match(tmp_path: Path, compressor: str, kind: str) -> None:
+    from anyzarr.protocol.codecs import BloscCodec, ZstdCodec
+
+    store = LocalStore(tmp_path) if kind == "local" else MemoryStore()
+    codec = ZstdCodec(level=1) if compressor == "zstd" else BloscCodec(cname="lz4")
+    data = np.random.default_rng(0).integers(0, 9, size=(70, 40)).astype("float32")
+    # Chunks spanning whole rows land contiguously in the output; (16, 16)
+    # chunks do not and go through the scratch buffer.  Both have edges.
+    for chunks in ((16, 40), (16, 16)):
+        arr = await az.create_array(
+            store,
+            name=f"a{chunks[1]}",
+            shape=data.shape,
+            chunks=chunks,
+            dtype="float32",
+            compressors=[codec],
+        )
+        await arr.setitem(slice(None), data)
+        np.testing.assert_array_equal(await arr.getitem(slice(None)), data)
+        np.testing.assert_array_equal(
+            await arr.getitem((slice(3, 60), slice(5, 30))), data[3:60, 5:30]
+        )
+        np.testing.assert_array_equal(await arr.getitem((slice(None), 7)), data[:, 7])
+
+
+@pytest.mark.anyio
+async def test_corrupt_or_misfit_chunks_still_raise(tmp_path: Path) -> None:
+    from numcodecs import Zstd
+
+    from anyzarr.protocol._errors import ChunkDecodeError
+    from anyzarr.protocol.codecs import ZstdCodec
+
+    store = LocalStore(tmp_path)
+    arr = await az.create_array(
+        store, shape=(8, 8), chunks=(4, 8), dtype="int32", compressors=[ZstdCodec()]
+    )
+    await arr.setitem(slice(None), 1)
+    (tmp_path / "c" / "0" / "0").write_bytes(Zstd(1).encode(np.zeros(5, dtype="int32")))
+    with pytest.raises(ChunkDecodeError, match="c/0/0"):
+        await arr.getitem(slice(None))
+    (tmp_path / "c" / "0" / "0").write_bytes(b"garbage")
+    with pytest.raises(ChunkDecodeError, match="c/0/0"):
+        await arr.getitem(slice(None))
+
+
+# -- writes ----------------------------------------------------------------
+
+
+def test_differs_at_start() -> None:
+    from anyzarr.io._engine_fused import differs_at_start
+
+    assert differs_at_start(np.array([1.0, 0.0]), 0.0)
+    assert not differs_at_start(np.array([0.0, 1.0]), 0.0)  # unknown, not "all fill"
+    assert differs_at_start(np.array([3], dtype="int8"), None)
+    assert not differs_at_start(np.array([np.nan, 1.0]), np.nan)
+    assert not differs_at_start(np.array([np.nan]), 0.0)  # NaN first: no quick answer
+    assert differs_at_start(np.array([1.0]), np.nan)
+    assert not differs_at_start(np.array([], dtype="f8"), 0.0)
+    assert not differs_at_start(np.array(["a"], dtype="U1"), "a")
+
+
+def test_writes_create_directories_and_leave_no_temp_files(tmp_path: Path) -> None:
+    import os
+
+    store = LocalStore(tmp_path)
+    store.write_many_sync(
+        [("x/y/z/0", cpu.Buffer.from_bytes(b"abc")), ("x/y/z/1", cpu.Buffer.from_bytes(b""))]
+    )
+    store.write_many_sync([("x/y/z/0", cpu.Buffer.from_bytes(b"new"))])
+    assert (tmp_path / "x/y/z/0").read_bytes() == b"new"
+    assert (tmp_path / "x/y/z/1").read_bytes() == b""
+    assert sorted(os.listdir(tmp_path / "x/y/z")) == ["0", "1"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / "x/y/z/0").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_writes_use_more_workers_than_reads(tmp_path: Path) -> None:
+    from anyzarr.io._engine_fused import workers_for
+
+    store = LocalStore(tmp_path, concurrency=64)
+    assert workers_for(store, writing=True) > workers_for(store)
+    assert workers_for(LocalStore(tmp_path, concurrency=1), writing=True) == 1
+
+
+@pytest.mark.anyio
+async def test_zero_dimensional_compressed_read(tmp_path: Path) -> None:
+    from anyzarr.protocol.codecs import ZstdCodec
+
+    arr = await az.create_array(
+        LocalStore(tmp_path), shape=(), dtype="int32", fill_value=-5, compressors=[ZstdCodec()]
+    )
+    assert await arr.getitem(()) == -5
+    await arr.setitem((), 7)
+    assert await arr.getitem(()) == 7

@@ -121,7 +121,7 @@ async def test_connection_refused_is_mapped() -> None:
     url = f"http://127.0.0.1:{_free_port()}"
     policy = RetryPolicy(attempts=2, base_delay=0.01)
     async with HTTPStore(url, retries=policy) as store:
-        with pytest.raises(RetriesExhaustedError, match="ConnectError") as info:
+        with pytest.raises(RetriesExhaustedError, match="cannot connect") as info:
             await store.get("chunk")
     assert url in str(info.value)
     assert isinstance(info.value.__cause__, TransientError)
@@ -132,7 +132,7 @@ async def test_read_timeout_is_retried_then_fails(server: HTTPTestServer) -> Non
     server.latency = 0.5
     policy = RetryPolicy(attempts=2, base_delay=0.01)
     async with HTTPStore(server.url, retries=policy, timeout=0.1) as store:
-        with pytest.raises(RetriesExhaustedError, match="Timeout"):
+        with pytest.raises(RetriesExhaustedError, match="took longer than"):
             await store.get("chunk")
         server.latency = 0.0
         value = await store.get("chunk")

@@ -149,3 +149,21 @@ def test_constructor_checks_the_backend_and_public_name() -> None:
     store = ObjectStore(MemoryStore())
     assert "MemoryStore" in repr(store)
     assert store.with_read_only(True).store is store.store
+
+
+@pytest.mark.anyio
+async def test_moto_latency_delays_without_serialising() -> None:
+    import time
+
+    import anyio
+
+    with moto_s3_server(latency=0.2) as server:
+        store = ObjectStore(S3Store(**server.obstore_options()))
+        await store.set("k", cpu.Buffer.from_bytes(b"x" * 1000))
+        start = time.perf_counter()
+        async with anyio.create_task_group() as tg:
+            for _ in range(8):
+                tg.start_soon(store.get, "k")
+        elapsed = time.perf_counter() - start
+    # Eight requests of 0.2 s each overlap: far less than 8 x 0.2 s.
+    assert 0.2 <= elapsed < 1.0, elapsed

@@ -14,14 +14,18 @@ import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Self
 
-import anyio
 import numpy as np
 import numpy.typing as npt
 
 from anyzarr.api._array_config import ArrayConfig, ArrayConfigLike, parse_array_config
 from anyzarr.api._array_create import create_array_node, resolve_store_path
 from anyzarr.api._array_info import ArrayInfo, grid_shape
-from anyzarr.api._array_select import get_selection, make_plan, set_selection
+from anyzarr.api._array_select import (
+    get_selection,
+    getitem_gives_scalar,
+    make_plan,
+    set_selection,
+)
 from anyzarr.api._array_util import (
     allow_pickle,
     delete_outside,
@@ -29,6 +33,7 @@ from anyzarr.api._array_util import (
     metadata_from_dict,
     pop_fields,
 )
+from anyzarr.io._tasks import task_group
 from anyzarr.protocol._errors import ReadOnlyError, UsageError
 from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE
 
@@ -370,7 +375,7 @@ class AsyncArray[T_ArrayMetadata]:
             nonlocal stored
             stored = await self.nbytes_stored()
 
-        async with anyio.create_task_group() as tg:
+        async with task_group() as tg:
             tg.start_soon(count)
             tg.start_soon(size)
         return self._info(initialized, stored)
@@ -466,7 +471,8 @@ class AsyncArray[T_ArrayMetadata]:
         """Read ``selection`` the way ``array[selection]`` does (basic or fancy)."""
         fields, pure = pop_fields(selection)
         plan = make_plan(self, "getitem", pure)
-        return await get_selection(self, plan, fields=fields, prototype=prototype)
+        scalar = getitem_gives_scalar(pure, self.ndim)
+        return await get_selection(self, plan, fields=fields, prototype=prototype, scalar=scalar)
 
     async def setitem(self, selection: Any, value: npt.ArrayLike, prototype: Any = None) -> None:
         """Write ``value`` to ``selection`` the way ``array[selection] = value`` does."""
@@ -484,7 +490,9 @@ class AsyncArray[T_ArrayMetadata]:
     ) -> Any:
         """Read integers, slices and Ellipsis (numpy basic indexing)."""
         plan = make_plan(self, "basic", selection)
-        return await get_selection(self, plan, out=out, fields=fields, prototype=prototype)
+        return await get_selection(
+            self, plan, out=out, fields=fields, prototype=prototype, scalar=True
+        )
 
     async def set_basic_selection(
         self, selection: Any, value: npt.ArrayLike, *, fields: Fields = None, prototype: Any = None

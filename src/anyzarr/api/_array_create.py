@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
-import anyio
 import numpy as np
 
+from anyzarr.io._tasks import task_group
 from anyzarr.protocol._errors import (
     ContainsArrayError,
     ContainsGroupError,
@@ -100,7 +100,7 @@ async def _ensure_parents(store_path: Any, zarr_format: Literal[2, 3]) -> None:
         if not await node_exists(target):
             await write_node_metadata(target, GroupMetadata(zarr_format=zarr_format))
 
-    async with anyio.create_task_group() as tg:
+    async with task_group() as tg:
         for parent in parents:
             tg.start_soon(one, parent)
 
@@ -187,7 +187,7 @@ async def create_array_node(
         dimension_names=dimension_names,
     )
     await _check_target(store_path, zarr_format, overwrite)
-    async with anyio.create_task_group() as tg:
+    async with task_group() as tg:
         tg.start_soon(write_node_metadata, store_path, metadata)
         tg.start_soon(_ensure_parents, store_path, zarr_format)
     if zarr_format == 3 and order is not None and config is None:

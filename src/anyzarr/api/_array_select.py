@@ -18,7 +18,14 @@ import numpy.typing as npt
 from anyzarr.io import _engine
 from anyzarr.protocol._errors import BoundsCheckError, ReadOnlyError, UsageError
 
-__all__ = ["SelectionKind", "block_to_basic", "get_selection", "make_plan", "set_selection"]
+__all__ = [
+    "SelectionKind",
+    "block_to_basic",
+    "get_selection",
+    "getitem_gives_scalar",
+    "make_plan",
+    "set_selection",
+]
 
 SelectionKind = Literal["getitem", "basic", "orthogonal", "coordinate", "mask", "block"]
 Fields = str | Sequence[str] | None
@@ -124,10 +131,13 @@ async def get_selection(
     out: Any = None,
     fields: Fields = None,
     prototype: Any = None,
+    scalar: bool = False,
 ) -> Any:
-    """Read what ``plan`` selects; a scalar when the result has no dimensions.
+    """Read what ``plan`` selects.
 
-    When ``out`` is given the result is written into it and it is returned.
+    A result with no dimensions is a numpy scalar when ``scalar`` is true and
+    a 0-d array otherwise (see ``getitem_gives_scalar``).  When ``out`` is
+    given the result is written into it and it is returned.
     """
     meta = array.metadata
     fields = fields if fields is not None else getattr(plan, "fields", None)
@@ -157,9 +167,23 @@ async def get_selection(
         if result is not target:
             target[...] = result
         return out
-    if result.shape == ():
+    if scalar and result.shape == ():
         return result[()]
     return result
+
+
+def getitem_gives_scalar(selection: Any, ndim: int) -> bool:
+    """Whether ``array[selection]`` returns a numpy scalar for a single element.
+
+    zarr-python 3.4 treats a selection of plain ``int``/``slice`` entries (no
+    Ellipsis, no numpy integers) on an array with dimensions as orthogonal
+    indexing, which yields a 0-d array; everything else that selects one
+    element goes through basic indexing and yields a scalar.
+    """
+    if not ndim:
+        return True
+    entries = selection if isinstance(selection, tuple) else (selection,)
+    return not (len(entries) <= ndim and all(isinstance(e, int | slice) for e in entries))
 
 
 async def set_selection(

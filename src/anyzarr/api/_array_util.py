@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-import anyio
 import msgspec
 import numpy as np
 
+from anyzarr.io._tasks import task_group
 from anyzarr.protocol._errors import MetadataValidationError
 
 __all__ = ["allow_pickle", "delete_outside", "iter_grid", "metadata_from_dict", "pop_fields"]
@@ -83,6 +83,6 @@ async def delete_outside(array: Any, shape: tuple[int, ...]) -> None:
         for coords in array._iter_shard_coords()
         if any(c * s >= n for c, s, n in zip(coords, stored, shape, strict=True))
     ]
-    async with anyio.create_task_group() as tg:
+    async with task_group() as tg:
         for key in doomed:
             tg.start_soon(array.store.delete, key)

@@ -12,15 +12,13 @@ node level and may cross formats; ``copy_store`` copies raw keys.
 from __future__ import annotations
 
 import inspect
-import itertools
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Literal
 
-import anyio
-
+from anyzarr.api._copy_slabs import iter_slabs, slab_shape
 from anyzarr.api._functions_common import ArgumentError, resolve
 from anyzarr.api._group import AsyncGroup
-from anyzarr.io._metadata_io import task_group
+from anyzarr.io._tasks import task_group
 from anyzarr.protocol._errors import UsageError
 
 if TYPE_CHECKING:
@@ -117,31 +115,37 @@ async def _copy_store(
     return n_copied, n_skipped, n_bytes
 
 
-def _chunk_regions(shape: tuple[int, ...], chunks: tuple[int, ...]) -> list[tuple[slice, ...]]:
-    ranges = [range(0, s, c) for s, c in zip(shape, chunks, strict=True)]
-    return [
-        tuple(slice(o, min(o + c, s)) for o, c, s in zip(offset, chunks, shape, strict=True))
-        for offset in itertools.product(*ranges)
-    ]
+#: Slabs in flight at once: one being read while another is written.
+_SLABS_IN_FLIGHT = 2
 
 
 async def _copy_array_data(source: AsyncArray[Any], target: AsyncArray[Any]) -> None:
-    """Copy chunk region by region, a few at a time, so memory stays bounded."""
+    """Copy slab by slab (see ``_copy_slabs``); at most two slabs are held at once.
+
+    Each slab is one engine read and one engine write, so the concurrency is
+    the stores' own limiters', not a per-call one.
+    """
     shape = tuple(source.shape)
     if 0 in shape or not shape:
         if not shape:
             await target.setitem(Ellipsis, await source.getitem(Ellipsis))
         return
-    chunks = tuple(target.metadata.chunk_shape)
-    limiter = anyio.CapacityLimiter(4)
+    slab = slab_shape(
+        shape,
+        tuple(source.metadata.chunk_shape),
+        tuple(target.metadata.chunk_shape),
+        int(source.metadata.dtype.itemsize),
+    )
+    slabs = iter_slabs(shape, slab)
 
-    async def region(sel: tuple[slice, ...]) -> None:
-        async with limiter:
+    async def worker() -> None:
+        # Workers share one iterator, so every slab is copied exactly once.
+        for sel in slabs:
             await target.setitem(sel, await source.getitem(sel))
 
     async with task_group() as tg:
-        for sel in _chunk_regions(shape, chunks):
-            tg.start_soon(region, sel)
+        for _ in range(_SLABS_IN_FLIGHT):
+            tg.start_soon(worker)
 
 
 async def _copy_node(

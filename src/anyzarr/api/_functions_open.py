@@ -22,8 +22,11 @@ from anyzarr.api._group_tree import TreeRepr
 from anyzarr.io._metadata_io import read_node_metadata, task_group
 from anyzarr.protocol._errors import (
     ArrayNotFoundError,
+    ContainsArrayError,
+    ContainsGroupError,
     GroupNotFoundError,
     NodeNotFoundError,
+    NodeTypeValidationError,
     UsageError,
 )
 
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
     from anyzarr.api._array import AsyncArray
 
 __all__ = [
+    "ShapeRequiredError",
     "create_group",
     "group",
     "load",
@@ -46,8 +50,37 @@ __all__ = [
 ]
 
 
+class ShapeRequiredError(UsageError, TypeError):
+    """An array would be created but no ``shape`` was given (a ``TypeError``,
+    as zarr-python raises for the missing argument)."""
+
+
 def _default_mode(store_path: Any) -> str:
     return "r" if store_path.store.read_only else "a"
+
+
+async def _node_kind(store_path: Any, zarr_format: Literal[2, 3] | None) -> str | None:
+    """``"array"``, ``"group"`` or ``None``: what is stored at ``store_path``.
+
+    Only called on failure paths, to pick the error zarr-python raises.
+    """
+    try:
+        meta = await read_node_metadata(store_path, zarr_format, use_consolidated=False)
+    except NodeNotFoundError:
+        return None
+    return meta.node_type
+
+
+def _where(store_path: Any) -> str:
+    return f"path {store_path.path!r} in {store_path.store!r}"
+
+
+async def _refuse_existing(store_path: Any, zarr_format: Literal[2, 3] | None) -> None:
+    kind = await _node_kind(store_path, zarr_format)
+    if kind == "array":
+        raise ContainsArrayError(f"an array already exists at {_where(store_path)}")
+    if kind == "group":
+        raise ContainsGroupError(f"a group already exists at {_where(store_path)}")
 
 
 async def open(
@@ -62,15 +95,20 @@ async def open(
 ) -> AsyncArray[Any] | AsyncGroup:
     """Open the array or group at ``store``/``path``, or create one.
 
-    Without ``shape`` in ``kwargs`` an existing array is returned, else a group
-    is opened (or created, in a mode that allows it).  With ``shape`` an array
-    is opened or created.  ``store`` may be passed positionally, as
-    zarr-python's sync ``open`` allows.
+    With ``shape`` in ``kwargs`` this is ``open_array``.  Without it, modes
+    ``r``/``r+``/``a`` return an existing array and otherwise open (``a``:
+    or create) a group; ``w`` replaces whatever is there with a new empty
+    group; ``w-`` fails (``FileExistsError`` if a node exists, else
+    ``TypeError`` for the missing shape), all as zarr-python 3.4 does.
+    ``store`` may be passed positionally, as zarr-python's sync ``open`` allows.
     """
     zarr_format = zarr_format_of(zarr_format, zarr_version)
     store_path = await resolve(store, path=path, mode=mode, storage_options=storage_options)
     mode = mode or _default_mode(store_path)  # type: ignore[assignment]
-    if "shape" not in kwargs and mode in ("a", "r", "r+", "w"):
+    if "shape" in kwargs or mode == "w-":
+        return await open_array(store=store_path, zarr_format=zarr_format, mode=mode, **kwargs)
+    config = kwargs.pop("config", None)
+    if mode in READ_MODES:
         try:
             meta = await read_node_metadata(store_path, zarr_format, node_type="array")
         except NodeNotFoundError:
@@ -78,22 +116,13 @@ async def open(
         else:
             from anyzarr.api._group_nodes import array_from_metadata
 
-            return array_from_metadata(store_path, meta)  # type: ignore[arg-type]
-        return await open_group(
-            store=store_path,
-            zarr_format=zarr_format,
-            mode=mode,  # type: ignore[arg-type]
-            **kwargs,
-        )
-    try:
-        return await open_array(store=store_path, zarr_format=zarr_format, mode=mode, **kwargs)
-    except ArrayNotFoundError:
-        return await open_group(
-            store=store_path,
-            zarr_format=zarr_format,
-            mode=mode,  # type: ignore[arg-type]
-            **kwargs,
-        )
+            return array_from_metadata(store_path, meta, config)  # type: ignore[arg-type]
+    return await open_group(
+        store=store_path,
+        zarr_format=zarr_format,
+        mode=mode,  # type: ignore[arg-type]
+        **kwargs,
+    )
 
 
 async def open_array(
@@ -105,22 +134,37 @@ async def open_array(
     storage_options: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> AsyncArray[Any]:
-    """Open the array at ``store``/``path``; create it (``create``'s keywords) if absent
-    and ``mode`` allows.
+    """Open the array at ``store``/``path``, or create it with ``create``'s keywords.
 
-    ``store`` may be passed positionally (``open_array("data.zarr", mode="r")``).
+    Modes follow zarr-python 3.4: ``r``/``r+`` need an existing array; ``a``
+    opens one or creates it; ``w`` always creates, replacing any node; ``w-``
+    creates and fails if any node is there.  A group where an array is
+    expected is a ``NodeTypeValidationError``; creating without ``shape`` is a
+    ``ShapeRequiredError`` (a ``TypeError``).  ``config`` applies to opened and
+    created arrays alike.  ``store`` may be passed positionally.
     """
     zarr_format = zarr_format_of(zarr_format, zarr_version)
     mode = kwargs.pop("mode", None)
     store_path = await resolve(store, path=path, mode=mode, storage_options=storage_options)
     mode = mode or _default_mode(store_path)
-    try:
-        return await open_array_at(store_path, zarr_format)
-    except NodeNotFoundError as exc:
-        if store_path.store.read_only or mode not in CREATE_MODES or "shape" not in kwargs:
-            raise ArrayNotFoundError(
-                f"no array at path {store_path.path!r} in {store_path.store!r}"
-            ) from exc
+    if mode in READ_MODES:
+        try:
+            return await open_array_at(store_path, zarr_format, kwargs.get("config"))
+        except NodeNotFoundError as exc:
+            if await _node_kind(store_path, zarr_format) == "group":
+                raise NodeTypeValidationError(
+                    f"expected an array but found a group at {_where(store_path)}"
+                ) from exc
+            if store_path.store.read_only or mode != "a":
+                raise ArrayNotFoundError(f"no array at {_where(store_path)}") from exc
+    elif mode not in CREATE_MODES:
+        raise UsageError(f"invalid mode {mode!r} for open_array")
+    if "shape" not in kwargs:
+        if mode == "w-":
+            await _refuse_existing(store_path, zarr_format)
+        raise ShapeRequiredError(
+            f"creating an array at {_where(store_path)} (mode {mode!r}) needs shape="
+        )
     return await create(
         store=store_path,
         zarr_format=zarr_format or default_zarr_format(),
@@ -147,7 +191,8 @@ async def open_group(
     """Open the group at ``store``/``path``, creating it when ``mode`` allows.
 
     ``r``/``r+``: must exist; ``a``: open or create; ``w``: replace; ``w-``:
-    create, failing if anything is there.
+    create, failing if anything is there.  An array where the group is
+    expected is a ``ContainsArrayError`` in every mode but ``w``.
     """
     zarr_format = zarr_format_of(zarr_format, zarr_version)
     store_path = await resolve(store, path=path, mode=mode, storage_options=storage_options)
@@ -158,6 +203,10 @@ async def open_group(
             )
         except GroupNotFoundError:
             if mode != "a":
+                if await _node_kind(store_path, zarr_format) == "array":
+                    raise ContainsArrayError(
+                        f"expected a group but found an array at {_where(store_path)}"
+                    ) from None
                 raise
     if mode not in CREATE_MODES:
         raise UsageError(f"invalid mode {mode!r} for open_group")

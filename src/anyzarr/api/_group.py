@@ -284,14 +284,11 @@ class AsyncGroup:
         self._forget(key)
 
     async def delitem(self, key: str) -> None:
-        """Delete member ``key`` with everything below it."""
+        """Delete member ``key`` with everything below it.
+
+        Deleting a member that does not exist does nothing, as in zarr-python.
+        """
         key = normalize_member_name(key)
-        if self._view is None and await existing_node(self.store_path / key) is None:
-            raise MemberNotFoundError(f"{key!r} is not a member of group {self.path!r}")
-        if self._view is not None and key not in self._view:
-            raise MemberNotFoundError(
-                f"{key!r} is not a member of group {self.path!r} (consolidated metadata)"
-            )
         await (self.store_path / key).delete_dir()
         self._forget(key)
 

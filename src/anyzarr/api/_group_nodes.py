@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from anyzarr.api._array import AsyncArray
+    from anyzarr.api._array_config import ArrayConfigLike
     from anyzarr.io._store_path import StorePath
     from anyzarr.protocol.metadata import ArrayV2Metadata, ArrayV3Metadata
 
@@ -19,15 +20,19 @@ __all__ = ["array_from_metadata", "create_array_at", "open_array_at"]
 
 
 def array_from_metadata(
-    store_path: StorePath, metadata: ArrayV2Metadata | ArrayV3Metadata
+    store_path: StorePath,
+    metadata: ArrayV2Metadata | ArrayV3Metadata,
+    config: ArrayConfigLike | None = None,
 ) -> AsyncArray[Any]:
     """Wrap metadata that was already read into an array handle (no IO)."""
     from anyzarr.api._array import AsyncArray
 
-    return AsyncArray(metadata, store_path)
+    return AsyncArray(metadata, store_path, config=config)
 
 
-async def open_array_at(store_path: StorePath, zarr_format: int | None = None) -> AsyncArray[Any]:
+async def open_array_at(
+    store_path: StorePath, zarr_format: int | None = None, config: ArrayConfigLike | None = None
+) -> AsyncArray[Any]:
     """Open the array stored at ``store_path``; ``ArrayNotFoundError`` if there is none."""
     from anyzarr.io._metadata_io import read_node_metadata
 
@@ -36,7 +41,7 @@ async def open_array_at(store_path: StorePath, zarr_format: int | None = None) -
         zarr_format,  # type: ignore[arg-type]
         node_type="array",
     )
-    return array_from_metadata(store_path, meta)  # type: ignore[arg-type]
+    return array_from_metadata(store_path, meta, config)  # type: ignore[arg-type]
 
 
 async def create_array_at(store_path: StorePath, **kwargs: Any) -> AsyncArray[Any]:

@@ -23,8 +23,7 @@ ranges of the inner chunks the selection needs.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +45,8 @@ from anyzarr.io._engine_chunks import (
 from anyzarr.io._engine_fused import (
     INLINE_MAX_BYTES,
     FastStore,
+    decode_scratch,
+    differs_at_start,
     fast_store,
     plan_batches,
     run_batches,
@@ -61,10 +62,17 @@ from anyzarr.io._engine_types import (
     ReadPlanLike,
     SpecLike,
 )
+from anyzarr.io._tasks import task_group
+from anyzarr.protocol.codecs import DirectDecoder
 
 __all__ = ["ChunkNotFoundError", "chunk_keys", "read", "task_group", "write"]
 
 Fields = str | Sequence[str] | None
+
+#: Decoded bytes per batch on the general (request per chunk) read path.
+REMOTE_BATCH_BYTES = 512 * 1024
+#: Marks a chunk the fast path already decoded straight into the output.
+_DONE: Any = object()
 
 
 def chunk_keys(
@@ -74,31 +82,6 @@ def chunk_keys(
     prefix = f"{store_path.path}/" if store_path.path else ""
     encode: Callable[[tuple[int, ...]], str] = metadata.encode_chunk_key
     return [prefix + encode(tuple(p.chunk_coords)) for p in projections]
-
-
-def _leaves(group: BaseExceptionGroup[BaseException]) -> list[BaseException]:
-    found: list[BaseException] = []
-    for exc in group.exceptions:
-        found.extend(_leaves(exc) if isinstance(exc, BaseExceptionGroup) else [exc])
-    return found
-
-
-@asynccontextmanager
-async def task_group() -> AsyncIterator[anyio.abc.TaskGroup]:
-    """An anyio task group whose failures surface as the plain exception.
-
-    Callers of zarr-python catch ``KeyError``/``ValueError``/... and not
-    exception groups, so when every failed task raised the same type, the
-    first of those errors is raised by itself; mixed failures stay a group.
-    """
-    try:
-        async with anyio.create_task_group() as tg:
-            yield tg
-    except BaseExceptionGroup as group:
-        leaves = _leaves(group)
-        if leaves and all(type(e) is type(leaves[0]) for e in leaves):
-            raise leaves[0] from None
-        raise
 
 
 @dataclass(eq=False)
@@ -125,7 +108,7 @@ async def _get_all(store: Any, requests: Sequence[Any], prototype: Any) -> list[
     if len(requests) == 1:
         await one(0)
         return results
-    async with anyio.create_task_group() as tg:
+    async with task_group() as tg:
         for i in range(len(requests)):
             tg.start_soon(one, i)
     return results
@@ -141,16 +124,44 @@ async def _read_fast(
     partial: Sequence[int],
     selection_of: Callable[[ProjectionLike], Any],
     scatter: Callable[[int, npt.NDArray[Any] | None], None],
+    out: npt.NDArray[Any],
 ) -> None:
     """``read`` for stores with synchronous batch IO: one thread hop per batch."""
+
+    make_direct = getattr(pipeline, "direct_decoder", None)
+    direct: DirectDecoder | None = make_direct(spec) if make_direct is not None else None
 
     def whole_batch(indices: Sequence[int]) -> None:
         # Scratch views are fine: every chunk is decoded and copied out below,
         # before this thread reads again.
         datas = store.read_many_sync([(keys[i], None) for i in indices], scratch=True)
+        if direct is not None:
+            datas = [
+                d if d is None or not decode_direct(i, d) else _DONE
+                for i, d in zip(indices, datas, strict=True)
+            ]
+            todo = [(i, d) for i, d in zip(indices, datas, strict=True) if d is not _DONE]
+            if not todo:
+                return
+            indices, datas = [i for i, _ in todo], [d for _, d in todo]
         decoded = pipeline.decode_batch(datas, spec, [keys[i] for i in indices])
         for i, chunk in zip(indices, decoded, strict=True):
             scatter(i, None if chunk is None else chunk[projections[i].chunk_selection])
+
+    def decode_direct(i: int, data: Any) -> bool:
+        """Decompress chunk ``i`` into the output (or this thread's scratch) itself."""
+        assert direct is not None
+        p = projections[i]
+        sel = p.out_selection
+        if p.is_complete and type(sel) is tuple and all(type(s) is slice for s in sel):
+            dest = out[(*sel, ...)]  # a view: only slices (and the ellipsis keeps 0-d a view)
+            if dest.flags.c_contiguous and dest.shape == spec.shape and dest.dtype == spec.dtype:
+                return direct.decode_into(data, dest.reshape(-1).view(np.uint8))
+        target = decode_scratch(direct.nbytes)
+        if not direct.decode_into(data, target):
+            return False
+        scatter(i, direct.as_chunk(target)[p.chunk_selection])
+        return True
 
     def partial_batch(indices: Sequence[int]) -> None:
         for i in indices:
@@ -258,7 +269,7 @@ async def read(
     fast = fast_store(store, prototype)
     if fast is not None:
         await _read_fast(
-            fast, pipeline, spec, keys, projections, whole, partial, selection_of, scatter
+            fast, pipeline, spec, keys, projections, whole, partial, selection_of, scatter, out
         )
         if missing:
             raise ChunkNotFoundError(sorted(missing))
@@ -286,11 +297,14 @@ async def read(
             if batch.pending == 0:
                 await anyio.to_thread.run_sync(finish_partial, partial, batch)
 
-        for rng in batch_sizes(len(whole), nbytes, batch_bytes):
+        # Remote chunks arrive one by one: small batches decode while later
+        # requests are in flight and keep few fetched and decoded chunks alive.
+        remote_batch = min(batch_bytes, REMOTE_BATCH_BYTES)
+        for rng in batch_sizes(len(whole), nbytes, remote_batch):
             batch = _Batch(rng)
             for j in rng:
                 tg.start_soon(fetch_whole, batch, j)
-        for rng in batch_sizes(len(partial), nbytes // 4, batch_bytes):
+        for rng in batch_sizes(len(partial), nbytes // 4, remote_batch):
             batch = _Batch(rng)
             for j in rng:
                 tg.start_soon(fetch_partial, batch, j)
@@ -363,8 +377,12 @@ async def write(
                 chunk = fresh_chunk(spec.shape, spec.dtype, spec.fill_value)
             _field_view(chunk, fields)[p.chunk_selection] = part
             new_chunks.append(chunk)
+        fill = spec.fill_value
+        # A store that cannot delete (zip) must hold the fill-value chunk instead.
+        keep_all = write_empty_chunks or not getattr(store, "supports_deletes", True)
         keep = [
-            write_empty_chunks or not is_all_fill(chunk, spec.fill_value) for chunk in new_chunks
+            keep_all or differs_at_start(chunk, fill) or not is_all_fill(chunk, fill)
+            for chunk in new_chunks
         ]
         encoded = iter(
             pipeline.encode_batch([c for c, k in zip(new_chunks, keep, strict=True) if k], spec)
@@ -388,8 +406,12 @@ async def write(
             fast_store_.write_many_sync(build(batch))
 
         item = chunk_nbytes(spec.shape, spec.dtype)
+        workers = workers_for(fast, writing=True)
         await run_batches(
-            fast, plan_batches(len(projections), item, workers_for(fast)), build_and_store
+            fast,
+            plan_batches(len(projections), item, workers),
+            build_and_store,
+            workers=workers,
         )
         return
 

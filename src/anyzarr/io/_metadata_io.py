@@ -10,14 +10,13 @@ to :mod:`anyzarr.protocol.metadata`; this module only moves bytes.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal
 
-import anyio
-import anyio.abc
 import msgspec
 
+from anyzarr.io._tasks import task_group
 from anyzarr.protocol._errors import (
     ArrayNotFoundError,
     GroupNotFoundError,
@@ -53,34 +52,6 @@ ZATTRS_JSON = ".zattrs"
 ZMETADATA_V2_JSON = ".zmetadata"
 
 NodeType = Literal["array", "group"]
-
-
-@asynccontextmanager
-async def task_group() -> AsyncIterator[anyio.abc.TaskGroup]:
-    """An anyio task group that re-raises a lone failure as itself.
-
-    Callers of a metadata or group operation expect ``KeyError``,
-    ``ContainsGroupError`` and friends, not an ``ExceptionGroup`` wrapping
-    one; when several tasks fail the first error is raised and the others are
-    attached as its ``__context__`` chain by Python.
-    """
-    try:
-        async with anyio.create_task_group() as tg:
-            yield tg
-    except BaseExceptionGroup as group:
-        leaves = _leaves(group)
-        first = next((e for e in leaves if isinstance(e, Exception)), leaves[0])
-        raise first from None
-
-
-def _leaves(group: BaseExceptionGroup[BaseException]) -> list[BaseException]:
-    out: list[BaseException] = []
-    for exc in group.exceptions:
-        if isinstance(exc, BaseExceptionGroup):
-            out.extend(_leaves(exc))
-        else:
-            out.append(exc)
-    return out
 
 
 class ConsolidatedMetadataNotFoundError(UsageError, ValueError):

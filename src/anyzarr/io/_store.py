@@ -16,6 +16,7 @@ Rules every driver keeps:
 
 from __future__ import annotations
 
+import weakref
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Iterable
 from types import TracebackType
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Self
 import anyio
 import anyio.lowlevel
 
+from anyzarr.io._tasks import task_group
 from anyzarr.protocol._byte_request import (
     ByteRequest,
     OffsetByteRequest,
@@ -99,6 +101,7 @@ class Store(ABC):
     _concurrency: int | None
     _limiter: anyio.CapacityLimiter | None
     _limiter_loop: object | None
+    _limiters: weakref.WeakKeyDictionary[object, anyio.CapacityLimiter]
 
     def __init__(self, *, read_only: bool = False, concurrency: int | None = None) -> None:
         if concurrency is not None and concurrency < 1:
@@ -108,6 +111,7 @@ class Store(ABC):
         self._concurrency = concurrency
         self._limiter = None
         self._limiter_loop = None
+        self._limiters = weakref.WeakKeyDictionary()
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -170,16 +174,24 @@ class Store(ABC):
     def limiter(self) -> anyio.CapacityLimiter:
         """This store's capacity limiter for the running event loop.
 
-        A limiter belongs to one event loop, and a store may outlive a loop
-        (tests, the sync API's loop thread), so a new one is made when the
-        store is first used from a different loop.  Must be read inside a
-        running event loop.
+        A limiter belongs to one event loop, and one store may be used from
+        several (the sync API's loop thread and a user's own loop, in turn or
+        at once), so each loop gets its own limiter, kept for the loop's
+        lifetime: every loop's use of the store stays bounded by
+        ``concurrency``.  Must be read inside a running event loop.
         """
         loop = anyio.lowlevel.current_token().native_token
-        if self._limiter is None or self._limiter_loop is not loop:
-            self._limiter = anyio.CapacityLimiter(self.concurrency)
-            self._limiter_loop = loop
-        return self._limiter
+        if self._limiter is not None and self._limiter_loop is loop:
+            return self._limiter
+        limiters = self.__dict__.get("_limiters")
+        if limiters is None:  # made by a subclass that skipped Store.__init__
+            limiters = self._limiters = weakref.WeakKeyDictionary()
+        limiter = limiters.get(loop)
+        if limiter is None:
+            limiter = limiters[loop] = anyio.CapacityLimiter(self.concurrency)
+        # One-entry cache: the dict lookup is skipped while the loop stays the same.
+        self._limiter, self._limiter_loop = limiter, loop
+        return limiter
 
     def _check_writable(self, key: str | None = None) -> None:
         if self._read_only:
@@ -191,6 +203,7 @@ class Store(ABC):
         state = self.__dict__.copy()
         state["_limiter"] = None
         state["_limiter_loop"] = None
+        state["_limiters"] = None
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -255,7 +268,7 @@ class Store(ABC):
         async def one(index: int, key: str, byte_range: ByteRequest | None) -> None:
             results[index] = await self.get(key, prototype, byte_range)
 
-        async with anyio.create_task_group() as tg:
+        async with task_group() as tg:
             for index, (key, byte_range) in enumerate(requests):
                 tg.start_soon(one, index, key, byte_range)
         return results
@@ -285,7 +298,7 @@ class Store(ABC):
         async def one(index: int, key: str) -> None:
             sizes[index] = await self.getsize(key)
 
-        async with anyio.create_task_group() as tg:
+        async with task_group() as tg:
             for index, key in enumerate(keys):
                 tg.start_soon(one, index, key)
         return sum(sizes)
@@ -343,7 +356,7 @@ class Store(ABC):
         if prefix and not prefix.endswith("/"):
             prefix += "/"
         keys = [key async for key in self.list_prefix(prefix)]
-        async with anyio.create_task_group() as tg:
+        async with task_group() as tg:
             for key in keys:
                 tg.start_soon(self.delete, key)
 

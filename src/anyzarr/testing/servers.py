@@ -192,16 +192,28 @@ def _handler_for(state: HTTPTestServer) -> type[BaseHTTPRequestHandler]:
                 return None
             return state.root.joinpath(*parts)
 
+        def setup(self) -> None:
+            super().setup()
+            # Without TCP_NODELAY the tail of a body can wait for the client's
+            # delayed ACK (up to 40 ms on Linux), which would swamp the latency
+            # the server is meant to simulate.
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
         def _send(
             self, status: int, body: bytes, headers: dict[str, str], *, with_body: bool
         ) -> None:
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if with_body:
-                self.wfile.write(body)
+            phrase = self.responses.get(status, ("",))[0]
+            lines = [
+                f"{self.protocol_version} {status} {phrase}",
+                f"Date: {self.date_time_string()}",
+            ]
+            lines += [f"{name}: {value}" for name, value in headers.items()]
+            lines.append(f"Content-Length: {len(body)}")
+            if self.close_connection:
+                lines.append("Connection: close")
+            head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+            # One write per response: status, headers and body leave together.
+            self.wfile.write(head + body if with_body else head)
 
         def _reset(self) -> None:
             # SO_LINGER with a zero timeout makes close() send RST, not FIN.
@@ -210,6 +222,13 @@ def _handler_for(state: HTTPTestServer) -> type[BaseHTTPRequestHandler]:
             self.connection.close()
 
     return Handler
+
+
+class _Server(ThreadingHTTPServer):
+    # The default backlog of 5 drops the SYNs of a burst of new connections,
+    # and a dropped SYN costs the client a one-second retransmit.
+    request_queue_size = 256
+    daemon_threads = True
 
 
 def _parse_range(header: str, size: int) -> tuple[int, int] | None:
@@ -246,8 +265,7 @@ def serve_directory(
     state = HTTPTestServer(
         root=Path(root), latency=latency, honor_range=honor_range, allow_head=allow_head
     )
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(state))
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", 0), _handler_for(state))
     state.url = f"http://127.0.0.1:{server.server_address[1]}"
     # A short poll interval keeps shutdown (and so each test) quick.
     thread = threading.Thread(
@@ -293,21 +311,54 @@ class S3TestServer:
         }
 
 
+def _quiet_moto_handler() -> type[Any]:
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+
+    class Handler(MotoRequestHandler):  # type: ignore[misc]
+        def setup(self) -> None:
+            super().setup()
+            # As for the HTTP server: no Nagle stalls on the tail of a body.
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+        def log_request(self, *args: Any, **kwargs: Any) -> None:
+            """Stay quiet: one line per request would flood test and bench output."""
+
+    return Handler
+
+
+def _delayed(app: Any, latency: float) -> Any:
+    """A WSGI app that answers like ``app`` after ``latency`` seconds per request."""
+    if latency <= 0:
+        return app
+
+    def delayed(environ: Any, start_response: Any) -> Any:
+        # Each request has its own thread, so sleeping here delays only it.
+        time.sleep(latency)
+        return app(environ, start_response)
+
+    return delayed
+
+
 @contextlib.contextmanager
-def moto_s3_server(bucket: str | None = None) -> Iterator[S3TestServer]:
+def moto_s3_server(bucket: str | None = None, *, latency: float = 0.0) -> Iterator[S3TestServer]:
     """Run moto's S3 server on 127.0.0.1 (an ephemeral port) with a new bucket.
 
     moto keeps its state per process, so each call makes a uniquely named
-    bucket unless ``bucket`` is given.
+    bucket unless ``bucket`` is given.  ``latency`` delays every request by
+    that many seconds, without serialising concurrent requests.
     """
-    from moto.server import ThreadedMotoServer
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from werkzeug.serving import make_server
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
+    app = _delayed(DomainDispatcherApplication(create_backend_app), latency)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_quiet_moto_handler())
+    thread = threading.Thread(
+        target=server.serve_forever, args=(0.02,), name="anyzarr-moto-test", daemon=True
+    )
+    thread.start()
     try:
-        host, port = server.get_host_and_port()
         info = S3TestServer(
-            endpoint=f"http://{host}:{port}",
+            endpoint=f"http://127.0.0.1:{server.server_port}",
             bucket=bucket or f"anyzarr-{uuid.uuid4().hex[:12]}",
         )
         request = urllib.request.Request(f"{info.endpoint}/{info.bucket}", method="PUT")
@@ -316,4 +367,6 @@ def moto_s3_server(bucket: str | None = None) -> Iterator[S3TestServer]:
                 raise RuntimeError(f"moto refused to create bucket {info.bucket!r}")
         yield info
     finally:
-        server.stop()
+        server.shutdown()
+        server.server_close()
+        thread.join()

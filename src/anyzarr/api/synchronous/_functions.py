@@ -468,10 +468,12 @@ def open(
 ) -> Array | Group:
     """Open the array or group at ``store``/``path``, or create one.
 
-    Without ``shape`` in ``kwargs`` an existing array is returned, else a group
-    is opened (or created, in a mode that allows it).  With ``shape`` an array
-    is opened or created.  ``store`` may be passed positionally, as
-    zarr-python's sync ``open`` allows.
+    With ``shape`` in ``kwargs`` this is ``open_array``.  Without it, modes
+    ``r``/``r+``/``a`` return an existing array and otherwise open (``a``:
+    or create) a group; ``w`` replaces whatever is there with a new empty
+    group; ``w-`` fails (``FileExistsError`` if a node exists, else
+    ``TypeError`` for the missing shape), all as zarr-python 3.4 does.
+    ``store`` may be passed positionally, as zarr-python's sync ``open`` allows.
     """
     return _cast(
         "Array | Group",
@@ -499,10 +501,14 @@ def open_array(
     storage_options: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> Array:
-    """Open the array at ``store``/``path``; create it (``create``'s keywords) if absent
-    and ``mode`` allows.
+    """Open the array at ``store``/``path``, or create it with ``create``'s keywords.
 
-    ``store`` may be passed positionally (``open_array("data.zarr", mode="r")``).
+    Modes follow zarr-python 3.4: ``r``/``r+`` need an existing array; ``a``
+    opens one or creates it; ``w`` always creates, replacing any node; ``w-``
+    creates and fails if any node is there.  A group where an array is
+    expected is a ``NodeTypeValidationError``; creating without ``shape`` is a
+    ``ShapeRequiredError`` (a ``TypeError``).  ``config`` applies to opened and
+    created arrays alike.  ``store`` may be passed positionally.
     """
     return _cast(
         "Array",
@@ -548,7 +554,8 @@ def open_group(
     """Open the group at ``store``/``path``, creating it when ``mode`` allows.
 
     ``r``/``r+``: must exist; ``a``: open or create; ``w``: replace; ``w-``:
-    create, failing if anything is there.
+    create, failing if anything is there.  An array where the group is
+    expected is a ``ContainsArrayError`` in every mode but ``w``.
     """
     return _cast(
         "Group",

@@ -158,7 +158,10 @@ class Group(GroupExtras, GroupFallbacks):
         _sync(self._async_group.setitem, key, value)
 
     def delitem(self, key: str) -> None:
-        """Delete member ``key`` with everything below it."""
+        """Delete member ``key`` with everything below it.
+
+        Deleting a member that does not exist does nothing, as in zarr-python.
+        """
         _sync(self._async_group.delitem, key)
 
     def members(self, max_depth: int | None = 0) -> tuple[tuple[str, Array | Group], ...]:

@@ -117,6 +117,8 @@ class FsspecStore(Store):
         storage_options: dict[str, Any] | None = None,
         read_only: bool = False,
         allowed_exceptions: tuple[type[Exception], ...] = ALLOWED_EXCEPTIONS,
+        *,
+        concurrency: int | None = None,
     ) -> FsspecStore:
         """A store for ``url`` (``s3://bucket/x``, ``memory://x``, ``/local/x`` ...).
 
@@ -136,7 +138,13 @@ class FsspecStore(Store):
             if protocol in ("file", "local"):
                 options.setdefault("auto_mkdir", True)
         fs, path = fsspec.core.url_to_fs(url, **options)
-        return cls(fs, path=path, read_only=read_only, allowed_exceptions=allowed_exceptions)
+        return cls(
+            fs,
+            path=path,
+            read_only=read_only,
+            allowed_exceptions=allowed_exceptions,
+            concurrency=concurrency,
+        )
 
     @classmethod
     def from_mapper(
@@ -144,10 +152,16 @@ class FsspecStore(Store):
         fs_map: Any,
         read_only: bool = False,
         allowed_exceptions: tuple[type[Exception], ...] = ALLOWED_EXCEPTIONS,
+        *,
+        concurrency: int | None = None,
     ) -> FsspecStore:
         """A store over the file system and root of an ``fsspec.FSMap``."""
         return cls(
-            fs_map.fs, path=fs_map.root, read_only=read_only, allowed_exceptions=allowed_exceptions
+            fs_map.fs,
+            path=fs_map.root,
+            read_only=read_only,
+            allowed_exceptions=allowed_exceptions,
+            concurrency=concurrency,
         )
 
     @classmethod
@@ -156,6 +170,8 @@ class FsspecStore(Store):
         upath: Any,
         read_only: bool = False,
         allowed_exceptions: tuple[type[Exception], ...] = ALLOWED_EXCEPTIONS,
+        *,
+        concurrency: int | None = None,
     ) -> FsspecStore:
         """A store over a ``universal_pathlib.UPath`` (its ``fs`` and ``path``)."""
         return cls(
@@ -163,6 +179,7 @@ class FsspecStore(Store):
             path=str(upath.path).rstrip("/"),
             read_only=read_only,
             allowed_exceptions=allowed_exceptions,
+            concurrency=concurrency,
         )
 
     def __repr__(self) -> str:

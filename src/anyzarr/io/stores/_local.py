@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import tempfile
@@ -112,17 +113,48 @@ def _read_many(items: list[tuple[Path, ByteRequest | None]]) -> list[bytes | Non
     return [_read(path, byte_range) for path, byte_range in items]
 
 
+# Temp names need only be unique among live writers: process, thread and a
+# counter make them so without mkstemp's random retries; O_EXCL still guards
+# against a stale file left by a crashed process that had the same ids.
+_temp_counter = itertools.count()
+_OPEN_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+
+
+def _open_temp(path: Path) -> tuple[int, str]:
+    name = (
+        f"{path.parent}/.{path.name}.{os.getpid()}-{threading.get_ident()}-"
+        f"{next(_temp_counter)}{_TEMP_SUFFIX}"
+    )
+    try:
+        # 0o666 under the umask, like any other file the user creates.
+        return os.open(name, _OPEN_NEW, 0o666), name
+    except FileExistsError:
+        return tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=_TEMP_SUFFIX)
+
+
 def _temp_for(path: Path) -> tuple[int, str]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=_TEMP_SUFFIX)
+    try:
+        return _open_temp(path)
+    except FileNotFoundError:
+        # Only the first chunk written to a directory pays for creating it.
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return _open_temp(path)
+
+
+def _write_all(fd: int, data: memoryview) -> None:
+    view = data.cast("B") if data.ndim != 1 or data.format != "B" else data
+    while view.nbytes:
+        view = view[os.write(fd, view) :]
 
 
 def _write_temp(path: Path, data: memoryview) -> str:
     """Write ``data`` to a new temp file beside ``path``; return the temp name."""
     fd, tmp = _temp_for(path)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
+        try:
+            _write_all(fd, data)
+        finally:
+            os.close(fd)
     except BaseException:
         os.unlink(tmp)
         raise

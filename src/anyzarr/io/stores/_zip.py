@@ -28,8 +28,10 @@ ZipStoreAccessModeLiteral = Literal["r", "w", "a", "x"]
 class ZipStore(Store):
     """Keys as members of one zip archive.
 
-    Zip archives cannot drop members, so deletes raise
-    :class:`~anyzarr.errors.UnsupportedOperationError`; writing a key again
+    Zip archives cannot drop members, so deleting a stored key raises
+    :class:`~anyzarr.errors.UnsupportedOperationError` (deleting an absent
+    key does nothing, and arrays store fill-value chunks rather than delete
+    them); writing a key again
     appends a new member that shadows the old one.  A lock guards the archive,
     so one store may be used from many tasks and threads; the archive is
     opened on first use and its directory is written by :meth:`close`.
@@ -245,7 +247,10 @@ class ZipStore(Store):
         await self._run(write)
 
     async def delete(self, key: str) -> None:
+        """Do nothing for an absent key (the store contract); refuse a present one."""
         self._check_writable(key)
+        if not await self.exists(key):
+            return
         raise UnsupportedOperationError(
             f"cannot delete key {key!r}: zip archives do not support deleting members"
         )

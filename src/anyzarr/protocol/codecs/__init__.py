@@ -19,6 +19,7 @@ from anyzarr.protocol.codecs._bytes import BytesCodec
 from anyzarr.protocol.codecs._chain import CodecChain
 from anyzarr.protocol.codecs._compressors import BloscCodec, GzipCodec, ZstdCodec
 from anyzarr.protocol.codecs._crc32c import Crc32cCodec
+from anyzarr.protocol.codecs._direct import DirectDecoder
 from anyzarr.protocol.codecs._numcodecs import (
     NumcodecsArrayArrayCodec,
     NumcodecsArrayBytesCodec,
@@ -59,6 +60,7 @@ __all__ = [
     "CodecKind",
     "CodecPipeline",
     "Crc32cCodec",
+    "DirectDecoder",
     "GetRequest",
     "GzipCodec",
     "NumcodecsArrayArrayCodec",

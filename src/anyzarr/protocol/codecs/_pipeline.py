@@ -63,6 +63,7 @@ from anyzarr.protocol.buffer import Buffer
 from anyzarr.protocol.buffer._core import array_all_equal
 from anyzarr.protocol.codecs._base import ChunkSpec, Codec, RawBytes
 from anyzarr.protocol.codecs._chain import CodecChain
+from anyzarr.protocol.codecs._direct import DirectDecoder, direct_decoder
 from anyzarr.protocol.codecs._plans import ReadPlan, WholeChunkReadPlan, to_raw
 from anyzarr.protocol.codecs._registry import parse_codecs
 from anyzarr.protocol.codecs._shard_plan import ShardReadPlan
@@ -156,6 +157,16 @@ class CodecPipeline:
         raws = self._chain.encode_batch(host, spec)
         make = spec.prototype.buffer.from_bytes
         return [None if r is None else make(r) for r in raws]  # type: ignore[arg-type]
+
+    def direct_decoder(self, spec: ChunkSpec) -> DirectDecoder | None:
+        """A decoder that decompresses chunks into given memory, when the codecs allow.
+
+        See :mod:`anyzarr.protocol.codecs._direct`; None for chains that
+        transform the bytes beyond one blosc or zstd compressor.
+        """
+        if not _on_host(spec):
+            return None
+        return direct_decoder(self.chain, spec)
 
     def read_plan(
         self,
