@@ -39,6 +39,7 @@ from anyzarr.io.stores._common import (
     dir_prefix,
     instance_attribute,
 )
+from anyzarr.io.stores._remote_common import dispatch, ranged_get
 from anyzarr.io.stores._retry import RemoteStoreError, running_on_asyncio
 from anyzarr.protocol._byte_request import (
     ByteRequest,
@@ -122,6 +123,13 @@ def _payload(value: Buffer) -> Any:
     return memoryview(array)
 
 
+async def _anext(stream: Any) -> Any:
+    try:
+        return await stream.__anext__()
+    except StopAsyncIteration:
+        return None
+
+
 def _next_batch(stream: Any) -> Any:
     # StopIteration must not cross a thread boundary into a coroutine.
     try:
@@ -184,16 +192,13 @@ class ObjectStore(Store):
     ) -> Any:
         """``async_fn(*args)`` on asyncio, else ``sync_fn(*args)`` in a worker thread.
 
-        ``shield`` lets a write finish when its caller is cancelled, so a
-        cancelled ``set`` leaves the old value or the new one, never a guess.
-        (A worker thread is always waited for, which has the same effect.)
+        ``shield`` lets a write that has started finish when its caller is
+        cancelled, so a cancelled ``set`` leaves the old value or the new
+        one; writes still waiting for a limiter slot are cancelled.
         """
-        if running_on_asyncio():
-            with anyio.CancelScope(shield=shield):
-                async with self.limiter:
-                    return await async_fn(*args)
-        return await anyio.to_thread.run_sync(
-            functools.partial(sync_fn, *args), limiter=self.limiter
+        native = functools.partial(async_fn, *args) if running_on_asyncio() else None
+        return await dispatch(
+            self.limiter, native, functools.partial(sync_fn, *args), shield=shield
         )
 
     async def _head(self, key: str) -> dict[str, Any] | None:
@@ -222,39 +227,20 @@ class ObjectStore(Store):
             For any other backend failure, naming the key.
         """
         check_key(key)
-        buffer_cls = resolve_prototype(prototype).buffer
-        if isinstance(byte_range, RangeByteRequest) and byte_range.end <= byte_range.start:
-            return buffer_cls.create_zero_length() if await self.exists(key) else None
-        try:
-            with _mapped(key):
-                data = await self._run(_get_sync, _get_async, self.store, key, byte_range)
-        except _Missing:
-            return None
-        except RemoteStoreError:
-            if byte_range is None:
-                raise
-            # Backends refuse ranges that start past the end; slicing
-            # semantics make those empty, so clip against the real size.
-            return await self._get_clipped(key, byte_range, buffer_cls)
-        return buffer_cls.from_bytes(data)
 
-    async def _get_clipped(
-        self, key: str, byte_range: ByteRequest, buffer_cls: type[Buffer]
-    ) -> Buffer | None:
-        meta = await self._head(key)
-        if meta is None:
-            return None
-        span = slice_for(byte_range, int(meta["size"]))
-        start, stop = max(span.start, 0), min(span.stop, int(meta["size"]))
-        if stop <= start:
-            return buffer_cls.create_zero_length()
-        clipped = RangeByteRequest(start, stop)
-        try:
-            with _mapped(key):
-                data = await self._run(_get_sync, _get_async, self.store, key, clipped)
-        except _Missing:
-            return None
-        return buffer_cls.from_bytes(data)
+        async def fetch(request: ByteRequest | None) -> Any:
+            try:
+                with _mapped(key):
+                    return await self._run(_get_sync, _get_async, self.store, key, request)
+            except _Missing:
+                return None
+
+        async def size() -> int | None:
+            meta = await self._head(key)
+            return None if meta is None else int(meta["size"])
+
+        buffer_cls = resolve_prototype(prototype).buffer
+        return await ranged_get(self, key, byte_range, buffer_cls, fetch=fetch, size=size)
 
     async def exists(self, key: str) -> bool:
         """Whether an object is stored at ``key``."""
@@ -354,13 +340,8 @@ class ObjectStore(Store):
         """
         try:
             with _mapped(prefix):
-                if not running_on_asyncio():
-                    return await anyio.to_thread.run_sync(_next_batch, stream, limiter=self.limiter)
-                async with self.limiter:
-                    try:
-                        return await stream.__anext__()
-                    except StopAsyncIteration:
-                        return None
+                native = functools.partial(_anext, stream) if running_on_asyncio() else None
+                return await dispatch(self.limiter, native, functools.partial(_next_batch, stream))
         except _Missing:
             return None
         except RemoteStoreError as exc:
