@@ -317,3 +317,20 @@ def test_coordinate_plan_scales_with_chunks_not_points() -> None:
     total = sum(len(p.chunk_selection[0]) for p in plan.projections)
     assert total == n
     assert time.perf_counter() - start < 10
+
+
+def test_all_integer_coordinate_selection_is_one_point() -> None:
+    # zarr-python gives shape (1,) for vindex[1, 2], not a 0-d result.
+    from anyzarr.protocol.indexing import plan_coordinate
+
+    plan = plan_coordinate((1, 2), (4, 5), (2, 2))
+    assert plan.shape == (1,)
+    data = np.arange(20).reshape(4, 5)
+    out = np.empty(plan.shape, dtype=data.dtype)
+    for p in plan.projections:
+        cy, cx = p.chunk_coords
+        chunk = np.zeros((2, 2), dtype=data.dtype)
+        block = data[cy * 2 : cy * 2 + 2, cx * 2 : cx * 2 + 2]
+        chunk[: block.shape[0], : block.shape[1]] = block
+        out[p.out_selection] = chunk[p.chunk_selection]
+    assert out.tolist() == [7]

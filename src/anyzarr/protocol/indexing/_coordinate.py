@@ -54,7 +54,9 @@ def plan_coordinate(
         raise _invalid(selection)
     arrays: list[np.ndarray[Any, Any]] = []
     for item in sel:
-        arr = np.asarray(item, dtype=np.intp) if is_integer(item) else as_index_array(item)
+        # A bare integer counts as a one-element coordinate list, so an
+        # all-integer selection gives shape (1,) as in zarr-python.
+        arr = np.asarray([item], dtype=np.intp) if is_integer(item) else as_index_array(item)
         if arr is None or arr.dtype == np.bool_:
             raise _invalid(selection)
         arrays.append(arr)
