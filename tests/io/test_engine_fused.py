@@ -213,15 +213,28 @@ def test_direct_decoder_only_for_plain_chains() -> None:
 @pytest.mark.anyio
 @pytest.mark.parametrize("compressor", ["zstd", "blosc"])
 @pytest.mark.parametrize("kind", ["local", "memory"])
-async def test_reads_decoded_in_place_match(tmp_path: Path, compressor: str, kind: str) -> None:
+async def test_reads_decoded_in_place_match(
+    tmp_path: Path, compressor: str, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from anyzarr.protocol.codecs import DirectDecoder
+
+    calls: list[int] = []
+    original = DirectDecoder.decode_into
+
+    def counting(self: DirectDecoder, data: Any, target: Any) -> bool:
+        calls.append(target.nbytes)
+        return original(self, data, target)
+
+    monkeypatch.setattr(DirectDecoder, "decode_into", counting)
     from anyzarr.protocol.codecs import BloscCodec, ZstdCodec
 
     store = LocalStore(tmp_path) if kind == "local" else MemoryStore()
     codec = ZstdCodec(level=1) if compressor == "zstd" else BloscCodec(cname="lz4")
-    data = np.random.default_rng(0).integers(0, 9, size=(70, 40)).astype("float32")
-    # Chunks spanning whole rows land contiguously in the output; (16, 16)
-    # chunks do not and go through the scratch buffer.  Both have edges.
-    for chunks in ((16, 40), (16, 16)):
+    data = np.random.default_rng(0).integers(0, 9, size=(300, 256)).astype("float32")
+    # Chunks spanning whole rows land contiguously in the output; (128, 128)
+    # chunks do not and go through the scratch buffer.  Both have edges, and
+    # both are big enough (>= DIRECT_MIN_BYTES) for the direct decode.
+    for chunks in ((128, 256), (128, 128)):
         arr = await az.create_array(
             store,
             name=f"a{chunks[1]}",
@@ -233,9 +246,10 @@ async def test_reads_decoded_in_place_match(tmp_path: Path, compressor: str, kin
         await arr.setitem(slice(None), data)
         np.testing.assert_array_equal(await arr.getitem(slice(None)), data)
         np.testing.assert_array_equal(
-            await arr.getitem((slice(3, 60), slice(5, 30))), data[3:60, 5:30]
+            await arr.getitem((slice(3, 260), slice(5, 200))), data[3:260, 5:200]
         )
         np.testing.assert_array_equal(await arr.getitem((slice(None), 7)), data[:, 7])
+    assert calls  # the direct path really ran
 
 
 @pytest.mark.anyio
@@ -247,7 +261,7 @@ async def test_corrupt_or_misfit_chunks_still_raise(tmp_path: Path) -> None:
 
     store = LocalStore(tmp_path)
     arr = await az.create_array(
-        store, shape=(8, 8), chunks=(4, 8), dtype="int32", compressors=[ZstdCodec()]
+        store, shape=(256, 128), chunks=(128, 128), dtype="int32", compressors=[ZstdCodec()]
     )
     await arr.setitem(slice(None), 1)
     (tmp_path / "c" / "0" / "0").write_bytes(Zstd(1).encode(np.zeros(5, dtype="int32")))
@@ -308,3 +322,10 @@ async def test_zero_dimensional_compressed_read(tmp_path: Path) -> None:
     assert await arr.getitem(()) == -5
     await arr.setitem((), 7)
     assert await arr.getitem(()) == 7
+
+
+def test_direct_decode_threshold_matches_test_chunks() -> None:
+    from anyzarr.io._engine_fused import DIRECT_MIN_BYTES
+
+    # The in-place read tests above use 64 KiB chunks; keep them on the direct path.
+    assert DIRECT_MIN_BYTES <= 128 * 128 * 4

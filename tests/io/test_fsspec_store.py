@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from pathlib import Path
 from typing import Any, ClassVar
 
+import anyio
 import fsspec
 import pytest
 from fsspec.asyn import AsyncFileSystem
@@ -215,3 +217,34 @@ def test_repr_and_with_read_only() -> None:
     assert reader.fs is store.fs
     assert reader != store
     assert reader.with_read_only(False) == store
+
+
+class SlowMemory(MemoryFileSystem):  # type: ignore[misc]
+    """A memory file system whose writes take a while and are recorded."""
+
+    started: ClassVar[list[str]] = []
+
+    def pipe_file(self, path: str, value: bytes, **kwargs: Any) -> None:
+        self.started.append(path)
+        time.sleep(0.2)
+        super().pipe_file(path, value, **kwargs)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("asynchronous", [True, False])
+async def test_cancelled_sets_stop_queued_writes(asynchronous: bool) -> None:
+    SlowMemory.started.clear()
+    inner = SlowMemory()
+    fs = AsyncFileSystemWrapper(inner, asynchronous=True) if asynchronous else inner
+    root = f"/c-{uuid.uuid4().hex}"
+    store = FsspecStore(fs, path=root, concurrency=1)
+    with anyio.move_on_after(0.1):
+        async with anyio.create_task_group() as tg:
+            for i in range(10):
+                tg.start_soon(store.set, f"k{i}", cpu.Buffer.from_bytes(b"v"))
+    # The one write in flight finished whole; the queued ones never started.
+    assert len(SlowMemory.started) == 1
+    assert inner.find(root) == [p.rstrip("/") for p in SlowMemory.started]
+    await anyio.sleep(0.3)  # nothing left running writes anything later
+    assert len(SlowMemory.started) == 1
+    assert store.limiter.borrowed_tokens == 0

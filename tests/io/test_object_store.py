@@ -167,3 +167,39 @@ async def test_moto_latency_delays_without_serialising() -> None:
         elapsed = time.perf_counter() - start
     # Eight requests of 0.2 s each overlap: far less than 8 x 0.2 s.
     assert 0.2 <= elapsed < 1.0, elapsed
+
+
+@pytest.mark.anyio
+async def test_cancelled_sets_stop_queued_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    import anyio
+    import obstore
+
+    real_put, real_put_async = obstore.put, obstore.put_async
+    started: list[str] = []
+
+    async def slow_put_async(store: Any, key: str, data: Any, **kw: Any) -> Any:
+        started.append(key)
+        await anyio.sleep(0.2)
+        return await real_put_async(store, key, data, **kw)
+
+    def slow_put(store: Any, key: str, data: Any, **kw: Any) -> Any:
+        started.append(key)
+        time.sleep(0.2)
+        return real_put(store, key, data, **kw)
+
+    monkeypatch.setattr(obstore, "put_async", slow_put_async)
+    monkeypatch.setattr(obstore, "put", slow_put)
+    raw = MemoryStore()
+    store = ObjectStore(raw, concurrency=1)
+    with anyio.move_on_after(0.1):
+        async with anyio.create_task_group() as tg:
+            for i in range(10):
+                tg.start_soon(store.set, f"k{i}", cpu.Buffer.from_bytes(b"v"))
+    # The one put in flight finished whole; the queued ones never started.
+    assert len(started) == 1
+    assert [m["path"] for m in obstore.list(raw).collect()] == started
+    await anyio.sleep(0.3)  # nothing left running writes anything later
+    assert len(started) == 1
+    assert store.limiter.borrowed_tokens == 0

@@ -43,6 +43,7 @@ from anyzarr.io._engine_chunks import (
     writable,
 )
 from anyzarr.io._engine_fused import (
+    DIRECT_MIN_BYTES,
     INLINE_MAX_BYTES,
     FastStore,
     decode_scratch,
@@ -130,6 +131,8 @@ async def _read_fast(
 
     make_direct = getattr(pipeline, "direct_decoder", None)
     direct: DirectDecoder | None = make_direct(spec) if make_direct is not None else None
+    if direct is not None and direct.nbytes < DIRECT_MIN_BYTES:
+        direct = None  # small chunks: the batch decode's lower per-chunk cost wins
 
     def whole_batch(indices: Sequence[int]) -> None:
         # Scratch views are fine: every chunk is decoded and copied out below,

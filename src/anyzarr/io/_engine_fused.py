@@ -39,6 +39,7 @@ import numpy.typing as npt
 from anyzarr.protocol._byte_request import ByteRequest
 
 __all__ = [
+    "DIRECT_MIN_BYTES",
     "INLINE_MAX_BYTES",
     "FastStore",
     "decode_scratch",
@@ -59,6 +60,10 @@ FUSED_BATCH_BYTES = 4 * 1024 * 1024
 #: less time than handing the work to a thread and back (two context
 #: switches, more on a loaded machine).
 INLINE_MAX_BYTES = 1024 * 1024
+#: Chunks decoding to fewer bytes skip the direct decode: their buffers come
+#: from the allocator's free lists (no page faults to save), and the header
+#: checks per chunk cost more than they save (measured on 4 KiB chunks).
+DIRECT_MIN_BYTES = 64 * 1024
 #: Most chunks per hop, so that many tiny chunks still spread over the workers.
 FUSED_MAX_CHUNKS = 256
 

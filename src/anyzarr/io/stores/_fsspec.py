@@ -15,9 +15,6 @@ import functools
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
-import anyio
-import anyio.to_thread
-
 from anyzarr.io._store import Store, resolve_prototype
 from anyzarr.io.stores._common import (
     check_buffer,
@@ -27,6 +24,7 @@ from anyzarr.io.stores._common import (
     instance_attribute,
     no_partial_writes,
 )
+from anyzarr.io.stores._remote_common import dispatch, ranged_get
 from anyzarr.io.stores._retry import RemoteStoreError, running_on_asyncio
 from anyzarr.protocol._byte_request import (
     ByteRequest,
@@ -54,6 +52,17 @@ def _sync_loop_call(fs: Any, name: str, *args: Any, **kwargs: Any) -> Any:
     import fsspec.asyn
 
     return fsspec.asyn.sync(fsspec.asyn.get_loop(), getattr(fs, f"_{name}"), *args, **kwargs)
+
+
+def _bounds(byte_range: ByteRequest | None) -> tuple[int | None, int | None]:
+    """``cat_file``'s ``start``/``end`` for a (non-empty) byte range."""
+    if isinstance(byte_range, RangeByteRequest):
+        return byte_range.start, byte_range.end
+    if isinstance(byte_range, OffsetByteRequest):
+        return byte_range.offset, None
+    if isinstance(byte_range, SuffixByteRequest):
+        return -byte_range.suffix, None
+    return None, None
 
 
 class FsspecStore(Store):
@@ -213,30 +222,33 @@ class FsspecStore(Store):
     async def _call(self, name: str, *args: Any, shield: bool = False, **kwargs: Any) -> Any:
         """Call the file system's ``name`` method the way the loop allows.
 
-        ``shield`` lets a write run to its end when the caller is cancelled
-        (worker threads are always waited for), so a cancelled ``set`` never
-        leaves a half-written file behind the caller's back.  Errors other than :class:`AnyzarrError` and the allowed ones are
-        wrapped in :class:`RemoteStoreError` naming the path.
+        ``shield`` lets a write that has started run to its end when the
+        caller is cancelled (worker threads are always waited for), so a
+        cancelled ``set`` never leaves a half-written file behind; writes
+        still waiting for a limiter slot are cancelled.  Errors other than
+        :class:`AnyzarrError` and the allowed ones are wrapped in
+        :class:`RemoteStoreError` naming the path.
         """
         fs = self.fs
         native_async = bool(getattr(fs, "async_impl", False) and getattr(fs, "asynchronous", False))
+        native = (
+            functools.partial(getattr(fs, f"_{name}"), *args, **kwargs)
+            if native_async and running_on_asyncio()
+            else None
+        )
+        if native_async:
+            # asyncio-only coroutines: an async wrapper around a sync file
+            # system is unwrapped, anything else runs on fsspec's loop.
+            inner = getattr(fs, "sync_fs", None)
+            blocking = (
+                functools.partial(getattr(inner, name), *args, **kwargs)
+                if inner is not None
+                else functools.partial(_sync_loop_call, fs, name, *args, **kwargs)
+            )
+        else:
+            blocking = functools.partial(getattr(fs, name), *args, **kwargs)
         try:
-            if native_async and running_on_asyncio():
-                with anyio.CancelScope(shield=shield):
-                    async with self.limiter:
-                        return await getattr(fs, f"_{name}")(*args, **kwargs)
-            if native_async:
-                # asyncio-only coroutines: an async wrapper around a sync file
-                # system is unwrapped, anything else runs on fsspec's loop.
-                inner = getattr(fs, "sync_fs", None)
-                func = (
-                    functools.partial(getattr(inner, name), *args, **kwargs)
-                    if inner is not None
-                    else functools.partial(_sync_loop_call, fs, name, *args, **kwargs)
-                )
-            else:
-                func = functools.partial(getattr(fs, name), *args, **kwargs)
-            return await anyio.to_thread.run_sync(func, limiter=self.limiter)
+            return await dispatch(self.limiter, native, blocking, shield=shield)
         except Exception as exc:
             passthrough: tuple[type[BaseException], ...] = (
                 AnyzarrError,
@@ -280,41 +292,23 @@ class FsspecStore(Store):
             When the file system fails with anything but a missing-key error.
         """
         check_key(key)
-        buffer_cls = resolve_prototype(prototype).buffer
         path = self._full(key)
-        start: int | None = None
-        end: int | None = None
-        if isinstance(byte_range, RangeByteRequest):
-            start, end = byte_range.start, byte_range.end
-            if end <= start:
-                return buffer_cls.create_zero_length() if await self.exists(key) else None
-        elif isinstance(byte_range, OffsetByteRequest):
-            start = byte_range.offset
-        elif isinstance(byte_range, SuffixByteRequest):
-            if byte_range.suffix <= 0:
-                return buffer_cls.create_zero_length() if await self.exists(key) else None
-            start = -byte_range.suffix
-        try:
-            data = await self._call("cat_file", path, start=start, end=end)
-        except self.allowed_exceptions:
-            return None
-        except RemoteStoreError:
-            if byte_range is None:
-                raise
-            # Some backends refuse ranges past the end instead of clipping.
-            return await self._get_clipped(key, byte_range, buffer_cls)
-        return buffer_cls.from_bytes(data)
 
-    async def _get_clipped(
-        self, key: str, byte_range: ByteRequest, buffer_cls: type[Buffer]
-    ) -> Buffer | None:
-        from anyzarr.io.stores._common import clip
+        async def fetch(request: ByteRequest | None) -> Any:
+            start, end = _bounds(request)
+            try:
+                return await self._call("cat_file", path, start=start, end=end)
+            except self.allowed_exceptions:
+                return None
 
-        try:
-            whole = await self._call("cat_file", self._full(key))
-        except self.allowed_exceptions:
-            return None
-        return clip(buffer_cls.from_bytes(whole), byte_range)
+        async def size() -> int | None:
+            try:
+                return int(await self._call("size", path))
+            except self.allowed_exceptions:
+                return None
+
+        buffer_cls = resolve_prototype(prototype).buffer
+        return await ranged_get(self, key, byte_range, buffer_cls, fetch=fetch, size=size)
 
     async def exists(self, key: str) -> bool:
         """Whether a file exists at ``key``."""

@@ -8,19 +8,21 @@ exception is mapped to an anyzarr error naming the URL, so no httpx type
 leaks to callers.
 
 httpx's ``AsyncClient`` runs on anyio's networking and so works under both
-asyncio and trio.  A client's connection pool belongs to one event loop; a
-store that owns its clients makes fresh ones when it is used from another
-loop.
+asyncio and trio.  Its connection pool belongs to one event loop, so a store
+keeps one client per loop that used it and :meth:`HTTPStore.close` closes
+them all.
 
 A store that owns its client talks HTTP/1.1 through the lean client of
 :mod:`anyzarr.io.stores._http_wire` (about a sixth of httpx's event-loop time
 per request, which is what bounds latency-bound reads on a busy machine),
 unless a proxy is configured in the environment; then, and with a caller's
-client, httpx does the work.
+client, httpx does the work.  The lean client's sockets belong to no loop,
+so one pool serves the sync API's background loop and ``anyio.run`` alike.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import ssl
@@ -29,7 +31,10 @@ import urllib.request
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any, NoReturn
 
+import anyio
+import anyio.from_thread
 import anyio.lowlevel
+import anyio.to_thread
 import httpx
 
 from anyzarr.io._store import Store, resolve_prototype
@@ -40,6 +45,7 @@ from anyzarr.io.stores._http_wire import (
     WireResponse,
     WireTransportError,
 )
+from anyzarr.io.stores._remote_common import names_no_bytes, read_nothing
 from anyzarr.io.stores._retry import (
     RemoteStoreError,
     RetryPolicy,
@@ -111,6 +117,21 @@ async def _httpx_request(
     )
 
 
+async def _close_on_loop(client: httpx.AsyncClient, token: anyio.lowlevel.EventLoopToken) -> None:
+    """Close ``client`` on the loop of ``token`` if that loop still runs.
+
+    The wait is bounded: a loop that is alive but blocked (waiting on this
+    very call, say) must not hang ``close``.
+    """
+
+    def close_there() -> None:
+        with contextlib.suppress(RuntimeError):  # that loop has ended
+            anyio.from_thread.run(client.aclose, token=token)
+
+    with anyio.move_on_after(5):
+        await anyio.to_thread.run_sync(close_there, abandon_on_cancel=True)
+
+
 def _retry_after(response: WireResponse) -> float | None:
     """Seconds from a numeric ``Retry-After`` header (HTTP dates are ignored)."""
     value = response.headers.get("retry-after")
@@ -128,15 +149,6 @@ def _range_header(byte_range: ByteRequest) -> str:
     if isinstance(byte_range, OffsetByteRequest):
         return f"bytes={byte_range.offset}-"
     return f"bytes=-{byte_range.suffix}"
-
-
-def _empty_range(byte_range: ByteRequest | None) -> bool:
-    """Whether ``byte_range`` names no bytes whatever the object's size."""
-    if isinstance(byte_range, RangeByteRequest):
-        return byte_range.end <= byte_range.start
-    if isinstance(byte_range, SuffixByteRequest):
-        return byte_range.suffix <= 0
-    return False
 
 
 def _check_range(byte_range: ByteRequest | None) -> None:
@@ -198,8 +210,9 @@ class HTTPStore(Store):
         self.retry_policy = RetryPolicy.coerce(retries)
         self.headers = dict(headers or {})
         self._user_client = client
-        self._client: httpx.AsyncClient | WirePool | None = None
-        self._client_loop: object | None = None
+        self._pool: WirePool | None = None
+        self._httpx_clients: dict[object, httpx.AsyncClient] = {}
+        self._httpx_tokens: dict[object, anyio.lowlevel.EventLoopToken] = {}
 
     def __repr__(self) -> str:
         return f"HTTPStore({self.url!r})"
@@ -214,8 +227,9 @@ class HTTPStore(Store):
         state = super().__getstate__()
         if state["_user_client"] is not None:
             raise TypeError(f"{self!r} wraps a caller's httpx client and cannot be pickled")
-        state["_client"] = None
-        state["_client_loop"] = None
+        state["_pool"] = None
+        state["_httpx_clients"] = {}
+        state["_httpx_tokens"] = {}
         return state
 
     def with_read_only(self, read_only: bool = False) -> HTTPStore:
@@ -235,33 +249,48 @@ class HTTPStore(Store):
     def _current_client(self) -> httpx.AsyncClient | WirePool:
         if self._user_client is not None:
             return self._user_client
-        loop = anyio.lowlevel.current_token().native_token
-        if self._client is None or self._client_loop is not loop:
-            # An old loop's connections cannot be closed from here; its loop owns them.
-            if _proxied(self.url):
-                self._client = httpx.AsyncClient(
-                    timeout=self.timeout,
-                    follow_redirects=True,
-                    verify=_tls_context(),
-                    limits=httpx.Limits(
-                        max_connections=max(self.concurrency, 10),
-                        max_keepalive_connections=max(self.concurrency, 10),
-                    ),
-                )
-            else:
-                self._client = WirePool(self.timeout, _tls_context)
-            self._client_loop = loop
-        return self._client
+        if not _proxied(self.url):
+            # The lean client's sockets belong to no event loop: one pool
+            # serves every loop that uses this store.
+            if self._pool is None:
+                self._pool = WirePool(self.timeout, _tls_context)
+            return self._pool
+        # httpx's connections belong to the loop that opened them: one
+        # client per loop, each closed by close().
+        token = anyio.lowlevel.current_token()
+        client = self._httpx_clients.get(token.native_token)
+        if client is None:
+            client = httpx.AsyncClient(
+                timeout=self.timeout,
+                follow_redirects=True,
+                verify=_tls_context(),
+                limits=httpx.Limits(
+                    max_connections=max(self.concurrency, 10),
+                    max_keepalive_connections=max(self.concurrency, 10),
+                ),
+            )
+            self._httpx_clients[token.native_token] = client
+            self._httpx_tokens[token.native_token] = token
+        return client
 
     async def close(self) -> None:
-        """Close the store's own connections (a caller's client is left open)."""
-        client, self._client, self._client_loop = self._client, None, None
-        if client is not None:
-            try:
+        """Close the store's own connections, on every event loop that used it.
+
+        A caller's client is left open.  httpx clients of other loops are
+        closed on their loop when it still runs, and dropped when it has
+        ended (their connections ended with it).
+        """
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close_now()
+        clients, self._httpx_clients = self._httpx_clients, {}
+        tokens, self._httpx_tokens = self._httpx_tokens, {}
+        here = anyio.lowlevel.current_token().native_token
+        for native, client in clients.items():
+            if native is here:
                 await client.aclose()
-            except RuntimeError:
-                # The connections belonged to a loop that has since closed.
-                pass
+            else:
+                await _close_on_loop(client, tokens[native])
         await super().close()
 
     def url_for(self, key: str) -> str:
@@ -324,8 +353,8 @@ class HTTPStore(Store):
         buffer_cls = resolve_prototype(prototype).buffer
         _check_range(byte_range)
         url = self.url_for(key)
-        if _empty_range(byte_range):
-            return buffer_cls.create_zero_length() if await self.exists(key) else None
+        if names_no_bytes(byte_range):
+            return await read_nothing(self, key, buffer_cls)
         headers = {} if byte_range is None else {"Range": _range_header(byte_range)}
         response = await self._request("GET", url, headers)
         status = response.status_code

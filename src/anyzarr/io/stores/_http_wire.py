@@ -1,4 +1,4 @@
-"""A lean HTTP/1.1 client on anyio streams, for :class:`~anyzarr.storage.HTTPStore`.
+"""A lean HTTP/1.1 client on non-blocking sockets, for :class:`~anyzarr.storage.HTTPStore`.
 
 Latency-bound reads issue many small GET requests with several in flight.
 httpx spends about a millisecond of event-loop time per request (request and
@@ -7,34 +7,73 @@ busy machine stretched each round of requests well beyond the network
 latency.  This client does only what a Zarr read needs: ``GET``/``HEAD`` with
 keep-alive connections (one per request in flight), ``Content-Length``,
 chunked and read-to-close bodies, gzip/deflate bodies, redirects and TLS.
-It costs a fraction of httpx's time per request.
+
+Connections are plain non-blocking sockets (TLS through ``ssl.SSLSocket``)
+driven with :func:`anyio.wait_readable` / :func:`anyio.wait_writable`, not
+event-loop transports.  So a pool belongs to no event loop: one store may use
+it from the sync API's background loop and from ``anyio.run`` alike, and
+:meth:`WirePool.aclose` (or :meth:`WirePool.close_now`) releases every idle
+connection from any of them, even after a loop has ended.
+
+The parser is strict where leniency would be unsafe: status lines, header
+names, ``Content-Length`` and chunk sizes must be well-formed; header blocks,
+chunk lines, trailers and bodies (after decompression too, against gzip
+bombs) are size-capped; a response with both ``Transfer-Encoding`` and
+``Content-Length`` is read as chunked and its connection is not reused;
+redirects may only lead to ``http``/``https`` and carry the caller's headers
+(credentials included) only within the same origin.
 
 Failures that may pass (connection refused or reset, a connection closed
 mid-response, a timeout) raise :class:`WireTransportError`; the store turns
-them into retryable errors.  A response the client cannot parse raises
-:class:`WireProtocolError`.
+them into retryable errors.  A response the client cannot accept raises
+:class:`WireProtocolError` (:class:`WireTLSError` for a certificate that
+fails verification), which is not retried.
 """
 
 from __future__ import annotations
 
+import errno
+import ipaddress
+import os
+import re
 import select
+import socket
 import ssl
 import urllib.parse
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 import anyio
-import anyio.abc
-from anyio.abc import SocketAttribute
+import anyio.lowlevel
 
-__all__ = ["WirePool", "WireProtocolError", "WireResponse", "WireTransportError"]
+__all__ = [
+    "DEFAULT_MAX_BODY",
+    "WirePool",
+    "WireProtocolError",
+    "WireResponse",
+    "WireTLSError",
+    "WireTransportError",
+]
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _MAX_REDIRECTS = 20
 _MAX_HEAD = 64 * 1024
+_MAX_LINE = 8 * 1024  # one chunk-size or trailer line
+_MAX_TRAILERS = 64 * 1024
 _RECEIVE = 256 * 1024
+#: Largest body (on the wire and after decoding) a response may have by default.
+DEFAULT_MAX_BODY = 4 * 1024**3
+#: Caller headers that may follow a redirect to another origin.
+_PORTABLE_HEADERS = frozenset({"range", "accept", "if-range"})
+
+_STATUS_LINE = re.compile(r"HTTP/(\d)\.(\d) ([0-9]{3})(?: (.*))?")
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_DIGITS = re.compile(r"[0-9]+")
+_HEX = re.compile(r"[0-9A-Fa-f]{1,16}")
+_UNSAFE_IN_HEADER = re.compile(r"[\r\n\x00]")
+# Characters a request target may carry as they are; others are %-encoded.
+_TARGET_SAFE = "/?&=%:@!$'()*+,;~#[]-._"
 
 
 class WireTransportError(OSError):
@@ -42,7 +81,11 @@ class WireTransportError(OSError):
 
 
 class WireProtocolError(ValueError):
-    """The server's answer is not HTTP/1.1 this client understands."""
+    """The server's answer is not HTTP/1.1 this client accepts."""
+
+
+class WireTLSError(WireProtocolError):
+    """The TLS handshake failed (a certificate that does not verify, say)."""
 
 
 @dataclass(slots=True)
@@ -56,29 +99,66 @@ class WireResponse:
     url: str
 
 
+class _Closed(Exception):
+    """The peer closed the connection (a clean end of stream)."""
+
+
 @dataclass(eq=False, slots=True)
 class _Conn:
-    stream: anyio.abc.ByteStream
-    sock: Any
+    sock: socket.socket
     buf: bytearray = field(default_factory=bytearray)
+
+    async def _recv(self, size: int) -> bytes:
+        while True:
+            try:
+                data = self.sock.recv(size)
+            except (BlockingIOError, ssl.SSLWantReadError):
+                await anyio.wait_readable(self.sock)
+                continue
+            except ssl.SSLWantWriteError:
+                await anyio.wait_writable(self.sock)
+                continue
+            except ssl.SSLEOFError:
+                # A peer that hangs up without TLS close_notify (common):
+                # an end of stream like any other.
+                data = b""
+            if not data:
+                raise _Closed
+            # Data was ready without waiting: still let other tasks run
+            # and deliver a pending cancellation.
+            await anyio.lowlevel.checkpoint()
+            return data
+
+    async def send(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            try:
+                sent = self.sock.send(view)
+            except (BlockingIOError, ssl.SSLWantWriteError):
+                await anyio.wait_writable(self.sock)
+                continue
+            except ssl.SSLWantReadError:
+                await anyio.wait_readable(self.sock)
+                continue
+            view = view[sent:]
 
     async def _more(self) -> None:
         try:
-            self.buf += await self.stream.receive(_RECEIVE)
-        except anyio.EndOfStream:
+            self.buf += await self._recv(_RECEIVE)
+        except _Closed:
             raise WireTransportError("the server closed the connection mid-response") from None
 
     async def head(self) -> bytes:
         """Bytes up to and including the blank line that ends the headers."""
         start = 0
         while True:
-            end = self.buf.find(b"\r\n\r\n", start)
+            end = self.buf.find(b"\r\n\r\n", start, _MAX_HEAD + 4)
             if end >= 0:
                 head = bytes(self.buf[: end + 4])
                 del self.buf[: end + 4]
                 return head
             if len(self.buf) > _MAX_HEAD:
-                raise WireProtocolError("response headers exceed 64 KiB")
+                raise WireProtocolError(f"response headers exceed {_MAX_HEAD // 1024} KiB")
             start = max(len(self.buf) - 3, 0)
             await self._more()
 
@@ -91,8 +171,8 @@ class _Conn:
         del self.buf[:have]
         while have < n:
             try:
-                data = await self.stream.receive(max(n - have, 65536))
-            except anyio.EndOfStream:
+                data = await self._recv(max(n - have, 65536))
+            except _Closed:
                 raise WireTransportError(
                     f"the server closed the connection after {have} of {n} body bytes"
                 ) from None
@@ -104,34 +184,48 @@ class _Conn:
         return out
 
     async def line(self) -> bytes:
-        while (end := self.buf.find(b"\r\n")) < 0:
+        start = 0
+        while (end := self.buf.find(b"\r\n", start)) < 0:
+            if len(self.buf) > _MAX_LINE:
+                raise WireProtocolError(f"a chunk or trailer line exceeds {_MAX_LINE} bytes")
+            start = max(len(self.buf) - 1, 0)
             await self._more()
+        if end > _MAX_LINE:
+            raise WireProtocolError(f"a chunk or trailer line exceeds {_MAX_LINE} bytes")
         line = bytes(self.buf[:end])
         del self.buf[: end + 2]
         return line
 
-    async def chunked(self) -> bytearray:
+    async def chunked(self, limit: int) -> bytearray:
         body = bytearray()
         while True:
-            size_line = (await self.line()).split(b";", 1)[0].strip()
-            try:
-                size = int(size_line, 16)
-            except ValueError:
-                raise WireProtocolError(f"bad chunk size {size_line!r}") from None
+            # Chunk extensions (";name=value") carry nothing a read needs.
+            size_text = (await self.line()).split(b";", 1)[0].strip(b" \t").decode("latin-1")
+            if not _HEX.fullmatch(size_text):
+                raise WireProtocolError(f"bad chunk size {size_text!r}")
+            size = int(size_text, 16)
             if size == 0:
-                while await self.line():  # trailers end with an empty line
-                    pass
+                trailers = 0
+                while line := await self.line():  # trailers end with an empty line
+                    trailers += len(line) + 2
+                    if trailers > _MAX_TRAILERS:
+                        raise WireProtocolError("chunked trailers exceed 64 KiB")
                 return body
+            if len(body) + size > limit:
+                raise WireProtocolError(f"chunked body exceeds the {limit}-byte limit")
             body += await self.exactly(size)
-            await self.exactly(2)
+            if await self.exactly(2) != b"\r\n":
+                raise WireProtocolError("chunk data is not followed by CRLF")
 
-    async def to_eof(self) -> bytearray:
+    async def to_eof(self, limit: int) -> bytearray:
         body = bytearray(self.buf)
         self.buf.clear()
         while True:
+            if len(body) > limit:
+                raise WireProtocolError(f"body exceeds the {limit}-byte limit")
             try:
-                body += await self.stream.receive(_RECEIVE)
-            except anyio.EndOfStream:
+                body += await self._recv(_RECEIVE)
+            except _Closed:
                 return body
 
     def stale(self) -> bool:
@@ -142,69 +236,199 @@ class _Conn:
             readable, _, _ = select.select([self.sock], [], [], 0)
         except (OSError, ValueError):
             return True
-        return bool(readable)
+        if not readable:
+            return False
+        if not isinstance(self.sock, ssl.SSLSocket):
+            return True
+        # TLS 1.3 servers send session tickets after the handshake: the
+        # socket is readable though no application data (or close) came.
+        try:
+            self.sock.recv(1)
+        except ssl.SSLWantReadError:
+            return False
+        except (OSError, ValueError):
+            return True
+        return True
+
+    def close(self) -> None:
+        self.sock.close()
 
 
 def _parse_head(head: bytes) -> tuple[int, str, str, dict[str, str]]:
     lines = head.decode("latin-1").split("\r\n")
-    parts = lines[0].split(" ", 2)
-    if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
-        raise WireProtocolError(f"bad status line {lines[0]!r}")
+    status_line = _STATUS_LINE.fullmatch(lines[0])
+    if status_line is None:
+        raise WireProtocolError(f"bad status line {lines[0][:200]!r}")
     headers: dict[str, str] = {}
     for line in lines[1:]:
         if not line:
             continue
         name, sep, value = line.partition(":")
-        if not sep:
-            raise WireProtocolError(f"bad header line {line!r}")
-        key = name.strip().lower()
-        value = value.strip()
+        # Folded continuation lines and names with spaces are refused
+        # (RFC 9112 section 5): proxies might read them differently.
+        if not sep or not _TOKEN.fullmatch(name):
+            raise WireProtocolError(f"bad header line {line[:200]!r}")
+        key = name.lower()
+        value = value.strip(" \t")
         headers[key] = f"{headers[key]}, {value}" if key in headers else value
-    return int(parts[1]), parts[2] if len(parts) > 2 else "", parts[0], headers
+    version = f"HTTP/{status_line.group(1)}.{status_line.group(2)}"
+    return int(status_line.group(3)), status_line.group(4) or "", version, headers
 
 
-def _decoded(body: bytearray, encoding: str) -> bytes | bytearray:
+def _content_length(value: str) -> int:
+    # Repeated identical values ("10, 10") are allowed by RFC 9110 section 8.6.
+    values = {v.strip() for v in value.split(",")}
+    if len(values) != 1 or not _DIGITS.fullmatch(text := values.pop()):
+        raise WireProtocolError(f"bad Content-Length {value!r}")
+    return int(text)
+
+
+def _decompress(body: bytearray, wbits: int, limit: int) -> bytes:
+    decoder = zlib.decompressobj(wbits)
+    out = decoder.decompress(body, limit + 1)
+    if len(out) > limit:
+        raise WireProtocolError(f"decoded body exceeds the {limit}-byte limit")
+    if not decoder.eof:
+        raise WireProtocolError("compressed body is truncated")
+    return out
+
+
+def _decoded(body: bytearray, encoding: str, limit: int) -> bytes | bytearray:
     encoding = encoding.strip().lower()
     if encoding in ("", "identity"):
         return body
-    if encoding in ("gzip", "x-gzip"):
-        return zlib.decompress(body, 16 + zlib.MAX_WBITS)
-    if encoding == "deflate":
-        try:
-            return zlib.decompress(body)
-        except zlib.error:
-            return zlib.decompress(body, -zlib.MAX_WBITS)
+    try:
+        if encoding in ("gzip", "x-gzip"):
+            return _decompress(body, 16 + zlib.MAX_WBITS, limit)
+        if encoding == "deflate":
+            try:
+                return _decompress(body, zlib.MAX_WBITS, limit)
+            except zlib.error:
+                return _decompress(body, -zlib.MAX_WBITS, limit)  # raw deflate, no header
+    except zlib.error as exc:
+        raise WireProtocolError(f"bad {encoding} body: {exc}") from None
     raise WireProtocolError(f"unsupported Content-Encoding {encoding!r}")
 
 
+def _target(parts: urllib.parse.SplitResult) -> str:
+    target = parts.path or "/"
+    if parts.query:
+        target += "?" + parts.query
+    # A Location header may hold spaces or non-ASCII; never let them break
+    # the request line.
+    return urllib.parse.quote(target, safe=_TARGET_SAFE, encoding="utf-8")
+
+
+def _check_headers(headers: Mapping[str, str]) -> None:
+    for name, value in headers.items():
+        if not _TOKEN.fullmatch(name) or _UNSAFE_IN_HEADER.search(value):
+            raise ValueError(f"header {name!r} has a bad name or a CR, LF or NUL in its value")
+
+
+async def _open_socket(host: str, port: int) -> socket.socket:
+    """A connected non-blocking TCP socket to the first address of ``host`` that answers."""
+    try:
+        literal = ipaddress.ip_address(host)
+    except ValueError:
+        infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    else:
+        # An address needs no resolver thread.
+        family = socket.AF_INET6 if literal.version == 6 else socket.AF_INET
+        infos = [(family, socket.SOCK_STREAM, 0, "", (host, port))]
+    failure: OSError | None = None
+    for family, kind, proto, _, address in infos:
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.setblocking(False)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            try:
+                sock.connect(address)
+            except BlockingIOError:
+                await anyio.wait_writable(sock)
+                if code := sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR):
+                    raise OSError(code, os.strerror(code)) from None
+            return sock
+        except OSError as exc:
+            sock.close()
+            failure = exc
+        except BaseException:
+            sock.close()
+            raise
+    raise failure or OSError(errno.EADDRNOTAVAIL, f"no address for {host!r}")
+
+
+async def _handshake(sock: ssl.SSLSocket) -> None:
+    while True:
+        try:
+            sock.do_handshake()
+            return
+        except ssl.SSLWantReadError:
+            await anyio.wait_readable(sock)
+        except ssl.SSLWantWriteError:
+            await anyio.wait_writable(sock)
+
+
 class WirePool:
-    """Keep-alive connections of one event loop, reused per origin.
+    """Keep-alive connections, reused per origin, usable from any event loop.
 
     Parameters
     ----------
     timeout
-        Seconds one request (with its redirects) may take in all.
+        Seconds one request (connecting, redirects and reading included) may
+        take in all.
     tls
-        Builds the TLS context for ``https`` origins, on first use.
+        Returns the TLS context for ``https`` origins (called on first use);
+        when it returns ``None`` a default context that verifies
+        certificates and host names is used.
+    max_body
+        Largest body accepted, on the wire and after gzip/deflate decoding.
     """
 
-    def __init__(self, timeout: float, tls: Any) -> None:
+    def __init__(
+        self,
+        timeout: float,
+        tls: Callable[[], ssl.SSLContext | None],
+        *,
+        max_body: int = DEFAULT_MAX_BODY,
+    ) -> None:
         self.timeout = timeout
+        self.max_body = max_body
         self._tls = tls
+        self._context: ssl.SSLContext | None = None
         self._idle: dict[tuple[str, str, int], list[_Conn]] = {}
+
+    def _tls_context(self) -> ssl.SSLContext:
+        if self._context is None:
+            self._context = self._tls() or ssl.create_default_context()
+        return self._context
 
     async def _connect(self, scheme: str, host: str, port: int) -> _Conn:
         try:
-            if scheme == "https":
-                context: ssl.SSLContext = self._tls()
-                stream: anyio.abc.ByteStream = await anyio.connect_tcp(
-                    host, port, ssl_context=context, tls_standard_compatible=False
-                )
-            else:
-                stream = await anyio.connect_tcp(host, port)
+            sock = await _open_socket(host, port)
         except OSError as exc:
             raise WireTransportError(f"cannot connect to {host}:{port}: {exc}") from exc
-        return _Conn(stream, stream.extra(SocketAttribute.raw_socket))
+        if scheme != "https":
+            return _Conn(sock)
+        try:
+            # server_hostname sends SNI and makes the context check the name.
+            tls = self._tls_context().wrap_socket(
+                sock, server_hostname=host, do_handshake_on_connect=False
+            )
+        except BaseException:
+            sock.close()
+            raise
+        try:
+            await _handshake(tls)
+        except ssl.SSLCertVerificationError as exc:
+            tls.close()
+            raise WireTLSError(f"TLS certificate of {host}:{port} rejected: {exc}") from exc
+        except OSError as exc:
+            tls.close()
+            raise WireTransportError(f"TLS handshake with {host}:{port} failed: {exc}") from exc
+        except BaseException:
+            tls.close()
+            raise
+        return _Conn(tls)
 
     async def _checkout(self, origin: tuple[str, str, int]) -> _Conn:
         idle = self._idle.get(origin)
@@ -212,8 +436,44 @@ class WirePool:
             conn = idle.pop()
             if not conn.stale():
                 return conn
-            await anyio.aclose_forcefully(conn.stream)
+            conn.close()
         return await self._connect(*origin)
+
+    async def _exchange(
+        self, conn: _Conn, method: str, request: bytes
+    ) -> tuple[int, str, dict[str, str], bytearray, bool]:
+        """Send ``request`` on ``conn``; the answer and whether ``conn`` may be reused."""
+        await conn.send(request)
+        while True:
+            status, reason, version, fields = _parse_head(await conn.head())
+            if status >= 200 or status == 101:
+                break  # 1xx interim answers come before the real one
+        codings = [c.strip().lower() for c in fields.get("transfer-encoding", "").split(",")]
+        codings = [c for c in codings if c]
+        reusable = True
+        if method == "HEAD" or status in (204, 304) or 100 <= status < 200:
+            body = bytearray()
+        elif codings:
+            if codings != ["chunked"]:
+                raise WireProtocolError(f"unsupported Transfer-Encoding {codings!r}")
+            body = await conn.chunked(self.max_body)
+            # Both framings at once is how requests get smuggled: trust
+            # chunked for this answer, and nothing else on this connection.
+            reusable = "content-length" not in fields
+        elif (length := fields.get("content-length")) is not None:
+            size = _content_length(length)
+            if size > self.max_body:
+                raise WireProtocolError(
+                    f"Content-Length {size} exceeds the {self.max_body}-byte limit"
+                )
+            body = await conn.exactly(size)
+        else:
+            body = await conn.to_eof(self.max_body)
+            reusable = False
+        closing = fields.get("connection", "").lower()
+        if "close" in closing or (version == "HTTP/1.0" and "keep-alive" not in closing):
+            reusable = False
+        return status, reason, fields, body, reusable
 
     async def _once(
         self, method: str, url: str, parts: urllib.parse.SplitResult, headers: Mapping[str, str]
@@ -222,39 +482,15 @@ class WirePool:
         host = parts.hostname or ""
         port = parts.port or (443 if scheme == "https" else 80)
         origin = (scheme, host, port)
-        target = parts.path or "/"
-        if parts.query:
-            target += "?" + parts.query
-        lines = [f"{method} {target} HTTP/1.1", f"Host: {parts.netloc.rpartition('@')[2]}"]
+        lines = [f"{method} {_target(parts)} HTTP/1.1", f"Host: {parts.netloc.rpartition('@')[2]}"]
         lines += ["Accept-Encoding: gzip, deflate", "User-Agent: anyzarr"]
         lines += [f"{k}: {v}" for k, v in headers.items()]
         request = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
         conn = await self._checkout(origin)
         reusable = False
         try:
-            await conn.stream.send(request)
-            while True:
-                status, reason, version, fields = _parse_head(await conn.head())
-                if status >= 200 or status == 101:
-                    break  # 1xx interim answers come before the real one
-            body: bytearray
-            if method == "HEAD" or status in (204, 304):
-                body = bytearray()
-                reusable = True
-            elif "chunked" in fields.get("transfer-encoding", "").lower():
-                body = await conn.chunked()
-                reusable = True
-            elif (length := fields.get("content-length")) is not None:
-                if not length.isdigit():
-                    raise WireProtocolError(f"bad Content-Length {length!r}")
-                body = await conn.exactly(int(length))
-                reusable = True
-            else:
-                body = await conn.to_eof()
-            closing = fields.get("connection", "").lower()
-            if closing == "close" or (version == "HTTP/1.0" and closing != "keep-alive"):
-                reusable = False
-        except (OSError, anyio.BrokenResourceError, anyio.ClosedResourceError) as exc:
+            status, reason, fields, body, reusable = await self._exchange(conn, method, request)
+        except OSError as exc:
             if isinstance(exc, WireTransportError):
                 raise
             raise WireTransportError(f"{method} {url}: {type(exc).__name__}: {exc}") from exc
@@ -262,8 +498,8 @@ class WirePool:
             if reusable:
                 self._idle.setdefault(origin, []).append(conn)
             else:
-                await anyio.aclose_forcefully(conn.stream)
-        content = _decoded(body, fields.get("content-encoding", ""))
+                conn.close()
+        content = _decoded(body, fields.get("content-encoding", ""), self.max_body)
         return WireResponse(status, reason, fields, content, url)
 
     async def request(self, method: str, url: str, headers: Mapping[str, str]) -> WireResponse:
@@ -271,11 +507,15 @@ class WirePool:
 
         Raises
         ------
+        ValueError
+            When a header name is not a token or a value holds CR, LF or NUL.
         WireTransportError
             On a network failure or when ``timeout`` runs out.
         WireProtocolError
-            On a malformed answer or too many redirects.
+            On a malformed or oversized answer, a redirect to another scheme
+            than http/https, or too many redirects.
         """
+        _check_headers(headers)
         try:
             with anyio.fail_after(self.timeout):
                 return await self._follow(method, url, dict(headers))
@@ -285,21 +525,33 @@ class WirePool:
     async def _follow(self, method: str, url: str, headers: dict[str, str]) -> WireResponse:
         parts = urllib.parse.urlsplit(url)
         for _ in range(_MAX_REDIRECTS):
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise WireProtocolError(f"{method} {url}: only http(s) URLs can be fetched")
             response = await self._once(method, url, parts, headers)
             location = response.headers.get("location")
             if response.status_code not in _REDIRECTS or location is None:
                 return response
             url = urllib.parse.urljoin(url, location)
             moved = urllib.parse.urlsplit(url)
-            if (moved.scheme, moved.netloc) != (parts.scheme, parts.netloc):
-                # Credentials are for the origin that asked for them.
-                headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
+            if (moved.scheme, moved.hostname, moved.port) != (
+                parts.scheme,
+                parts.hostname,
+                parts.port,
+            ):
+                # Credentials (Authorization, API keys, cookies, whatever
+                # the caller added) are for the origin that asked for them.
+                headers = {k: v for k, v in headers.items() if k.lower() in _PORTABLE_HEADERS}
             parts = moved
         raise WireProtocolError(f"{method} {url}: more than {_MAX_REDIRECTS} redirects")
 
-    async def aclose(self) -> None:
-        """Close every idle connection."""
+    def close_now(self) -> None:
+        """Close every idle connection at once; safe from any thread or loop."""
         idle, self._idle = self._idle, {}
         for conns in idle.values():
             for conn in conns:
-                await anyio.aclose_forcefully(conn.stream)
+                conn.close()
+
+    async def aclose(self) -> None:
+        """Close every idle connection."""
+        self.close_now()
+        await anyio.lowlevel.checkpoint()

@@ -20,8 +20,6 @@ from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-import anyio
-import anyio.to_thread
 import obstore
 from obstore.exceptions import (
     AlreadyExistsError,
@@ -46,7 +44,6 @@ from anyzarr.protocol._byte_request import (
     OffsetByteRequest,
     RangeByteRequest,
     SuffixByteRequest,
-    slice_for,
 )
 from anyzarr.protocol._errors import UnsafeKeyError
 
