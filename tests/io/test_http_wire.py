@@ -424,3 +424,32 @@ def test_one_store_on_two_loops_closes_cleanly(tmp_path: Path) -> None:
         sync(store.close)
     # Unclosed sockets would warn when collected; filterwarnings=error fails then.
     gc.collect()
+
+
+def test_resolving_a_host_name_from_the_sync_loop_exits_cleanly() -> None:
+    # Host names are resolved in anyio's worker threads, never in the asyncio
+    # loop's default executor: a loop that used its executor starts a thread
+    # when it closes, and the sync API's loop closes at interpreter exit.
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent(
+        """
+        from anyzarr.api._sync_runtime import sync
+        from anyzarr.io.stores._http_wire import _open_socket
+
+        async def connect():
+            try:
+                (await _open_socket("localhost", 9)).close()
+            except OSError:
+                pass
+            return "done"
+
+        print(sync(connect))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "done"
+    assert "Traceback" not in out.stderr, out.stderr

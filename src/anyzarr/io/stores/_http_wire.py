@@ -33,6 +33,7 @@ fails verification), which is not retried.
 from __future__ import annotations
 
 import errno
+import functools
 import ipaddress
 import os
 import re
@@ -43,9 +44,11 @@ import urllib.parse
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import anyio
 import anyio.lowlevel
+import anyio.to_thread
 
 __all__ = [
     "DEFAULT_MAX_BODY",
@@ -327,10 +330,19 @@ def _check_headers(headers: Mapping[str, str]) -> None:
 
 async def _open_socket(host: str, port: int) -> socket.socket:
     """A connected non-blocking TCP socket to the first address of ``host`` that answers."""
+    infos: list[tuple[Any, Any, int, str, Any]]
     try:
         literal = ipaddress.ip_address(host)
     except ValueError:
-        infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        # anyio's worker threads, not the event loop's default executor: an
+        # asyncio loop that used its executor starts a thread when it closes,
+        # which fails if that happens at interpreter exit (the sync API's loop).
+        infos = list(
+            await anyio.to_thread.run_sync(
+                functools.partial(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM),
+                abandon_on_cancel=True,
+            )
+        )
     else:
         # An address needs no resolver thread.
         family = socket.AF_INET6 if literal.version == 6 else socket.AF_INET
