@@ -73,14 +73,26 @@ def test_local_scratch_reads_and_versions(tmp_path: Path) -> None:
     assert (tmp_path / "a").read_bytes() == b"HELLO"
 
 
-def test_memory_versions_follow_sets() -> None:
+def test_memory_store_offers_no_version_so_nothing_is_pinned() -> None:
+    # A token that keeps the stored value alive would pin deleted shards in
+    # the process-wide index cache; memory reads are cheap, so none is given.
+    import anyzarr
+
     store = MemoryStore()
-    store.write_many_sync([("k", cpu.Buffer.from_bytes(b"1"))])
-    first = store.version_sync("k")
-    assert first == store.version_sync("k")
-    store.write_many_sync([("k", cpu.Buffer.from_bytes(b"1"))])
-    assert store.version_sync("k") != first
-    assert store.version_sync("nope") is None
+    arr = anyzarr.create_array(store, shape=(64, 64), chunks=(8, 8), shards=(32, 32), dtype="u1")
+    arr[...] = 7
+    assert store.version_sync("c/0/0") is None
+    before = len(shard_index_cache)
+    assert int(arr[3, 5]) == 7  # a partial shard read
+    assert len(shard_index_cache) == before
+
+
+def test_local_version_changes_when_a_same_size_file_replaces_it(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    store.write_many_sync([("s", cpu.Buffer.from_bytes(b"aaaa"))])
+    first = store.version_sync("s")
+    store.write_many_sync([("s", cpu.Buffer.from_bytes(b"bbbb"))])
+    assert store.version_sync("s") != first
 
 
 @pytest.mark.anyio
@@ -329,3 +341,18 @@ def test_direct_decode_threshold_matches_test_chunks() -> None:
 
     # The in-place read tests above use 64 KiB chunks; keep them on the direct path.
     assert DIRECT_MIN_BYTES <= 128 * 128 * 4
+
+
+def test_inner_chunks_touched_counts_decode_work_not_output_size() -> None:
+    from anyzarr.io._engine_chunks import inner_chunks_touched
+
+    shard, inner = (4096, 4096), (128, 128)
+    # Nearly the whole shard: every inner chunk (32 x 32) is decoded.
+    assert inner_chunks_touched((slice(0, 4095), slice(None)), shard, inner) == 1024
+    # One element: one inner chunk.
+    assert inner_chunks_touched((5, 7), shard, inner) == 1
+    # A thin strided column keeps one element per inner chunk row but decodes each.
+    assert inner_chunks_touched((slice(0, 4096, 128), 3), shard, inner) == 32
+    # Arrays count the distinct inner chunks they hit.
+    assert inner_chunks_touched((np.array([0, 1, 300]), slice(0, 10)), shard, inner) == 2
+    assert inner_chunks_touched((slice(5, 5), 0), shard, inner) == 0

@@ -39,6 +39,7 @@ from anyzarr.io._engine_chunks import (
     chunk_nbytes,
     covers_whole_chunk,
     fresh_chunk,
+    inner_chunks_touched,
     is_all_fill,
     writable,
 )
@@ -115,6 +116,32 @@ async def _get_all(store: Any, requests: Sequence[Any], prototype: Any) -> list[
     return results
 
 
+def _decode_bytes_at_most(
+    pipeline: PipelineLike,
+    spec: SpecLike,
+    projections: Sequence[ProjectionLike],
+    whole: Sequence[int],
+    partial: Sequence[int],
+    selection_of: Callable[[ProjectionLike], Any],
+) -> bool:
+    """Whether a read decodes at most ``INLINE_MAX_BYTES``, small enough to run
+    on the loop.  Partial shard reads count the inner chunks they reach."""
+    nbytes = chunk_nbytes(spec.shape, spec.dtype)
+    total = len(whole) * nbytes
+    if total > INLINE_MAX_BYTES:
+        return False
+    shard = getattr(pipeline, "sharding_codec", None)
+    if shard is None:
+        return total + len(partial) * nbytes <= INLINE_MAX_BYTES
+    inner = chunk_nbytes(shard.chunk_shape, spec.dtype)
+    for i in partial:
+        selection = selection_of(projections[i])
+        total += inner * inner_chunks_touched(selection, spec.shape, shard.chunk_shape)
+        if total > INLINE_MAX_BYTES:
+            return False
+    return True
+
+
 async def _read_fast(
     store: FastStore,
     pipeline: PipelineLike,
@@ -186,9 +213,7 @@ async def _read_fast(
             scatter(i, read_plan.result())
 
     nbytes = chunk_nbytes(spec.shape, spec.dtype)
-    shard = getattr(pipeline, "sharding_codec", None)
-    inner = chunk_nbytes(shard.chunk_shape, spec.dtype) if shard is not None else nbytes
-    if len(whole) * nbytes + len(partial) * inner <= INLINE_MAX_BYTES:
+    if _decode_bytes_at_most(pipeline, spec, projections, whole, partial, selection_of):
         # A small read costs less than the two thread switches of a hop.
         await anyio.lowlevel.checkpoint()
         whole_batch(whole)

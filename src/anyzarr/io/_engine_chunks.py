@@ -21,6 +21,7 @@ __all__ = [
     "covers_whole_chunk",
     "fresh_chunk",
     "is_all_fill",
+    "inner_chunks_touched",
     "writable",
 ]
 
@@ -106,3 +107,27 @@ def is_all_fill(chunk: npt.NDArray[Any], fill_value: Any) -> bool:
     if chunk.dtype.kind in "mM" and np.isnat(fill):
         return bool(np.all(np.isnat(chunk)))
     return bool(np.all(chunk == fill))
+
+
+def inner_chunks_touched(
+    selection: Sequence[Any], shard_shape: Sequence[int], inner_shape: Sequence[int]
+) -> int:
+    """How many inner chunks of a shard a per-axis selection reaches.
+
+    ``selection`` holds one slice, integer or 1-D integer array per axis (the
+    form sharded read plans take).  The count bounds the decode work of a
+    partial shard read, which the output size does not: a thin strided
+    selection can touch every inner chunk and keep one element of each.
+    """
+    count = 1
+    for sel, length, size in zip(selection, shard_shape, inner_shape, strict=True):
+        if isinstance(sel, slice):
+            points = range(*sel.indices(length))
+            if not points:
+                return 0
+            first, last = points[0], points[-1]
+            count *= len(points) if points.step >= size else last // size - first // size + 1
+        elif not isinstance(sel, (int, np.integer)):
+            indices = np.asarray(sel)
+            count *= int(np.unique(indices // size).size)
+    return count

@@ -383,7 +383,10 @@ class LocalStore(Store):
             st = os.stat(path)
         except (FileNotFoundError, NotADirectoryError):
             return None
-        return ("file", str(path), st.st_ino, st.st_size, st.st_mtime_ns)
+        # ctime as well as mtime: a replaced file may reuse the inode and, on
+        # file systems with coarse timestamps, the mtime too; the rename that
+        # installs it updates ctime.
+        return ("file", str(path), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
     async def exists(self, key: str) -> bool:
         path = self._path(key)

@@ -15,21 +15,6 @@ if TYPE_CHECKING:
 __all__ = ["MemoryStore"]
 
 
-class _Version:
-    """Compares and hashes by the identity of the stored buffer it keeps alive."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: object) -> None:
-        self.value = value
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Version) and other.value is self.value
-
-    def __hash__(self) -> int:
-        return id(self.value)
-
-
 class MemoryStore(Store):
     """Values held in a mutable mapping, by default a new dict.
 
@@ -143,15 +128,14 @@ class MemoryStore(Store):
                 self._store_dict[key] = self._stored_copy(check_buffer(key, value))
 
     def version_sync(self, key: str) -> Hashable | None:
-        """A token naming the value now under ``key``.
+        """Always ``None``: shard indexes of in-memory values are not cached.
 
-        Every ``set`` stores a new buffer object; the token holds that object,
-        so its identity cannot be reused while the token is alive.
+        Reading an index here is a dictionary lookup and a slice, so a cache
+        saves nothing; and a token that tells values apart safely would have
+        to keep each value alive (object identities are reused once freed),
+        pinning deleted data in memory for as long as the cache holds it.
         """
-        value = self._store_dict.get(key)
-        if value is None:
-            return None
-        return _Version(value)
+        return None
 
     async def exists(self, key: str) -> bool:
         return key in self._store_dict
