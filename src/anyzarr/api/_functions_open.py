@@ -18,12 +18,12 @@ from anyzarr.api._functions_common import (
 from anyzarr.api._functions_create import create, like_kwargs
 from anyzarr.api._group import AsyncGroup
 from anyzarr.api._group_nodes import open_array_at
+from anyzarr.api._group_store import ensure_no_node
 from anyzarr.api._group_tree import TreeRepr
 from anyzarr.io._metadata_io import read_node_metadata, task_group
 from anyzarr.protocol._errors import (
     ArrayNotFoundError,
     ContainsArrayError,
-    ContainsGroupError,
     GroupNotFoundError,
     NodeNotFoundError,
     NodeTypeValidationError,
@@ -75,12 +75,19 @@ def _where(store_path: Any) -> str:
     return f"path {store_path.path!r} in {store_path.store!r}"
 
 
-async def _refuse_existing(store_path: Any, zarr_format: Literal[2, 3] | None) -> None:
-    kind = await _node_kind(store_path, zarr_format)
-    if kind == "array":
-        raise ContainsArrayError(f"an array already exists at {_where(store_path)}")
-    if kind == "group":
-        raise ContainsGroupError(f"a group already exists at {_where(store_path)}")
+async def _new_group(
+    store_path: Any,
+    zarr_format: Literal[2, 3] | None,
+    overwrite: bool,
+    attributes: dict[str, Any] | None,
+) -> AsyncGroup:
+    """Write a new group at ``store_path``, in the configured default format if none is given."""
+    return await AsyncGroup.from_store(
+        store_path,
+        zarr_format=zarr_format or default_zarr_format(),
+        overwrite=overwrite,
+        attributes=attributes,
+    )
 
 
 async def open(
@@ -161,7 +168,7 @@ async def open_array(
         raise UsageError(f"invalid mode {mode!r} for open_array")
     if "shape" not in kwargs:
         if mode == "w-":
-            await _refuse_existing(store_path, zarr_format)
+            await ensure_no_node(store_path, zarr_format)
         raise ShapeRequiredError(
             f"creating an array at {_where(store_path)} (mode {mode!r}) needs shape="
         )
@@ -210,12 +217,7 @@ async def open_group(
                 raise
     if mode not in CREATE_MODES:
         raise UsageError(f"invalid mode {mode!r} for open_group")
-    return await AsyncGroup.from_store(
-        store_path,
-        zarr_format=zarr_format or default_zarr_format(),
-        overwrite=mode == "w",
-        attributes=attributes,
-    )
+    return await _new_group(store_path, zarr_format, mode == "w", attributes)
 
 
 async def open_consolidated(
@@ -254,12 +256,7 @@ async def group(
             return await AsyncGroup.open(store_path, zarr_format=zarr_format)
         except GroupNotFoundError:
             pass
-    return await AsyncGroup.from_store(
-        store_path,
-        zarr_format=zarr_format or default_zarr_format(),
-        overwrite=overwrite,
-        attributes=attributes,
-    )
+    return await _new_group(store_path, zarr_format, overwrite, attributes)
 
 
 async def create_group(
@@ -273,12 +270,7 @@ async def create_group(
 ) -> AsyncGroup:
     """Create a new group; ``ContainsGroupError``/``ContainsArrayError`` if taken."""
     store_path = await resolve(store, path=path, storage_options=storage_options)
-    return await AsyncGroup.from_store(
-        store_path,
-        zarr_format=zarr_format or default_zarr_format(),
-        overwrite=overwrite,
-        attributes=attributes,
-    )
+    return await _new_group(store_path, zarr_format, overwrite, attributes)
 
 
 async def save_array(

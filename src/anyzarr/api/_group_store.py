@@ -6,7 +6,7 @@ move every key of a node to another path.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from anyzarr.io._metadata_io import read_node_metadata, task_group, write_node_metadata
 from anyzarr.protocol._errors import (
@@ -30,19 +30,22 @@ def root_of(store_path: StorePath) -> StorePath:
     return _StorePath(store_path.store, "")
 
 
-async def existing_node(store_path: StorePath) -> NodeMetadata | None:
-    """The metadata at ``store_path`` in either format, or ``None``."""
+async def existing_node(
+    store_path: StorePath, zarr_format: Literal[2, 3] | None = None
+) -> NodeMetadata | None:
+    """The metadata at ``store_path`` in ``zarr_format`` (None: either), or ``None``."""
     try:
-        return await read_node_metadata(store_path, zarr_format=None, use_consolidated=False)
+        return await read_node_metadata(store_path, zarr_format=zarr_format, use_consolidated=False)
     except NodeNotFoundError:
         return None
 
 
-async def ensure_no_node(store_path: StorePath) -> None:
-    """Raise ``ContainsArrayError`` / ``ContainsGroupError`` if a node is there."""
+async def ensure_no_node(store_path: StorePath, zarr_format: Literal[2, 3] | None = None) -> None:
+    """Raise ``ContainsArrayError`` / ``ContainsGroupError`` if a node (of
+    ``zarr_format``, when given) is there."""
     from anyzarr.protocol.metadata import GroupMetadata
 
-    found = await existing_node(store_path)
+    found = await existing_node(store_path, zarr_format)
     where = f"path {store_path.path!r} in {store_path.store!r}"
     if isinstance(found, GroupMetadata):
         raise ContainsGroupError(f"a group already exists at {where}")

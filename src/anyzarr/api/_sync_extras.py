@@ -19,6 +19,7 @@ modules register their classes when imported.
 from __future__ import annotations
 
 import warnings
+from abc import abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Self
@@ -234,13 +235,44 @@ class BlockIndex(_Indexer):
         sync(self._array._async_array.set_block_selection, selection, value)
 
 
-class ArrayExtras:
+class _NodeExtras:
+    """What sync arrays and groups share: equality by the async node, hashing
+    by location, and a ``with`` block that releases nothing."""
+
+    @abstractmethod
+    def _node(self) -> Any:
+        """The async node this object delegates to."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _NodeExtras) and self._node() == other._node()
+
+    def __hash__(self) -> int:
+        # Equal nodes share store and path; dask and dict keys need a hash.
+        where = self._node().store_path
+        return hash((id(where.store), where.path))
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Nothing to release: the store belongs to the caller, who closes it."""
+
+
+class ArrayExtras(_NodeExtras):
     """Sync-only behaviour of ``Array``; wraps one ``AsyncArray``."""
 
     _async_array: Any
 
     def __init__(self, async_array: Any) -> None:
         self._async_array = async_array
+
+    def _node(self) -> Any:
+        return self._async_array
 
     @property
     def async_array(self) -> Any:
@@ -302,25 +334,6 @@ class ArrayExtras:
         inner = self._async_array
         return f"<Array {inner.store_path} shape={inner.shape} dtype={inner.dtype}>"
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ArrayExtras) and self._async_array == other._async_array
-
-    def __hash__(self) -> int:
-        # Equal arrays share store and path; dask and dict keys need a hash.
-        where = self._async_array.store_path
-        return hash((id(where.store), where.path))
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Nothing to release: the store belongs to the caller, who closes it."""
-
     def __reduce__(self) -> tuple[Any, tuple[Any, str]]:
         # Pickle the location, not the metadata: the copy reads it fresh.
         inner = self._async_array
@@ -344,13 +357,16 @@ class ArrayFallbacks:
 # -- groups ---------------------------------------------------------------------
 
 
-class GroupExtras:
+class GroupExtras(_NodeExtras):
     """Sync-only behaviour of ``Group``: mapping access and context management."""
 
     _async_group: Any
 
     def __init__(self, async_group: Any) -> None:
         self._async_group = async_group
+
+    def _node(self) -> Any:
+        return self._async_group
 
     @property
     def async_group(self) -> Any:
@@ -382,24 +398,6 @@ class GroupExtras:
 
     def __repr__(self) -> str:
         return f"<Group {self._async_group.store_path}>"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, GroupExtras) and self._async_group == other._async_group
-
-    def __hash__(self) -> int:
-        where = self._async_group.store_path
-        return hash((id(where.store), where.path))
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Nothing to release: the store belongs to the caller, who closes it."""
 
     # zarr-python's sync Group differs from AsyncGroup in these signatures.
 

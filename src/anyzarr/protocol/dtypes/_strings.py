@@ -25,7 +25,23 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class VariableLengthUTF8(DataType):
+class _VariableLength(DataType):
+    """What the variable-length types share: no item size, ``|O`` in v2, and
+    the v3 name as their text form."""
+
+    @property
+    def item_size(self) -> int | None:
+        return None
+
+    def to_json(self, zarr_format: ZarrFormat) -> JSON:
+        return self.v3_name if zarr_format == 3 else "|O"
+
+    def __str__(self) -> str:
+        return self.v3_name
+
+
+@dataclass(frozen=True)
+class VariableLengthUTF8(_VariableLength):
     """Variable-length UTF-8 text: v3 ``string``, v2 ``|O`` with ``vlen-utf8``.
 
     In memory it is numpy's ``StringDType``, as in zarr-python 3.4.
@@ -37,13 +53,6 @@ class VariableLengthUTF8(DataType):
     @property
     def dtype(self) -> np.dtype[Any]:
         return np.dtypes.StringDType()
-
-    @property
-    def item_size(self) -> int | None:
-        return None
-
-    def to_json(self, zarr_format: ZarrFormat) -> JSON:
-        return self.v3_name if zarr_format == 3 else "|O"
 
     def cast_value(self, value: object) -> Any:
         if isinstance(value, str | np.str_):
@@ -63,12 +72,9 @@ class VariableLengthUTF8(DataType):
     def default_fill_value(self) -> Any:
         return ""
 
-    def __str__(self) -> str:
-        return "string"
-
 
 @dataclass(frozen=True)
-class VariableLengthBytes(DataType):
+class VariableLengthBytes(_VariableLength):
     """Variable-length byte strings: v3 ``variable_length_bytes``, v2 ``|O`` + ``vlen-bytes``."""
 
     v3_name: ClassVar[str] = "variable_length_bytes"
@@ -77,13 +83,6 @@ class VariableLengthBytes(DataType):
     @property
     def dtype(self) -> np.dtype[Any]:
         return np.dtype("O")
-
-    @property
-    def item_size(self) -> int | None:
-        return None
-
-    def to_json(self, zarr_format: ZarrFormat) -> JSON:
-        return self.v3_name if zarr_format == 3 else "|O"
 
     def cast_value(self, value: object) -> Any:
         if isinstance(value, bytes | np.bytes_):
@@ -101,9 +100,6 @@ class VariableLengthBytes(DataType):
     def default_fill_value(self) -> Any:
         return b""
 
-    def __str__(self) -> str:
-        return "variable_length_bytes"
-
 
 def _is_number(value: JSON) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
@@ -119,15 +115,23 @@ def _number_text(value: int | float) -> str:
     return str(np.array(value)[()])
 
 
-def _length_config(name: str, length_bytes: int) -> JSON:
-    return {"name": name, "configuration": {"length_bytes": length_bytes}}
+@dataclass(frozen=True)
+class _FixedLength(DataType):
+    """What the fixed-length types share: ``length`` units per element, stored
+    in v2 as numpy's type string and in v3 as a byte count."""
+
+    length: int
+
+    def to_json(self, zarr_format: ZarrFormat) -> JSON:
+        if zarr_format == 2:
+            return self.dtype.str
+        return {"name": self.v3_name, "configuration": {"length_bytes": self.dtype.itemsize}}
 
 
 @dataclass(frozen=True)
-class FixedLengthUTF32(DataType):
+class FixedLengthUTF32(_FixedLength):
     """numpy ``U<n>``: ``length`` code points of UTF-32."""
 
-    length: int
     endianness: Literal["little", "big"] = "little"
     v3_name: ClassVar[str] = "fixed_length_utf32"
 
@@ -135,11 +139,6 @@ class FixedLengthUTF32(DataType):
     def dtype(self) -> np.dtype[Any]:
         order = "<" if self.endianness == "little" else ">"
         return np.dtype(f"{order}U{self.length}")
-
-    def to_json(self, zarr_format: ZarrFormat) -> JSON:
-        if zarr_format == 2:
-            return self.dtype.str
-        return _length_config(self.v3_name, 4 * self.length)
 
     def cast_value(self, value: object) -> Any:
         if not isinstance(value, str | np.str_):
@@ -161,20 +160,14 @@ class FixedLengthUTF32(DataType):
 
 
 @dataclass(frozen=True)
-class NullTerminatedBytes(DataType):
+class NullTerminatedBytes(_FixedLength):
     """numpy ``S<n>``: bytes padded with NULs to ``length``."""
 
-    length: int
     v3_name: ClassVar[str] = "null_terminated_bytes"
 
     @property
     def dtype(self) -> np.dtype[Any]:
         return np.dtype(f"S{self.length}")
-
-    def to_json(self, zarr_format: ZarrFormat) -> JSON:
-        if zarr_format == 2:
-            return self.dtype.str
-        return _length_config(self.v3_name, self.length)
 
     def cast_value(self, value: object) -> Any:
         if isinstance(value, str):
@@ -198,20 +191,14 @@ class NullTerminatedBytes(DataType):
 
 
 @dataclass(frozen=True)
-class RawBytes(DataType):
+class RawBytes(_FixedLength):
     """numpy ``V<n>``: opaque records of ``length`` bytes."""
 
-    length: int
     v3_name: ClassVar[str] = "raw_bytes"
 
     @property
     def dtype(self) -> np.dtype[Any]:
         return np.dtype(f"V{self.length}")
-
-    def to_json(self, zarr_format: ZarrFormat) -> JSON:
-        if zarr_format == 2:
-            return self.dtype.str
-        return _length_config(self.v3_name, self.length)
 
     def cast_value(self, value: object) -> Any:
         if isinstance(value, np.void) and value.dtype.itemsize == self.length:
