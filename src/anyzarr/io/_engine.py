@@ -158,13 +158,36 @@ async def _read_fast(
 
     make_direct = getattr(pipeline, "direct_decoder", None)
     direct: DirectDecoder | None = make_direct(spec) if make_direct is not None else None
+    small: DirectDecoder | None = None
     if direct is not None and direct.nbytes < DIRECT_MIN_BYTES:
-        direct = None  # small chunks: the batch decode's lower per-chunk cost wins
+        # Small chunks: a fresh buffer each is cheap; what counts is the
+        # Python work per chunk, so decompress and place each one in turn.
+        small, direct = direct, None
+
+    shard = getattr(pipeline, "sharding_codec", None)
 
     def whole_batch(indices: Sequence[int]) -> None:
         # Scratch views are fine: every chunk is decoded and copied out below,
         # before this thread reads again.
         datas = store.read_many_sync([(keys[i], None) for i in indices], scratch=True)
+        if shard is not None:
+            datas = [
+                d if d is None or not shard_into(i, d) else _DONE
+                for i, d in zip(indices, datas, strict=True)
+            ]
+            todo = [(i, d) for i, d in zip(indices, datas, strict=True) if d is not _DONE]
+            if not todo:
+                return
+            indices, datas = [i for i, _ in todo], [d for _, d in todo]
+        if small is not None:
+            datas = [
+                d if d is None or not decode_small(i, d) else _DONE
+                for i, d in zip(indices, datas, strict=True)
+            ]
+            todo = [(i, d) for i, d in zip(indices, datas, strict=True) if d is not _DONE]
+            if not todo:
+                return
+            indices, datas = [i for i, _ in todo], [d for _, d in todo]
         if direct is not None:
             datas = [
                 d if d is None or not decode_direct(i, d) else _DONE
@@ -177,6 +200,34 @@ async def _read_fast(
         decoded = pipeline.decode_batch(datas, spec, [keys[i] for i in indices])
         for i, chunk in zip(indices, decoded, strict=True):
             scatter(i, None if chunk is None else chunk[projections[i].chunk_selection])
+
+    def shard_into(i: int, data: Any) -> bool:
+        """Decode shard ``i``'s inner chunks straight into their place in the output."""
+        assert shard is not None
+        p = projections[i]
+        osel, csel = p.out_selection, p.chunk_selection
+        if not (
+            type(osel) is tuple
+            and type(csel) is tuple
+            and len(osel) == len(csel) == len(spec.shape)
+            and all(type(s) is slice for s in osel)
+            and all(type(s) is slice for s in csel)
+        ):
+            return False
+        dest = out[osel]
+        if dest.dtype != spec.dtype:
+            return False
+        shard.decode_into(data, spec, keys[i], csel, dest)
+        return True
+
+    def decode_small(i: int, data: Any) -> bool:
+        assert small is not None
+        chunk = small.decode(data)
+        if chunk is None:
+            return False
+        p = projections[i]
+        out[p.out_selection] = chunk[p.chunk_selection]
+        return True
 
     def decode_direct(i: int, data: Any) -> bool:
         """Decompress chunk ``i`` into the output (or this thread's scratch) itself."""
@@ -214,8 +265,9 @@ async def _read_fast(
 
     nbytes = chunk_nbytes(spec.shape, spec.dtype)
     if _decode_bytes_at_most(pipeline, spec, projections, whole, partial, selection_of):
-        # A small read costs less than the two thread switches of a hop.
-        await anyio.lowlevel.checkpoint()
+        # A small read costs less than the two thread switches of a hop, and
+        # less than a trip round the event loop: only honour cancellation.
+        await anyio.lowlevel.checkpoint_if_cancelled()
         whole_batch(whole)
         partial_batch(partial)
         return
@@ -227,7 +279,7 @@ async def _read_fast(
         (partial_batch, [partial[j] for j in rng])
         for rng in plan_batches(len(partial), nbytes // 4, workers)
     ]
-    await run_batches(store, work, lambda item: item[0](item[1]))
+    await run_batches(store, work, lambda item: item[0](item[1]), workers=workers)
 
 
 async def read(

@@ -189,6 +189,17 @@ def array_all_equal(data: Any, other: Any, equal_nan: bool) -> bool:
     if other is None:
         return False
     kind = data.dtype.kind
+    if (
+        kind in "biuf"
+        and type(data) is np.ndarray
+        and data.size
+        and isinstance(other, int | float | np.number | np.bool_)
+    ):
+        # Chunks are rarely all fill: one element usually settles it without
+        # comparing (and allocating a mask for) the whole chunk.
+        first = data[(0,) * data.ndim]
+        if first == first and first != other:  # NaN decides nothing here
+            return False
     if kind in "fc" and equal_nan:
         other_arr = np.asarray(other)
         if other_arr.ndim == 0 and other_arr.dtype.kind in "fc":

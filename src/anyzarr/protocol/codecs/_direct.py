@@ -92,6 +92,23 @@ class DirectDecoder:
             return False
         return True
 
+    def decode(self, data: Any) -> npt.NDArray[Any] | None:
+        """``data`` decompressed into a new chunk, or None when it cannot be done here.
+
+        For small chunks, where a fresh buffer costs nothing worth saving:
+        one decompress call and a view, without the batch machinery.
+        """
+        decompress = self.compressor._decompress
+        if decompress is None:
+            return None
+        try:
+            raw = decompress(to_raw(data))
+        except Exception:  # the general path reports it properly
+            return None
+        if len(raw) != self.nbytes:
+            return None
+        return np.frombuffer(raw, dtype=self.spec.dtype).reshape(self.spec.shape)
+
     def as_chunk(self, target: npt.NDArray[np.uint8]) -> npt.NDArray[Any]:
         """``target`` viewed as the decoded chunk (shape and dtype of the spec)."""
         return target.view(self.spec.dtype).reshape(self.spec.shape)

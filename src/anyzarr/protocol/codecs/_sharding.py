@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from anyzarr.protocol._errors import ChunkDecodeError, MetadataValidationError
+from anyzarr.protocol.buffer import Buffer
 from anyzarr.protocol.buffer._core import array_all_equal
 from anyzarr.protocol.codecs._base import (
     ArrayBytesCodec,
@@ -29,6 +30,7 @@ from anyzarr.protocol.codecs._base import (
     parse_named_configuration,
 )
 from anyzarr.protocol.codecs._chain import CodecChain
+from anyzarr.protocol.codecs._plans import to_raw
 from anyzarr.protocol.codecs._selection import SelectionSplit, ix
 
 __all__ = ["MISSING", "ShardIndex", "ShardingCodec", "morton_order"]
@@ -235,6 +237,28 @@ class ShardingCodec(ArrayBytesCodec):
         )
         return out
 
+    def decode_into(
+        self,
+        data: RawBytes | Buffer,
+        spec: ChunkSpec,
+        key: str,
+        selection: Sequence[Any],
+        out: npt.NDArray[Any],
+    ) -> None:
+        """Decode ``shard[selection]`` of a whole encoded shard straight into ``out``.
+
+        ``out`` has the kept-dims shape of ``selection`` (usually a view of
+        the caller's result): each inner chunk is copied once, to where it
+        belongs, instead of into a full shard first; absent inner chunks put
+        the fill value there.  ``data`` may also be a ``Buffer``.
+        """
+        raw = to_raw(data)
+        assert raw is not None
+        view = memoryview(raw).cast("B")
+        index = self.split_index(view, spec, key)
+        split = SelectionSplit(selection, spec.shape, self.chunk_shape)
+        self.assemble(index, split, view, spec, key, out, fill_missing=True)
+
     def assemble(
         self,
         index: ShardIndex,
@@ -243,18 +267,27 @@ class ShardingCodec(ArrayBytesCodec):
         spec: ChunkSpec,
         key: str,
         out: npt.NDArray[Any],
+        *,
+        fill_missing: bool = False,
     ) -> None:
         """Decode the inner chunks ``split`` touches into ``out`` (kept-dims shape).
 
         ``data`` is the whole shard or, for a partial read, a map from each
-        fetched range's start offset to its bytes.
+        fetched range's start offset to its bytes.  With ``fill_missing`` the
+        places of absent inner chunks get the fill value (otherwise ``out``
+        is expected to hold it already).
         """
         pieces = []
         raws: list[RawBytes | None] = []
         names: list[str] = []
+        fill: npt.NDArray[Any] | None = None
         for coords, chunk_sel, out_sel in split.pieces():
             where = index.get(coords)
             if where is None:
+                if fill_missing:
+                    if fill is None:
+                        fill = np.full((), spec.fill_value, dtype=spec.dtype)
+                    out[ix(out_sel)] = fill
                 continue
             raws.append(_slice_from(data, where[0], where[1], key))
             pieces.append((chunk_sel, out_sel))

@@ -1,0 +1,138 @@
+"""The per-chunk shortcuts of the codec layer agree with the general decode.
+
+Each shortcut (module-level decompress, decoding a shard straight into the
+caller's array, the small-chunk direct decode, the one-element reject of
+``array_all_equal``) must give the same bytes, the same fill values and the
+same errors as the path it bypasses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from anyzarr.protocol._errors import ChunkDecodeError
+from anyzarr.protocol.buffer import cpu
+from anyzarr.protocol.buffer._core import array_all_equal
+from anyzarr.protocol.codecs import ChunkSpec, ShardingCodec, pipeline_from_codecs
+from anyzarr.protocol.codecs._bytes import BytesCodec
+from anyzarr.protocol.codecs._compressors import BloscCodec, ZstdCodec
+
+
+def _spec(shape: tuple[int, ...], dtype: str = "f4", fill: Any = 0.0) -> ChunkSpec:
+    return ChunkSpec(shape=shape, dtype=np.dtype(dtype), fill_value=fill)
+
+
+@pytest.mark.parametrize("codec", [ZstdCodec(level=1), BloscCodec(typesize=4, shuffle="shuffle")])
+def test_compressor_roundtrip_any_buffer(codec: Any) -> None:
+    data = np.arange(1000, dtype="f4")
+    encoded = codec.encode(memoryview(data).cast("B"), _spec((1000,)))
+    blob = np.frombuffer(encoded, dtype=np.uint8)
+    for source in (encoded, memoryview(encoded), blob, bytearray(encoded), blob.reshape(1, -1)):
+        decoded = codec.decode(source, _spec((1000,)), "k")
+        assert bytes(decoded) == data.tobytes()
+
+
+@pytest.mark.parametrize("codec", [ZstdCodec(), BloscCodec(typesize=4)])
+def test_compressor_corrupt_data_names_key(codec: Any) -> None:
+    with pytest.raises(ChunkDecodeError, match="c/0/1"):
+        codec.decode(b"definitely not compressed data", _spec((4,)), "c/0/1")
+
+
+def _sharded(index_location: str = "end") -> tuple[ShardingCodec, ChunkSpec]:
+    codec = ShardingCodec(
+        chunk_shape=(4, 4),
+        codecs=[BytesCodec(), ZstdCodec(level=1)],
+        index_location=index_location,  # type: ignore[arg-type]
+    )
+    spec = _spec((8, 12), fill=-1.0)
+    return codec.evolve_from_array_spec(spec), spec
+
+
+@pytest.mark.parametrize("index_location", ["start", "end"])
+@pytest.mark.parametrize(
+    "selection",
+    [
+        (slice(0, 8), slice(0, 12)),
+        (slice(1, 7), slice(3, 11)),
+        (slice(0, 5), slice(0, 12, 3)),
+        (slice(4, 8), slice(8, 12)),
+    ],
+)
+def test_decode_into_matches_decode(index_location: str, selection: tuple[slice, ...]) -> None:
+    codec, spec = _sharded(index_location)
+    shard = np.arange(96, dtype="f4").reshape(8, 12)
+    shard[0:4, 4:8] = -1.0  # an inner chunk of fill values is left out of the shard
+    encoded = codec.encode(shard, spec)
+    assert encoded is not None
+    expected = codec.decode(encoded, spec, "k")[selection]
+    out = np.full((10, 20), 7.0, dtype="f4")
+    dest = out[1 : 1 + expected.shape[0], 2 : 2 + expected.shape[1]]
+    codec.decode_into(cpu.Buffer.from_bytes(bytes(encoded)), spec, "k", selection, dest)
+    np.testing.assert_array_equal(dest, expected)
+    # Nothing outside the destination view is touched.
+    assert (out[0] == 7.0).all()
+    assert (out[:, :2] == 7.0).all()
+
+
+def test_decode_into_fills_absent_inner_chunks() -> None:
+    codec, spec = _sharded()
+    shard = np.full((8, 12), -1.0, dtype="f4")
+    shard[5, 9] = 3.0  # only inner chunk (1, 2) is stored
+    encoded = codec.encode(shard, spec)
+    assert encoded is not None
+    dest = np.zeros((8, 12), dtype="f4")
+    codec.decode_into(encoded, spec, "k", (slice(0, 8), slice(0, 12)), dest)
+    np.testing.assert_array_equal(dest, shard)
+
+
+def test_decode_into_reports_corrupt_inner_chunk() -> None:
+    codec, spec = _sharded()
+    encoded = codec.encode(np.arange(96, dtype="f4").reshape(8, 12), spec)
+    assert encoded is not None
+    broken = bytearray(encoded)
+    broken[0:8] = b"\xff" * 8  # the first inner chunk's frame header
+    with pytest.raises(ChunkDecodeError, match="inner chunk"):
+        codec.decode_into(
+            bytes(broken), spec, "c/0", (slice(0, 8), slice(0, 12)), np.empty((8, 12), "f4")
+        )
+
+
+def test_small_direct_decode_agrees_and_declines() -> None:
+    spec = _spec((8, 8))
+    pipeline = pipeline_from_codecs([BytesCodec(), ZstdCodec(level=1)])
+    direct = pipeline.direct_decoder(spec)
+    assert direct is not None
+    chunk = np.arange(64, dtype="f4").reshape(8, 8)
+    [encoded] = pipeline.encode_batch([chunk], spec)
+    assert encoded is not None
+    decoded = direct.decode(encoded)
+    assert decoded is not None
+    np.testing.assert_array_equal(decoded, chunk)
+    # Wrong size or bad bytes: declined, so the caller's general path reports it.
+    [other] = pipeline.encode_batch([np.zeros((4, 4), "f4")], _spec((4, 4)))
+    assert direct.decode(other) is None
+    assert direct.decode(b"junk") is None
+
+
+@settings(max_examples=60)
+@given(
+    values=st.lists(st.sampled_from([0.0, 1.0, -2.5, float("nan")]), min_size=1, max_size=6),
+    fill=st.sampled_from([0.0, 1.0, float("nan"), 0, 1]),
+    dtype=st.sampled_from(["f8", "f4", "i4", "u1"]),
+)
+def test_all_equal_shortcut_matches_full_comparison(
+    values: list[float], fill: float, dtype: str
+) -> None:
+    data = np.array(values, dtype="f8")
+    # Integer types cannot hold NaN: use another ordinary value instead.
+    data = np.nan_to_num(data, nan=3.0).astype(dtype) if dtype[0] in "iu" else data.astype(dtype)
+    if np.isnan(fill):
+        expected = bool(np.isnan(data).all()) if data.dtype.kind == "f" else False
+    else:
+        expected = bool((data == fill).all())
+    assert array_all_equal(data, fill, True) is expected
