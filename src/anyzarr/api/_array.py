@@ -22,8 +22,8 @@ from anyzarr.api._array_create import create_array_node, resolve_store_path
 from anyzarr.api._array_info import ArrayInfo, grid_shape
 from anyzarr.api._array_select import (
     get_selection,
-    getitem_gives_scalar,
     make_plan,
+    plan_read,
     set_selection,
 )
 from anyzarr.api._array_util import (
@@ -469,9 +469,7 @@ class AsyncArray[T_ArrayMetadata]:
 
     async def getitem(self, selection: Any, *, prototype: Any = None) -> Any:
         """Read ``selection`` the way ``array[selection]`` does (basic or fancy)."""
-        fields, pure = pop_fields(selection)
-        plan = make_plan(self, "getitem", pure)
-        scalar = getitem_gives_scalar(pure, self.ndim)
+        plan, fields, scalar = plan_read(self, "getitem", selection)
         return await get_selection(self, plan, fields=fields, prototype=prototype, scalar=scalar)
 
     async def setitem(self, selection: Any, value: npt.ArrayLike, prototype: Any = None) -> None:
@@ -489,9 +487,9 @@ class AsyncArray[T_ArrayMetadata]:
         fields: Fields = None,
     ) -> Any:
         """Read integers, slices and Ellipsis (numpy basic indexing)."""
-        plan = make_plan(self, "basic", selection)
+        plan, fields, scalar = plan_read(self, "basic", selection, fields)
         return await get_selection(
-            self, plan, out=out, fields=fields, prototype=prototype, scalar=True
+            self, plan, out=out, fields=fields, prototype=prototype, scalar=scalar
         )
 
     async def set_basic_selection(
@@ -505,8 +503,10 @@ class AsyncArray[T_ArrayMetadata]:
         self, selection: Any, *, out: Any = None, fields: Fields = None, prototype: Any = None
     ) -> Any:
         """Read with per-axis selections (ints, slices, int arrays, bool masks) combined as an outer product."""
-        plan = make_plan(self, "orthogonal", selection)
-        return await get_selection(self, plan, out=out, fields=fields, prototype=prototype)
+        plan, fields, scalar = plan_read(self, "orthogonal", selection, fields)
+        return await get_selection(
+            self, plan, out=out, fields=fields, prototype=prototype, scalar=scalar
+        )
 
     async def set_orthogonal_selection(
         self, selection: Any, value: npt.ArrayLike, *, fields: Fields = None, prototype: Any = None
@@ -519,8 +519,10 @@ class AsyncArray[T_ArrayMetadata]:
         self, selection: Any, *, out: Any = None, fields: Fields = None, prototype: Any = None
     ) -> Any:
         """Read single points given by one integer array per axis (broadcast together)."""
-        plan = make_plan(self, "coordinate", selection)
-        return await get_selection(self, plan, out=out, fields=fields, prototype=prototype)
+        plan, fields, scalar = plan_read(self, "coordinate", selection, fields)
+        return await get_selection(
+            self, plan, out=out, fields=fields, prototype=prototype, scalar=scalar
+        )
 
     async def set_coordinate_selection(
         self, selection: Any, value: npt.ArrayLike, *, fields: Fields = None, prototype: Any = None
@@ -533,8 +535,10 @@ class AsyncArray[T_ArrayMetadata]:
         self, mask: Any, *, out: Any = None, fields: Fields = None, prototype: Any = None
     ) -> Any:
         """Read the elements where a boolean array of the array's shape is true."""
-        plan = make_plan(self, "mask", mask)
-        return await get_selection(self, plan, out=out, fields=fields, prototype=prototype)
+        plan, fields, scalar = plan_read(self, "mask", mask, fields)
+        return await get_selection(
+            self, plan, out=out, fields=fields, prototype=prototype, scalar=scalar
+        )
 
     async def set_mask_selection(
         self, mask: Any, value: npt.ArrayLike, *, fields: Fields = None, prototype: Any = None
@@ -547,8 +551,10 @@ class AsyncArray[T_ArrayMetadata]:
         self, selection: Any, *, out: Any = None, fields: Fields = None, prototype: Any = None
     ) -> Any:
         """Read whole chunks picked by chunk-grid indices (ints and step-1 slices)."""
-        plan = make_plan(self, "block", selection)
-        return await get_selection(self, plan, out=out, fields=fields, prototype=prototype)
+        plan, fields, scalar = plan_read(self, "block", selection, fields)
+        return await get_selection(
+            self, plan, out=out, fields=fields, prototype=prototype, scalar=scalar
+        )
 
     async def set_block_selection(
         self, selection: Any, value: npt.ArrayLike, *, fields: Fields = None, prototype: Any = None

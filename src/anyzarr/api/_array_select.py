@@ -10,20 +10,25 @@ first turned into element slices over the inner chunk grid the user sees.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
+from anyzarr.api._array_util import pop_fields
 from anyzarr.io import _engine
 from anyzarr.protocol._errors import BoundsCheckError, ReadOnlyError, UsageError
 
 __all__ = [
+    "NOT_INLINE",
     "SelectionKind",
     "block_to_basic",
     "get_selection",
+    "get_selection_now",
     "getitem_gives_scalar",
     "make_plan",
+    "plan_read",
     "set_selection",
 ]
 
@@ -124,6 +129,44 @@ def _as_numpy(out: Any) -> npt.NDArray[Any]:
     return np.asarray(out)
 
 
+@dataclass(eq=False)
+class _ReadTarget:
+    """Where a read lands: ``buf`` is filled, then shaped by `_finish`."""
+
+    fields: Fields
+    target: npt.NDArray[Any] | None
+    buf: npt.NDArray[Any]
+
+
+def _prepare(array: Any, plan: Any, out: Any, fields: Fields) -> _ReadTarget:
+    meta = array.metadata
+    fields = fields if fields is not None else getattr(plan, "fields", None)
+    _check_fields(meta.dtype, fields)
+    shape = tuple(plan.shape)
+    target: npt.NDArray[Any] | None = None
+    if out is not None:
+        target = _as_numpy(out)
+        if target.shape != shape:
+            raise UsageError(f"out has shape {target.shape}, but the selection has shape {shape}")
+    if target is not None and fields is None and target.dtype == meta.dtype:
+        buf = target
+    else:
+        buf = np.empty(shape, dtype=meta.dtype, order=array.order)
+    return _ReadTarget(fields, target, buf)
+
+
+def _finish(read: _ReadTarget, out: Any, scalar: bool) -> Any:
+    fields, buf, target = read.fields, read.buf, read.target
+    result = buf if fields is None else buf[fields if isinstance(fields, str) else list(fields)]
+    if target is not None:
+        if result is not target:
+            target[...] = result
+        return out
+    if scalar and result.shape == ():
+        return result[()]
+    return result
+
+
 async def get_selection(
     array: Any,
     plan: Any,
@@ -139,37 +182,67 @@ async def get_selection(
     a 0-d array otherwise (see ``getitem_gives_scalar``).  When ``out`` is
     given the result is written into it and it is returned.
     """
-    meta = array.metadata
-    fields = fields if fields is not None else getattr(plan, "fields", None)
-    _check_fields(meta.dtype, fields)
-    shape = tuple(plan.shape)
-    target: npt.NDArray[Any] | None = None
-    if out is not None:
-        target = _as_numpy(out)
-        if target.shape != shape:
-            raise UsageError(f"out has shape {target.shape}, but the selection has shape {shape}")
-    if target is not None and fields is None and target.dtype == meta.dtype:
-        buf = target
-    else:
-        buf = np.empty(shape, dtype=meta.dtype, order=array.order)
+    read = _prepare(array, plan, out, fields)
     await _engine.read(
         array.store_path,
-        meta,
+        array.metadata,
         array.codec_pipeline,
         plan,
-        buf,
+        read.buf,
         spec=array._chunk_spec(prototype),
         prototype=prototype,
         read_missing_chunks=array._config.read_missing_chunks,
     )
-    result = buf if fields is None else buf[fields if isinstance(fields, str) else list(fields)]
-    if target is not None:
-        if result is not target:
-            target[...] = result
-        return out
-    if scalar and result.shape == ():
-        return result[()]
-    return result
+    return _finish(read, out, scalar)
+
+
+#: What `get_selection_now` returns for a read it leaves to `get_selection`.
+NOT_INLINE: Any = object()
+
+
+def get_selection_now(
+    array: Any,
+    plan: Any,
+    *,
+    out: Any = None,
+    fields: Fields = None,
+    prototype: Any = None,
+    scalar: bool = False,
+) -> Any:
+    """`get_selection` run in the calling thread, for small reads of local stores.
+
+    Gives exactly what `get_selection` gives, or ``NOT_INLINE`` (having
+    written nothing into ``out``) when the engine would not run the read
+    inline; the caller then awaits `get_selection` instead.
+    """
+    read = _prepare(array, plan, out, fields)
+    done = _engine.read_now(
+        array.store_path,
+        array.metadata,
+        array.codec_pipeline,
+        plan,
+        read.buf,
+        spec=array._chunk_spec(prototype),
+        prototype=prototype,
+        read_missing_chunks=array._config.read_missing_chunks,
+    )
+    return _finish(read, out, scalar) if done else NOT_INLINE
+
+
+def plan_read(
+    array: Any, kind: SelectionKind, selection: Any, fields: Fields = None
+) -> tuple[Any, Fields, bool]:
+    """``(plan, fields, scalar)`` for reading ``selection`` of ``kind``.
+
+    ``getitem`` takes field names from the selection itself; basic and
+    ``getitem`` selections of one element give a scalar (see
+    `getitem_gives_scalar`), the others a 0-d array.
+    """
+    if kind == "getitem":
+        fields, pure = pop_fields(selection)
+        plan = make_plan(array, kind, pure)
+        return plan, fields, getitem_gives_scalar(pure, len(array.metadata.shape))
+    return make_plan(array, kind, selection), fields, kind == "basic"
 
 
 def getitem_gives_scalar(selection: Any, ndim: int) -> bool:

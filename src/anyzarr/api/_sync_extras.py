@@ -18,6 +18,7 @@ modules register their classes when imported.
 
 from __future__ import annotations
 
+import threading
 import warnings
 from abc import abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
@@ -26,7 +27,15 @@ from typing import TYPE_CHECKING, Any, Literal, Self
 
 import numpy as np
 
-from anyzarr.api._sync_runtime import sync, sync_iter
+from anyzarr.api._array_select import (
+    NOT_INLINE,
+    Fields,
+    SelectionKind,
+    get_selection,
+    get_selection_now,
+    plan_read,
+)
+from anyzarr.api._sync_runtime import loop_thread_id, sync, sync_iter
 from anyzarr.protocol._errors import VindexInvalidSelectionError
 
 if TYPE_CHECKING:
@@ -165,6 +174,57 @@ class Attributes(MutableMapping[str, Any]):
 # -- arrays ---------------------------------------------------------------------
 
 
+#: The ``AsyncArray`` method behind each kind of read.
+_READ_METHODS: dict[SelectionKind, str] = {
+    "getitem": "getitem",
+    "basic": "get_basic_selection",
+    "orthogonal": "get_orthogonal_selection",
+    "coordinate": "get_coordinate_selection",
+    "mask": "get_mask_selection",
+    "block": "get_block_selection",
+}
+
+
+def _read(async_array: Any, kind: SelectionKind, selection: Any, **options: Any) -> Any:
+    """Read a selection for the sync API, without the loop hop when it can.
+
+    Planning happens here, in the caller's thread; a small read of a local or
+    memory store then also runs here (see ``get_selection_now``), which saves
+    the round trip to the event loop thread that would cost more than the
+    read itself.  Anything else goes to the loop as before.  ``options`` are
+    the read method's keywords (``out``, ``fields``, ``prototype``).
+    """
+    from anyzarr.api._array import AsyncArray
+
+    if not isinstance(async_array, AsyncArray):
+        # Another async class reusing these mixins: only its methods know how.
+        return sync(getattr(async_array, _READ_METHODS[kind]), selection, **options)
+    out = options.get("out")
+    prototype = options.get("prototype")
+    fields: Fields = options.get("fields")
+    plan, fields, scalar = plan_read(async_array, kind, selection, fields)
+    # On the loop thread itself, ``sync`` raises SyncInLoopError; keep that.
+    on_loop = threading.get_ident() == loop_thread_id()
+    result = (
+        NOT_INLINE
+        if on_loop
+        else get_selection_now(
+            async_array, plan, out=out, fields=fields, prototype=prototype, scalar=scalar
+        )
+    )
+    if result is NOT_INLINE:
+        result = sync(
+            get_selection,
+            async_array,
+            plan,
+            out=out,
+            fields=fields,
+            prototype=prototype,
+            scalar=scalar,
+        )
+    return result
+
+
 class _Indexer:
     """Shared base of the ``oindex``/``vindex``/``blocks`` helpers."""
 
@@ -180,7 +240,7 @@ class OIndex(_Indexer):
     __slots__ = ()
 
     def __getitem__(self, selection: Any) -> Any:
-        return sync(self._array._async_array.get_orthogonal_selection, selection)
+        return _read(self._array._async_array, "orthogonal", selection)
 
     def __setitem__(self, selection: Any, value: Any) -> None:
         sync(self._array._async_array.set_orthogonal_selection, selection, value)
@@ -210,9 +270,9 @@ class VIndex(_Indexer):
     def __getitem__(self, selection: Any) -> Any:
         target = self._array._async_array
         if self._is_mask(selection):
-            return sync(target.get_mask_selection, selection)
+            return _read(target, "mask", selection)
         self._check(selection)
-        return sync(target.get_coordinate_selection, selection)
+        return _read(target, "coordinate", selection)
 
     def __setitem__(self, selection: Any, value: Any) -> None:
         target = self._array._async_array
@@ -229,7 +289,7 @@ class BlockIndex(_Indexer):
     __slots__ = ()
 
     def __getitem__(self, selection: Any) -> Any:
-        return sync(self._array._async_array.get_block_selection, selection)
+        return _read(self._array._async_array, "block", selection)
 
     def __setitem__(self, selection: Any, value: Any) -> None:
         sync(self._array._async_array.set_block_selection, selection, value)
@@ -290,7 +350,57 @@ class ArrayExtras(_NodeExtras):
         return int(sync(self._async_array.nchunks_initialized))
 
     def __getitem__(self, selection: Any) -> Any:
-        return sync(self._async_array.getitem, selection)
+        return _read(self._async_array, "getitem", selection)
+
+    # The reads below mirror ``AsyncArray``'s; they are written here (and so
+    # not generated) to take the inline path of ``_read``.
+
+    def getitem(self, selection: Any, *, prototype: Any = None) -> Any:
+        """Read ``selection`` as ``array[selection]`` would (basic or fancy indexing)."""
+        return _read(self._async_array, "getitem", selection, prototype=prototype)
+
+    def get_basic_selection(
+        self,
+        selection: Any = Ellipsis,
+        *,
+        out: Any = None,
+        prototype: Any = None,
+        fields: Fields = None,
+    ) -> Any:
+        """Read with integers, slices and Ellipsis, as numpy basic indexing does."""
+        return _read(
+            self._async_array, "basic", selection, out=out, fields=fields, prototype=prototype
+        )
+
+    def get_orthogonal_selection(
+        self, selection: Any, *, out: Any = None, fields: Fields = None, prototype: Any = None
+    ) -> Any:
+        """Read the outer product of one selection per axis (ints, slices, int arrays, masks)."""
+        return _read(
+            self._async_array, "orthogonal", selection, out=out, fields=fields, prototype=prototype
+        )
+
+    def get_coordinate_selection(
+        self, selection: Any, *, out: Any = None, fields: Fields = None, prototype: Any = None
+    ) -> Any:
+        """Read the points named by one integer array per axis, broadcast together."""
+        return _read(
+            self._async_array, "coordinate", selection, out=out, fields=fields, prototype=prototype
+        )
+
+    def get_mask_selection(
+        self, mask: Any, *, out: Any = None, fields: Fields = None, prototype: Any = None
+    ) -> Any:
+        """Read the elements where a boolean array shaped like the array is true."""
+        return _read(self._async_array, "mask", mask, out=out, fields=fields, prototype=prototype)
+
+    def get_block_selection(
+        self, selection: Any, *, out: Any = None, fields: Fields = None, prototype: Any = None
+    ) -> Any:
+        """Read whole chunks chosen by chunk-grid indices (ints and step-1 slices)."""
+        return _read(
+            self._async_array, "block", selection, out=out, fields=fields, prototype=prototype
+        )
 
     def __setitem__(self, selection: Any, value: Any) -> None:
         sync(self._async_array.setitem, selection, value)

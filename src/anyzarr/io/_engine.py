@@ -67,7 +67,7 @@ from anyzarr.io._engine_types import (
 from anyzarr.io._tasks import task_group
 from anyzarr.protocol.codecs import DirectDecoder
 
-__all__ = ["ChunkNotFoundError", "chunk_keys", "read", "task_group", "write"]
+__all__ = ["ChunkNotFoundError", "chunk_keys", "read", "read_now", "task_group", "write"]
 
 Fields = str | Sequence[str] | None
 
@@ -142,19 +142,40 @@ def _decode_bytes_at_most(
     return True
 
 
-async def _read_fast(
+@dataclass(eq=False)
+class _ReadJob:
+    """What one read needs about its chunks, shared by every way of running it."""
+
+    projections: list[ProjectionLike]
+    keys: list[str]
+    whole: list[int]
+    partial: list[int]
+    scatter: Callable[[int, npt.NDArray[Any] | None], None]
+    selection_of: Callable[[ProjectionLike], Any]
+    missing: list[str]
+
+    def raise_missing(self) -> None:
+        if self.missing:
+            raise ChunkNotFoundError(sorted(self.missing))
+
+
+_BatchWork = Callable[[Sequence[int]], None]
+
+
+def _fused_reader(
     store: FastStore,
     pipeline: PipelineLike,
     spec: SpecLike,
-    keys: Sequence[str],
-    projections: Sequence[ProjectionLike],
-    whole: Sequence[int],
-    partial: Sequence[int],
-    selection_of: Callable[[ProjectionLike], Any],
-    scatter: Callable[[int, npt.NDArray[Any] | None], None],
+    job: _ReadJob,
     out: npt.NDArray[Any],
-) -> None:
-    """``read`` for stores with synchronous batch IO: one thread hop per batch."""
+) -> tuple[_BatchWork, _BatchWork]:
+    """The synchronous work of a read on a store with batch IO.
+
+    Returns ``(whole_batch, partial_batch)``: each reads, decodes and places
+    the chunks at the given projection indices, in whatever thread calls it.
+    """
+    keys, projections = job.keys, job.projections
+    selection_of, scatter = job.selection_of, job.scatter
 
     make_direct = getattr(pipeline, "direct_decoder", None)
     direct: DirectDecoder | None = make_direct(spec) if make_direct is not None else None
@@ -263,8 +284,27 @@ async def _read_fast(
                 shard_index_cache.put(token, getattr(read_plan, "index", None))
             scatter(i, read_plan.result())
 
+    return whole_batch, partial_batch
+
+
+def _runs_inline(pipeline: PipelineLike, spec: SpecLike, job: _ReadJob) -> bool:
+    return _decode_bytes_at_most(
+        pipeline, spec, job.projections, job.whole, job.partial, job.selection_of
+    )
+
+
+async def _read_fast(
+    store: FastStore,
+    pipeline: PipelineLike,
+    spec: SpecLike,
+    job: _ReadJob,
+    out: npt.NDArray[Any],
+) -> None:
+    """``read`` for stores with synchronous batch IO: one thread hop per batch."""
+    whole_batch, partial_batch = _fused_reader(store, pipeline, spec, job, out)
+    whole, partial = job.whole, job.partial
     nbytes = chunk_nbytes(spec.shape, spec.dtype)
-    if _decode_bytes_at_most(pipeline, spec, projections, whole, partial, selection_of):
+    if _runs_inline(pipeline, spec, job):
         # A small read costs less than the two thread switches of a hop, and
         # less than a trip round the event loop: only honour cancellation.
         await anyio.lowlevel.checkpoint_if_cancelled()
@@ -282,29 +322,20 @@ async def _read_fast(
     await run_batches(store, work, lambda item: item[0](item[1]), workers=workers)
 
 
-async def read(
+def _prepare_read(
     store_path: EngineStorePath,
     metadata: Any,
     pipeline: PipelineLike,
     plan: PlanLike,
     out: npt.NDArray[Any],
-    *,
     spec: SpecLike,
-    prototype: Any = None,
-    read_missing_chunks: bool = True,
-    batch_bytes: int = DEFAULT_BATCH_BYTES,
-) -> None:
-    """Fill ``out`` (shaped ``plan.shape``) with the data the plan selects.
-
-    Missing chunks read as ``spec.fill_value`` unless ``read_missing_chunks``
-    is false, in which case ``ChunkNotFoundError`` lists them once every
-    chunk has been tried.
-    """
+    read_missing_chunks: bool,
+) -> _ReadJob | None:
+    """Sort the plan's chunks into whole and partial reads; None when it has none."""
     projections = list(plan.projections)
     if not projections:
-        return
+        return None
     keys = chunk_keys(store_path, metadata, projections)
-    store = store_path.store
     missing: list[str] = []
 
     # Partial shard reads need a per-axis (orthogonal) selection; point-wise
@@ -328,6 +359,72 @@ async def read(
         else:
             out[p.out_selection] = selected
 
+    def selection_of(p: ProjectionLike) -> Any:
+        # Orthogonal plans hold np.ix_-shaped arrays; read plans want 1-D axes.
+        return p.chunk_axes if kind == "orthogonal" else p.chunk_selection  # type: ignore[attr-defined]
+
+    return _ReadJob(projections, keys, whole, partial, scatter, selection_of, missing)
+
+
+def read_now(
+    store_path: EngineStorePath,
+    metadata: Any,
+    pipeline: PipelineLike,
+    plan: PlanLike,
+    out: npt.NDArray[Any],
+    *,
+    spec: SpecLike,
+    prototype: Any = None,
+    read_missing_chunks: bool = True,
+) -> bool:
+    """Run ``read`` in the calling thread when it is cheap enough, else do nothing.
+
+    Only reads that ``read`` itself would run inline qualify: a store with
+    synchronous batch IO (local files, memory) and at most
+    ``INLINE_MAX_BYTES`` to decode.  Returns whether the read was done (its
+    errors are raised as ``read`` raises them); on False ``out`` is
+    untouched and the caller must use ``read``.
+    """
+    fast = fast_store(store_path.store, prototype)
+    if fast is None:
+        return False
+    job = _prepare_read(store_path, metadata, pipeline, plan, out, spec, read_missing_chunks)
+    if job is None:
+        return True
+    if not _runs_inline(pipeline, spec, job):
+        return False
+    whole_batch, partial_batch = _fused_reader(fast, pipeline, spec, job, out)
+    whole_batch(job.whole)
+    partial_batch(job.partial)
+    job.raise_missing()
+    return True
+
+
+async def read(
+    store_path: EngineStorePath,
+    metadata: Any,
+    pipeline: PipelineLike,
+    plan: PlanLike,
+    out: npt.NDArray[Any],
+    *,
+    spec: SpecLike,
+    prototype: Any = None,
+    read_missing_chunks: bool = True,
+    batch_bytes: int = DEFAULT_BATCH_BYTES,
+) -> None:
+    """Fill ``out`` (shaped ``plan.shape``) with the data the plan selects.
+
+    Missing chunks read as ``spec.fill_value`` unless ``read_missing_chunks``
+    is false, in which case ``ChunkNotFoundError`` lists them once every
+    chunk has been tried.
+    """
+    job = _prepare_read(store_path, metadata, pipeline, plan, out, spec, read_missing_chunks)
+    if job is None:
+        return
+    store = store_path.store
+    keys, projections, whole, partial = job.keys, job.projections, job.whole, job.partial
+    scatter, selection_of = job.scatter, job.selection_of
+
     def decode_whole(indices: list[int], batch: _Batch) -> None:
         decoded = pipeline.decode_batch(
             batch.fetched, spec, [keys[indices[j]] for j in batch.indices]
@@ -342,17 +439,10 @@ async def read(
 
     nbytes = chunk_nbytes(spec.shape, spec.dtype)
 
-    def selection_of(p: ProjectionLike) -> Any:
-        # Orthogonal plans hold np.ix_-shaped arrays; read plans want 1-D axes.
-        return p.chunk_axes if kind == "orthogonal" else p.chunk_selection  # type: ignore[attr-defined]
-
     fast = fast_store(store, prototype)
     if fast is not None:
-        await _read_fast(
-            fast, pipeline, spec, keys, projections, whole, partial, selection_of, scatter, out
-        )
-        if missing:
-            raise ChunkNotFoundError(sorted(missing))
+        await _read_fast(fast, pipeline, spec, job, out)
+        job.raise_missing()
         return
 
     async with task_group() as tg:
@@ -389,8 +479,7 @@ async def read(
             for j in rng:
                 tg.start_soon(fetch_partial, batch, j)
 
-    if missing:
-        raise ChunkNotFoundError(sorted(missing))
+    job.raise_missing()
 
 
 def _field_view(chunk: npt.NDArray[Any], fields: Fields) -> npt.NDArray[Any]:

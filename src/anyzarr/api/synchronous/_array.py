@@ -265,35 +265,9 @@ class Array(ArrayExtras, ArrayFallbacks):
         """Bytes stored under the array's path, metadata included."""
         return _sync(self._async_array.nbytes_stored)
 
-    def getitem(self, selection: Any, *, prototype: Any = None) -> Any:
-        """Read ``selection`` the way ``array[selection]`` does (basic or fancy)."""
-        return _cast("Any", _wrap(_sync(self._async_array.getitem, selection, prototype=prototype)))
-
     def setitem(self, selection: Any, value: npt.ArrayLike, prototype: Any = None) -> None:
         """Write ``value`` to ``selection`` the way ``array[selection] = value`` does."""
         _sync(self._async_array.setitem, selection, value, prototype)
-
-    def get_basic_selection(
-        self,
-        selection: Any = Ellipsis,
-        *,
-        out: Any = None,
-        prototype: Any = None,
-        fields: Fields = None,
-    ) -> Any:
-        """Read integers, slices and Ellipsis (numpy basic indexing)."""
-        return _cast(
-            "Any",
-            _wrap(
-                _sync(
-                    self._async_array.get_basic_selection,
-                    selection,
-                    out=out,
-                    prototype=prototype,
-                    fields=fields,
-                )
-            ),
-        )
 
     def set_basic_selection(
         self, selection: Any, value: npt.ArrayLike, *, fields: Fields = None, prototype: Any = None
@@ -305,23 +279,6 @@ class Array(ArrayExtras, ArrayFallbacks):
             value,
             fields=fields,
             prototype=prototype,
-        )
-
-    def get_orthogonal_selection(
-        self, selection: Any, *, out: Any = None, fields: Fields = None, prototype: Any = None
-    ) -> Any:
-        """Read with per-axis selections (ints, slices, int arrays, bool masks) combined as an outer product."""
-        return _cast(
-            "Any",
-            _wrap(
-                _sync(
-                    self._async_array.get_orthogonal_selection,
-                    selection,
-                    out=out,
-                    fields=fields,
-                    prototype=prototype,
-                )
-            ),
         )
 
     def set_orthogonal_selection(
@@ -336,23 +293,6 @@ class Array(ArrayExtras, ArrayFallbacks):
             prototype=prototype,
         )
 
-    def get_coordinate_selection(
-        self, selection: Any, *, out: Any = None, fields: Fields = None, prototype: Any = None
-    ) -> Any:
-        """Read single points given by one integer array per axis (broadcast together)."""
-        return _cast(
-            "Any",
-            _wrap(
-                _sync(
-                    self._async_array.get_coordinate_selection,
-                    selection,
-                    out=out,
-                    fields=fields,
-                    prototype=prototype,
-                )
-            ),
-        )
-
     def set_coordinate_selection(
         self, selection: Any, value: npt.ArrayLike, *, fields: Fields = None, prototype: Any = None
     ) -> None:
@@ -365,45 +305,11 @@ class Array(ArrayExtras, ArrayFallbacks):
             prototype=prototype,
         )
 
-    def get_mask_selection(
-        self, mask: Any, *, out: Any = None, fields: Fields = None, prototype: Any = None
-    ) -> Any:
-        """Read the elements where a boolean array of the array's shape is true."""
-        return _cast(
-            "Any",
-            _wrap(
-                _sync(
-                    self._async_array.get_mask_selection,
-                    mask,
-                    out=out,
-                    fields=fields,
-                    prototype=prototype,
-                )
-            ),
-        )
-
     def set_mask_selection(
         self, mask: Any, value: npt.ArrayLike, *, fields: Fields = None, prototype: Any = None
     ) -> None:
         """Write the elements where a boolean array of the array's shape is true."""
         _sync(self._async_array.set_mask_selection, mask, value, fields=fields, prototype=prototype)
-
-    def get_block_selection(
-        self, selection: Any, *, out: Any = None, fields: Fields = None, prototype: Any = None
-    ) -> Any:
-        """Read whole chunks picked by chunk-grid indices (ints and step-1 slices)."""
-        return _cast(
-            "Any",
-            _wrap(
-                _sync(
-                    self._async_array.get_block_selection,
-                    selection,
-                    out=out,
-                    fields=fields,
-                    prototype=prototype,
-                )
-            ),
-        )
 
     def set_block_selection(
         self, selection: Any, value: npt.ArrayLike, *, fields: Fields = None, prototype: Any = None
