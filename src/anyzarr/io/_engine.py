@@ -73,8 +73,6 @@ Fields = str | Sequence[str] | None
 
 #: Decoded bytes per batch on the general (request per chunk) read path.
 REMOTE_BATCH_BYTES = 512 * 1024
-#: Marks a chunk the fast path already decoded straight into the output.
-_DONE: Any = object()
 
 
 def chunk_keys(
@@ -191,33 +189,17 @@ def _fused_reader(
         # Scratch views are fine: every chunk is decoded and copied out below,
         # before this thread reads again.
         datas = store.read_many_sync([(keys[i], None) for i in indices], scratch=True)
-        if shard is not None:
-            datas = [
-                d if d is None or not shard_into(i, d) else _DONE
-                for i, d in zip(indices, datas, strict=True)
-            ]
-            todo = [(i, d) for i, d in zip(indices, datas, strict=True) if d is not _DONE]
-            if not todo:
-                return
-            indices, datas = [i for i, _ in todo], [d for _, d in todo]
-        if small is not None:
-            datas = [
-                d if d is None or not decode_small(i, d) else _DONE
-                for i, d in zip(indices, datas, strict=True)
-            ]
-            todo = [(i, d) for i, d in zip(indices, datas, strict=True) if d is not _DONE]
-            if not todo:
-                return
-            indices, datas = [i for i, _ in todo], [d for _, d in todo]
-        if direct is not None:
-            datas = [
-                d if d is None or not decode_direct(i, d) else _DONE
-                for i, d in zip(indices, datas, strict=True)
-            ]
-            todo = [(i, d) for i, d in zip(indices, datas, strict=True) if d is not _DONE]
-            if not todo:
-                return
-            indices, datas = [i for i, _ in todo], [d for _, d in todo]
+        # Each shortcut places the chunks it can handle; the rest fall through
+        # to the next one and finally to the general batch decode.
+        for enabled, place in (
+            (shard is not None, shard_into),
+            (small is not None, decode_small),
+            (direct is not None, decode_direct),
+        ):
+            if enabled:
+                indices, datas = _unplaced(place, indices, datas)
+                if not indices:
+                    return
         decoded = pipeline.decode_batch(datas, spec, [keys[i] for i in indices])
         for i, chunk in zip(indices, decoded, strict=True):
             scatter(i, None if chunk is None else chunk[projections[i].chunk_selection])
@@ -291,6 +273,14 @@ def _runs_inline(pipeline: PipelineLike, spec: SpecLike, job: _ReadJob) -> bool:
     return _decode_bytes_at_most(
         pipeline, spec, job.projections, job.whole, job.partial, job.selection_of
     )
+
+
+def _unplaced(
+    place: Callable[[int, Any], bool], indices: Sequence[int], datas: Sequence[Any]
+) -> tuple[list[int], list[Any]]:
+    """The chunks ``place`` did not handle (missing ones are never offered to it)."""
+    todo = [(i, d) for i, d in zip(indices, datas, strict=True) if d is None or not place(i, d)]
+    return [i for i, _ in todo], [d for _, d in todo]
 
 
 async def _read_fast(
