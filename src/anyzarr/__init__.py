@@ -3,7 +3,7 @@
 ``import anyzarr as zarr`` gives zarr-python 3's top-level API: the sync
 ``Array``/``Group`` and functions (generated from the async API, see
 ``docs/sync.md``), ``AsyncArray``/``AsyncGroup``, ``config`` and the
-``storage``, ``errors`` and ``dtype`` modules.
+``storage``, ``errors``, ``dtype`` and ``codecs`` modules.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 # Import the module first: importing a submodule sets the package attribute,
 # and the line after it must win so that ``anyzarr.config`` is the object.
 import anyzarr.config as _config_module  # noqa: F401
-from anyzarr import dtype, errors, storage
+from anyzarr import codecs, dtype, errors, storage
 from anyzarr.api._array import AsyncArray
 from anyzarr.api._config import config
 from anyzarr.api._group import AsyncGroup
@@ -75,6 +75,7 @@ __all__ = [
     "Group",
     "__version__",
     "array",
+    "codecs",
     "config",
     "consolidate_metadata",
     "copy",

@@ -14,6 +14,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Buffer as RawBytes
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from enum import Enum
 from typing import Any, ClassVar, Literal, Self
 
 import numpy as np
@@ -30,6 +31,7 @@ __all__ = [
     "Codec",
     "CodecKind",
     "RawBytes",
+    "enum_value",
     "parse_named_configuration",
 ]
 
@@ -69,6 +71,16 @@ class ChunkSpec:
     def fill_array(self) -> npt.NDArray[Any]:
         """A new chunk holding only the fill value."""
         return np.full(self.shape, self.fill_value, dtype=self.dtype, order=self.order)
+
+
+def enum_value(value: Any) -> Any:
+    """``value.value`` for an enum member, else ``value``.
+
+    Codec options may be given as enum members (``anyzarr.codecs.BloscCname``
+    and friends); codecs keep the plain JSON value so that their documents and
+    reprs are the same either way.
+    """
+    return value.value if isinstance(value, Enum) else value
 
 
 def parse_named_configuration(

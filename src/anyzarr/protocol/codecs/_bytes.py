@@ -16,6 +16,7 @@ from anyzarr.protocol.codecs._base import (
     ArrayBytesCodec,
     ChunkSpec,
     RawBytes,
+    enum_value,
     parse_named_configuration,
 )
 
@@ -25,7 +26,7 @@ Endian = Literal["little", "big"]
 _NATIVE: Endian = "little" if sys.byteorder == "little" else "big"
 
 
-def _with_endian(dtype: np.dtype[Any], endian: Endian | None) -> np.dtype[Any]:
+def _with_endian(dtype: np.dtype[Any], endian: str | None) -> np.dtype[Any]:
     if endian is None or (dtype.itemsize <= 1 and not dtype.fields):
         return dtype
     return dtype.newbyteorder("<" if endian == "little" else ">")
@@ -36,9 +37,10 @@ class BytesCodec(ArrayBytesCodec):
     """Raw element bytes; ``endian`` may be None only for single-byte types."""
 
     codec_name: ClassVar[str] = "bytes"
-    endian: Endian | None = _NATIVE
+    endian: str | None = _NATIVE
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "endian", enum_value(self.endian))
         if self.endian not in ("little", "big", None):
             raise MetadataValidationError(
                 f"codec 'bytes': field 'endian' must be 'little' or 'big', got {self.endian!r}"

@@ -6,7 +6,7 @@ from abc import abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Any, ClassVar, Literal, Self
+from typing import Any, ClassVar, Self
 
 from numcodecs import GZip, Zstd
 from numcodecs import blosc as _blosc
@@ -19,12 +19,12 @@ from anyzarr.protocol.codecs._base import (
     BytesBytesCodec,
     ChunkSpec,
     RawBytes,
+    enum_value,
     parse_named_configuration,
 )
 
 __all__ = ["BloscCodec", "GzipCodec", "ZstdCodec"]
 
-BloscShuffle = Literal["noshuffle", "shuffle", "bitshuffle"]
 _SHUFFLE_NUMBER: dict[str, int] = {"noshuffle": 0, "shuffle": 1, "bitshuffle": 2}
 _CNAMES = ("lz4", "lz4hc", "blosclz", "zstd", "snappy", "zlib")
 
@@ -70,10 +70,12 @@ class BloscCodec(_NumcodecsBacked):
     typesize: int | None = None
     cname: str = "zstd"
     clevel: int = 5
-    shuffle: BloscShuffle | None = None
+    shuffle: str | None = None
     blocksize: int = 0
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "cname", enum_value(self.cname))
+        object.__setattr__(self, "shuffle", enum_value(self.shuffle))
         if self.cname not in _CNAMES:
             raise MetadataValidationError(
                 f"codec 'blosc': field 'cname' must be one of {_CNAMES}, got {self.cname!r}"

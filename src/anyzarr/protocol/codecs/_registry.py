@@ -67,7 +67,15 @@ def parse_codec(data: Codec | Mapping[str, Any] | str) -> Codec:
     if isinstance(data, str):
         data = {"name": data}
     if not isinstance(data, Mapping):
-        raise MetadataValidationError(f"codecs: expected a codec object, got {data!r}")
+        hint = (
+            " (another library's codec object: use the anyzarr.codecs class of that name, "
+            "or pass its to_dict())"
+            if callable(getattr(data, "to_dict", None))
+            else ""
+        )
+        raise MetadataValidationError(
+            f"expected an anyzarr codec, a codec document or a codec name, got {data!r}{hint}"
+        )
     name = data.get("name")
     if not isinstance(name, str):
         raise MetadataValidationError(f"codecs: codec without a string 'name': {data!r}")

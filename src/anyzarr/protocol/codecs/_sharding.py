@@ -27,6 +27,7 @@ from anyzarr.protocol.codecs._base import (
     ChunkSpec,
     Codec,
     RawBytes,
+    enum_value,
     parse_named_configuration,
 )
 from anyzarr.protocol.codecs._chain import CodecChain
@@ -101,12 +102,13 @@ class ShardingCodec(ArrayBytesCodec):
         chunk_shape: Sequence[int],
         codecs: Sequence[Codec | Mapping[str, Any]] | None = None,
         index_codecs: Sequence[Codec | Mapping[str, Any]] | None = None,
-        index_location: IndexLocation = "end",
+        index_location: str = "end",
     ) -> None:
         from anyzarr.protocol.codecs._bytes import BytesCodec
         from anyzarr.protocol.codecs._crc32c import Crc32cCodec
         from anyzarr.protocol.codecs._registry import parse_codecs
 
+        index_location = enum_value(index_location)
         if index_location not in ("start", "end"):
             raise MetadataValidationError(
                 "codec 'sharding_indexed': field 'index_location' must be 'start' or 'end', "

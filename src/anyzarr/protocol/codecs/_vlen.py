@@ -42,6 +42,9 @@ class _VLen(ArrayBytesCodec):
         flat = np.ascontiguousarray(array).reshape(-1)
         if flat.dtype != object:
             flat = flat.astype(object)
+        elif not flat.flags.writeable:
+            # numcodecs' encoders take a writable buffer even though they only read it.
+            flat = flat.copy()
         return self._impl.encode(flat)  # type: ignore[no-any-return]
 
     def decode(self, data: RawBytes, spec: ChunkSpec, key: str) -> npt.NDArray[Any]:
