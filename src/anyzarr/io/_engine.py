@@ -46,6 +46,7 @@ from anyzarr.io._engine_chunks import (
 from anyzarr.io._engine_fused import (
     DIRECT_MIN_BYTES,
     INLINE_MAX_BYTES,
+    READ_STEP_BYTES,
     FastStore,
     decode_scratch,
     differs_at_start,
@@ -185,7 +186,15 @@ def _fused_reader(
 
     shard = getattr(pipeline, "sharding_codec", None)
 
+    # Read in steps of about ``READ_STEP_BYTES`` decoded: each step's bytes are
+    # still in the core's cache when they are decoded and copied out.
+    step = max(1, READ_STEP_BYTES // max(1, chunk_nbytes(spec.shape, spec.dtype)))
+
     def whole_batch(indices: Sequence[int]) -> None:
+        for at in range(0, len(indices), step):
+            whole_step(indices[at : at + step])
+
+    def whole_step(indices: Sequence[int]) -> None:
         # Scratch views are fine: every chunk is decoded and copied out below,
         # before this thread reads again.
         datas = store.read_many_sync([(keys[i], None) for i in indices], scratch=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Self, TypeVar
 
 import anyio.to_thread
+import numpy as np
 
 from anyzarr.io._store import Store, resolve_prototype
 from anyzarr.io.stores._common import check_buffer, check_key, check_prefix, instance_attribute
@@ -41,23 +42,55 @@ AccessMode = Literal["r", "r+", "a", "w", "w-"]
 _OPEN_READ = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
 
 
-def _pread_all(fd: int, start: int, length: int) -> bytes:
-    """``length`` bytes from ``start`` (fewer at the end of the file)."""
-    data = os.pread(fd, length, start)
-    if len(data) == length or not data:
-        return data
-    parts = [data]
-    got = len(data)
-    while got < length:
-        more = os.pread(fd, length - got, start + got)
-        if not more:
+# Where the kernel copies file data into user memory matters: into a
+# destination that is not 32-byte aligned, ``read`` ran 6-16x slower than
+# into an aligned one on this project's machines (AMD EPYC, whose string-copy
+# instructions are slow on such addresses), and malloc'd buffers (a
+# ``bytearray``, or the data of a ``bytes`` object) are only 16-byte aligned.
+# Reads of more than a few KiB therefore land in 64-byte aligned memory.
+_ALIGN = 64
+_ALIGN_FROM = 16 * 1024
+
+
+def _aligned(nbytes: int) -> memoryview:
+    """A fresh writable buffer of ``nbytes`` that starts on an ``_ALIGN`` boundary."""
+    raw = np.empty(nbytes + _ALIGN, dtype=np.uint8)
+    start = -raw.ctypes.data % _ALIGN
+    return memoryview(raw[start : start + nbytes])
+
+
+def _pread_into(fd: int, target: memoryview, start: int) -> int:
+    """Fill ``target`` from offset ``start``; the count read (less at the end of the file)."""
+    got = 0
+    size = target.nbytes
+    while got < size:
+        n = os.preadv(fd, [target[got:]], start + got)
+        if n == 0:
             break
-        parts.append(more)
-        got += len(more)
-    return b"".join(parts)
+        got += n
+    return got
 
 
-def _read(path: str, byte_range: ByteRequest | None) -> bytes | None:
+def _pread_all(fd: int, start: int, length: int) -> bytes | memoryview:
+    """``length`` bytes from ``start`` (fewer at the end of the file)."""
+    if length < _ALIGN_FROM:
+        data = os.pread(fd, length, start)
+        if len(data) == length or not data:
+            return data
+        parts = [data]
+        got = len(data)
+        while got < length:
+            more = os.pread(fd, length - got, start + got)
+            if not more:
+                break
+            parts.append(more)
+            got += len(more)
+        return b"".join(parts)
+    target = _aligned(length)
+    return target[: _pread_into(fd, target, start)]
+
+
+def _read(path: str, byte_range: ByteRequest | None) -> bytes | memoryview | None:
     # Plain descriptors rather than file objects: for small chunks the
     # Python-level file object costs more than the system calls.
     try:
@@ -94,8 +127,20 @@ _SCRATCH_KEEP = 32 * 1024 * 1024
 _scratch = threading.local()
 
 
+def _scratch_area(total: int) -> memoryview:
+    area: memoryview | None = getattr(_scratch, "area", None)
+    if area is None or area.nbytes < total:
+        area = _aligned(total)
+        if total <= _SCRATCH_KEEP:
+            _scratch.area = area
+    return area
+
+
 def _read_whole_into_scratch(paths: Sequence[str]) -> list[memoryview | None]:
-    """Read whole files into this thread's scratch buffer; None for missing files."""
+    """Read whole files into this thread's scratch buffer; None for missing files.
+
+    Each file starts on an ``_ALIGN`` boundary of the (aligned) scratch area.
+    """
     fds: list[int | None] = []
     sizes: list[int] = []
     try:
@@ -108,13 +153,7 @@ def _read_whole_into_scratch(paths: Sequence[str]) -> list[memoryview | None]:
                 continue
             fds.append(opened)
             sizes.append(os.fstat(opened).st_size)
-        total = sum(sizes)
-        area: bytearray | None = getattr(_scratch, "area", None)
-        if area is None or len(area) < total:
-            area = bytearray(total)
-            if total <= _SCRATCH_KEEP:
-                _scratch.area = area
-        view = memoryview(area)
+        view = _scratch_area(sum(-(-size // _ALIGN) * _ALIGN for size in sizes))
         found: list[memoryview | None] = []
         offset = 0
         for path, fd, size in zip(paths, fds, sizes, strict=True):
@@ -122,14 +161,10 @@ def _read_whole_into_scratch(paths: Sequence[str]) -> list[memoryview | None]:
                 found.append(None)
                 continue
             target = view[offset : offset + size]
-            got = 0
-            while got < size:
-                n = os.readv(fd, [target[got:]])
-                if n == 0:  # the file shrank while being read
-                    raise OSError(f"short read of {path}: {got} of {size} bytes")
-                got += n
+            if _pread_into(fd, target, 0) < size:  # the file shrank while being read
+                raise OSError(f"short read of {path}: fewer than {size} bytes")
             found.append(target)
-            offset += size
+            offset += -(-size // _ALIGN) * _ALIGN
         return found
     finally:
         for maybe in fds:
@@ -137,7 +172,9 @@ def _read_whole_into_scratch(paths: Sequence[str]) -> list[memoryview | None]:
                 os.close(maybe)
 
 
-def _read_many(items: list[tuple[str, ByteRequest | None]]) -> list[bytes | None]:
+def _read_many(
+    items: list[tuple[str, ByteRequest | None]],
+) -> list[bytes | memoryview | None]:
     return [_read(path, byte_range) for path, byte_range in items]
 
 
