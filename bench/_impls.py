@@ -1,9 +1,14 @@
 """Adapters that let every implementation run the same workload.
 
 Each adapter opens an existing array (written in setup by zarr-python, so all
-readers see the same bytes) and exposes read/write/select operations.  The
-adapters are imported in a fresh worker process, one implementation at a time,
-so import costs and caches never leak between measurements.
+readers see the same bytes) and exposes read/write/select operations.  Every
+worker process uses exactly one adapter, so import costs and caches never leak
+from one implementation's measurements into another's.
+
+Remote stores keep ``CONCURRENCY`` requests in flight in every implementation,
+the figure the latency bound assumes: anyzarr's stores and zarr-python's
+pipeline do by default (``async.concurrency`` is 10 in both), tensorstore is
+told so through its ``http_request_concurrency`` context resource.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from _cases import CONCURRENCY
 
 Selection = Any
 
@@ -157,7 +163,8 @@ class AnyzarrAsync(Impl):
             g = await self.az.open_group(path, mode="r", use_consolidated=consolidated)
             return [k async for k, _ in g.members(max_depth=None)]
 
-        return self._run(go)
+        names: list[str] = self._run(go)
+        return names
 
 
 class ZarrPython(Impl):
@@ -202,13 +209,17 @@ class TensorStore(Impl):
     def open(self, path: str) -> Any:
         import os
 
+        spec: dict[str, Any]
         if path.startswith("http"):
-            kvstore: dict[str, Any] = {"driver": "http", "base_url": path + "/"}
-            driver = "zarr3"
+            kvstore = {"driver": "http", "base_url": path + "/"}
+            # tensorstore's own default keeps 32 requests in flight; the
+            # latency bound and every other implementation use CONCURRENCY.
+            context = {"http_request_concurrency": {"limit": CONCURRENCY}}
+            spec = {"driver": "zarr3", "kvstore": kvstore, "context": context}
         else:
             kvstore = {"driver": "file", "path": path}
             driver = "zarr3" if os.path.exists(os.path.join(path, "zarr.json")) else "zarr"
-        spec = {"driver": driver, "kvstore": kvstore}
+            spec = {"driver": driver, "kvstore": kvstore}
         return self.ts.open(spec, open=True).result()
 
     def read(self, arr: Any, kind: str, sel: Selection) -> np.ndarray:

@@ -1,9 +1,19 @@
 """Side-by-side benchmark of anyzarr against zarr-python, zarrs and tensorstore.
 
-Usage: ``python bench/run.py [--quick] [--reps N] [--cases SUBSTR,...] [--impls NAME,...]``
+Usage: ``python bench/run.py [--quick] [--reps N] [--warmup N] [--cases SUBSTR,...]
+[--impls NAME,...]``
 
-Each (case, implementation) pair runs in a fresh process on identical data;
-the table reports medians, peak memory growth relative to the result size,
+Every implementation reads (or writes) identical data in a fresh worker
+process of its own (``_worker.py``).  A case starts its workers one after
+another; each imports its library, opens the array, runs ``--warmup`` untimed
+repetitions and waits.  The runner then times repetitions round-robin, one
+worker at a time: repetition 1 of every implementation, then repetition 2,
+starting each round one implementation further on.  A slow phase of a shared
+machine then spreads over all implementations instead of landing on one.  A
+worker that fails, crashes or hangs is marked failed with its error and the
+others carry on.
+
+The table reports medians, peak memory growth relative to the result size,
 and the ratio anyzarr / best other (below 1.0 means anyzarr is faster).
 Results land in ``bench/results/latest.{json,md}``.
 """
@@ -16,13 +26,14 @@ import importlib.util
 import json
 import math
 import os
+import select
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +45,11 @@ sys.path.insert(0, str(HERE))
 import obstore  # noqa: E402
 from _baseline import machine_baseline  # noqa: E402
 from _cases import CONCURRENCY, LATENCY, Case, all_cases, compressors, make_data  # noqa: E402
+from _worker import PREFIX  # noqa: E402
 
 OURS = ("anyzarr", "anyzarr-async")
+#: Seconds a worker may take for one step: its set-up, one repetition, or the check.
+STEP_TIMEOUT = 900.0
 
 
 def _setup(case: Case, root: Path) -> Path:
@@ -118,7 +132,9 @@ def latency_bound(case: Case) -> float | None:
     return math.ceil(n / CONCURRENCY) * LATENCY
 
 
-def run_case(case: Case, impls: list[str], root: Path, scale: float, reps: int) -> dict[str, Any]:
+def run_case(
+    case: Case, impls: list[str], root: Path, scale: float, reps: int, warmup: int
+) -> dict[str, Any]:
     row: dict[str, Any] = {"case": case.name, "nbytes": case.nbytes, "impls": {}}
     if case.gpu and importlib.util.find_spec("cupy") is None:
         print(f"  {case.name:32s} skipped: cupy is not installed (no GPU)", flush=True)
@@ -127,9 +143,100 @@ def run_case(case: Case, impls: list[str], root: Path, scale: float, reps: int) 
     src = _setup(case, root)
     row["bound"] = latency_bound(case)
     with _remote(case, src) as (location, env):
-        _run_impls(case, impls, src, location, env, scale, reps, row)
+        _run_impls(case, impls, src, location, env, scale, reps, warmup, row)
     shutil.rmtree(src.parent if case.op != "open_group" else src, ignore_errors=True)
     return row
+
+
+class WorkerFailed(Exception):
+    """A worker answered with an error, exited early, or took too long."""
+
+
+class _Worker:
+    """One implementation's worker process and the runner's end of its protocol.
+
+    Answers are read straight from the pipe's file descriptor with a deadline,
+    so a hung worker costs at most ``STEP_TIMEOUT`` and never blocks the run.
+    The worker's stderr goes to an anonymous file, read back only to explain a
+    crash; a pipe there could fill up and stall a chatty worker.
+    """
+
+    def __init__(self, impl: str, location: str, args: list[str], env: dict[str, str]) -> None:
+        case_name, scale, warmup = args
+        self.impl = impl
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115  (closed by close())
+        self._buffer = b""
+        self._proc = subprocess.Popen(
+            [sys.executable, str(HERE / "_worker.py"), case_name, impl, location, scale, warmup],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            bufsize=0,
+            env={**os.environ, **env},
+        )
+
+    def ask(self, command: str) -> dict[str, Any]:
+        """Send ``command`` (nothing when empty) and return the worker's answer.
+
+        Raises :class:`WorkerFailed` when the worker answers an error, exits,
+        or does not answer within ``STEP_TIMEOUT`` seconds.
+        """
+        if command:
+            assert self._proc.stdin is not None
+            try:
+                self._proc.stdin.write(command.encode() + b"\n")
+            except OSError:
+                raise WorkerFailed(self._exit_detail()) from None
+        line = self._read_line()
+        while not line.startswith(PREFIX):
+            line = self._read_line()
+        try:
+            answer: dict[str, Any] = json.loads(line.removeprefix(PREFIX))
+        except json.JSONDecodeError:
+            raise WorkerFailed(f"unreadable answer {line[:200]!r}") from None
+        if "error" in answer:
+            raise WorkerFailed(str(answer["error"]))
+        return answer
+
+    def _read_line(self) -> str:
+        assert self._proc.stdout is not None
+        fd = self._proc.stdout.fileno()
+        deadline = time.monotonic() + STEP_TIMEOUT
+        while b"\n" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise WorkerFailed(f"no answer within {STEP_TIMEOUT:.0f} s")
+            if not select.select([fd], [], [], left)[0]:
+                continue
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                raise WorkerFailed(self._exit_detail())
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line.decode(errors="replace")
+
+    def _exit_detail(self) -> str:
+        try:
+            code: int | None = self._proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            code = None
+        self._log.seek(0)
+        tail = self._log.read().decode(errors="replace").strip()[-300:]
+        return f"worker exited ({code}): {tail}"
+
+    def close(self, grace: float = 30.0) -> None:
+        """End the worker: closing stdin lets it exit, after ``grace`` seconds it is killed."""
+        if self._proc.stdin is not None and not self._proc.stdin.closed:
+            with contextlib.suppress(OSError):
+                self._proc.stdin.close()
+        try:
+            self._proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        if self._proc.stdout is not None:
+            self._proc.stdout.close()
+        self._log.close()
 
 
 def _run_impls(
@@ -140,34 +247,67 @@ def _run_impls(
     env: dict[str, str],
     scale: float,
     reps: int,
+    warmup: int,
     row: dict[str, Any],
 ) -> None:
-    for impl in impls:
-        if impl not in case.impls:
-            continue
-        path = _fresh_target(case, src, impl) if case.op == "write" else location
-        cmd = [
-            sys.executable,
-            str(HERE / "_worker.py"),
-            case.name,
-            impl,
-            str(path),
-            str(scale),
-            str(reps),
-        ]
-        proc = subprocess.run(
-            cmd, capture_output=True, text=True, timeout=900, env={**os.environ, **env}
-        )
-        try:
-            res = json.loads(proc.stdout.strip().splitlines()[-1])
-        except (IndexError, json.JSONDecodeError):
-            res = {"times": [], "peak": 0, "ok": False, "detail": proc.stderr.strip()[-300:]}
+    """Set every implementation up, then time them round-robin, one at a time."""
+    active = [impl for impl in impls if impl in case.impls]
+    paths = {
+        impl: str(_fresh_target(case, src, impl)) if case.op == "write" else location
+        for impl in active
+    }
+    results: dict[str, dict[str, Any]] = {
+        impl: {"times": [], "peak": 0, "ok": False, "detail": ""} for impl in active
+    }
+    workers: dict[str, _Worker] = {}
+    args = [case.name, str(scale), str(warmup)]
+    try:
+        for impl in active:
+            # Set-ups run one after another too, so no warm-up overlaps another.
+            worker = _Worker(impl, paths[impl], args, env)
+            if _step(worker, results, "", lambda answer, r: r.update(peak=answer["peak"])):
+                workers[impl] = worker
+        for rnd in range(reps):
+            # Rotating the order keeps any one implementation from always going first.
+            shift = rnd % len(active) if active else 0
+            for impl in active[shift:] + active[:shift]:
+                if impl in workers and not _step(workers[impl], results, "rep", _add_rep):
+                    del workers[impl]
+        for worker in workers.values():
+            _step(worker, results, "done", lambda answer, r: r.update(answer))
+    finally:
+        for worker in workers.values():
+            worker.close()
+    for impl in active:
+        res = results[impl]
         if case.op == "write" and res["ok"]:
-            res["ok"] = _verify_write(case, path)
+            res["ok"] = _verify_write(case, Path(paths[impl]))
         res["median"] = statistics.median(res["times"]) if res["times"] else None
         row["impls"][impl] = res
         status = f"{res['median']:.4f}s" if res["median"] is not None else "failed"
         print(f"  {case.name:32s} {impl:14s} {status} ok={res['ok']} {res['detail']}", flush=True)
+
+
+def _add_rep(answer: dict[str, Any], res: dict[str, Any]) -> None:
+    res["times"].append(answer["seconds"])
+    res["peak"] = max(res["peak"], answer["peak"])
+
+
+def _step(
+    worker: _Worker,
+    results: dict[str, dict[str, Any]],
+    command: str,
+    record: Callable[[dict[str, Any], dict[str, Any]], None],
+) -> bool:
+    """One protocol step; a failure marks the implementation failed and ends its worker."""
+    res = results[worker.impl]
+    try:
+        record(worker.ask(command), res)
+    except WorkerFailed as exc:
+        worker.close(grace=0)
+        res.update(ok=False, detail=str(exc), times=[])
+        return False
+    return True
 
 
 def ratio(row: dict[str, Any], ours: str) -> float | None:
@@ -245,7 +385,10 @@ def render(rows: list[dict[str, Any]], impls: list[str], baseline: dict[str, str
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="small data, 2 repetitions")
-    ap.add_argument("--reps", type=int, default=None)
+    ap.add_argument("--reps", type=int, default=None, help="timed repetitions per worker")
+    ap.add_argument(
+        "--warmup", type=int, default=1, help="untimed repetitions per worker first (default 1)"
+    )
     ap.add_argument("--cases", default="", help="comma-separated substrings of case names")
     ap.add_argument("--impls", default="anyzarr,anyzarr-async,zarr-python,zarrs,tensorstore")
     args = ap.parse_args()
@@ -262,7 +405,7 @@ def main() -> None:
         prefix="anyzarr-bench-", dir=os.environ.get("BENCH_TMP")
     ) as tmp:
         for case in cases:
-            rows.append(run_case(case, impls, Path(tmp), scale, reps))
+            rows.append(run_case(case, impls, Path(tmp), scale, reps, args.warmup))
     table = render(rows, impls, baseline)
     print(table)
     out = HERE / "results"
