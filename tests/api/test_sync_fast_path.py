@@ -1,4 +1,4 @@
-"""The sync API's inline read path must give what the event-loop path gives.
+"""The sync API's loop-free read path must give what the event-loop path gives.
 
 Each test reads the same selection twice: once through the sync ``Array``
 with the loop hop forbidden (so the inline path must serve it), and once
@@ -18,6 +18,7 @@ import pytest
 import anyzarr as zarr
 from anyzarr.api import _sync_extras
 from anyzarr.api._sync_runtime import sync
+from anyzarr.io import _engine_fused
 from anyzarr.io._engine import ChunkNotFoundError
 from anyzarr.io._engine_fused import INLINE_MAX_BYTES
 from anyzarr.protocol._errors import UsageError
@@ -204,21 +205,27 @@ def test_missing_chunks_raise_when_configured(store: Any, monkeypatch: pytest.Mo
     assert str(fast.value) == str(slow.value)
 
 
-def test_large_reads_still_use_the_loop(store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_large_reads_use_helper_threads_not_the_loop(
+    store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     side = 600  # 600 * 600 * 4 bytes: more than the inline limit
     assert side * side * 4 > INLINE_MAX_BYTES
-    a = zarr.create_array(store=store, shape=(side, side), chunks=(200, 200), dtype="i4")
-    calls: list[Any] = []
+    a = zarr.create_array(store=store, shape=(side, side), chunks=(100, 100), dtype="i4")
+    value = np.arange(side * side, dtype="i4").reshape(side, side)
+    a[...] = value
+    threads: set[str] = set()
+    real = _engine_fused._helper_pool
 
-    def counting(fn: Any, *args: Any, **kwargs: Any) -> Any:
-        calls.append(fn)
-        return sync(fn, *args, **kwargs)
+    def watched() -> Any:
+        pool = real()
+        threads.add("pool")
+        return pool
 
-    monkeypatch.setattr(_sync_extras, "sync", counting)
-    _same(a[:], np.zeros((side, side), dtype="i4"))
-    assert len(calls) == 1
-    _same(a[3, 4], np.zeros((), dtype="i4"))
-    assert len(calls) == 1
+    monkeypatch.setattr(_engine_fused, "_helper_pool", watched)
+    monkeypatch.setattr(_sync_extras, "sync", _no_hop)
+    _same(a[:], value)
+    _same(a[7:590:3, 100:], value[7:590:3, 100:])
+    assert threads == {"pool"}
 
 
 def test_wrapped_store_uses_the_loop(monkeypatch: pytest.MonkeyPatch) -> None:

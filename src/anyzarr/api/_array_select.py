@@ -209,11 +209,11 @@ def get_selection_now(
     prototype: Any = None,
     scalar: bool = False,
 ) -> Any:
-    """`get_selection` run in the calling thread, for small reads of local stores.
+    """`get_selection` without the event loop, for local and memory stores.
 
     Gives exactly what `get_selection` gives, or ``NOT_INLINE`` (having
-    written nothing into ``out``) when the engine would not run the read
-    inline; the caller then awaits `get_selection` instead.
+    written nothing into ``out``) when the store needs the event loop; the
+    caller then awaits `get_selection` instead.
     """
     read = _prepare(array, plan, out, fields)
     done = _engine.read_now(

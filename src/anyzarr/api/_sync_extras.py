@@ -188,10 +188,11 @@ _READ_METHODS: dict[SelectionKind, str] = {
 def _read(async_array: Any, kind: SelectionKind, selection: Any, **options: Any) -> Any:
     """Read a selection for the sync API, without the loop hop when it can.
 
-    Planning happens here, in the caller's thread; a small read of a local or
-    memory store then also runs here (see ``get_selection_now``), which saves
-    the round trip to the event loop thread that would cost more than the
-    read itself.  Anything else goes to the loop as before.  ``options`` are
+    Planning happens here, in the caller's thread; a read of a local or
+    memory store then also runs here, with helper threads when it is large
+    (see ``get_selection_now``), which saves the round trip to the event
+    loop thread and a thread hand-off per batch.  Other stores go through
+    the loop.  ``options`` are
     the read method's keywords (``out``, ``fields``, ``prototype``).
     """
     from anyzarr.api._array import AsyncArray

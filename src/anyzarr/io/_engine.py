@@ -53,6 +53,7 @@ from anyzarr.io._engine_fused import (
     fast_store,
     plan_batches,
     run_batches,
+    run_batches_here,
     shard_index_cache,
     workers_for,
 )
@@ -292,6 +293,31 @@ def _unplaced(
     return [i for i, _ in todo], [d for _, d in todo]
 
 
+def _read_work(
+    store: FastStore,
+    spec: SpecLike,
+    job: _ReadJob,
+    whole_batch: _BatchWork,
+    partial_batch: _BatchWork,
+) -> tuple[list[tuple[_BatchWork, Sequence[int]]], int]:
+    """The batches of a fast-path read and how many run at once."""
+    workers = workers_for(store)
+    nbytes = chunk_nbytes(spec.shape, spec.dtype)
+    whole, partial = job.whole, job.partial
+    work: list[tuple[_BatchWork, Sequence[int]]] = [
+        (whole_batch, [whole[j] for j in rng]) for rng in plan_batches(len(whole), nbytes, workers)
+    ]
+    work += [
+        (partial_batch, [partial[j] for j in rng])
+        for rng in plan_batches(len(partial), nbytes // 4, workers)
+    ]
+    return work, workers
+
+
+def _run_item(item: tuple[_BatchWork, Sequence[int]]) -> None:
+    item[0](item[1])
+
+
 async def _read_fast(
     store: FastStore,
     pipeline: PipelineLike,
@@ -301,24 +327,15 @@ async def _read_fast(
 ) -> None:
     """``read`` for stores with synchronous batch IO: one thread hop per batch."""
     whole_batch, partial_batch = _fused_reader(store, pipeline, spec, job, out)
-    whole, partial = job.whole, job.partial
-    nbytes = chunk_nbytes(spec.shape, spec.dtype)
     if _runs_inline(pipeline, spec, job):
         # A small read costs less than the two thread switches of a hop, and
         # less than a trip round the event loop: only honour cancellation.
         await anyio.lowlevel.checkpoint_if_cancelled()
-        whole_batch(whole)
-        partial_batch(partial)
+        whole_batch(job.whole)
+        partial_batch(job.partial)
         return
-    workers = workers_for(store)
-    work: list[tuple[Callable[[Sequence[int]], None], Sequence[int]]] = [
-        (whole_batch, [whole[j] for j in rng]) for rng in plan_batches(len(whole), nbytes, workers)
-    ]
-    work += [
-        (partial_batch, [partial[j] for j in rng])
-        for rng in plan_batches(len(partial), nbytes // 4, workers)
-    ]
-    await run_batches(store, work, lambda item: item[0](item[1]), workers=workers)
+    work, workers = _read_work(store, spec, job, whole_batch, partial_batch)
+    await run_batches(store, work, _run_item, workers=workers)
 
 
 def _prepare_read(
@@ -376,13 +393,13 @@ def read_now(
     prototype: Any = None,
     read_missing_chunks: bool = True,
 ) -> bool:
-    """Run ``read`` in the calling thread when it is cheap enough, else do nothing.
+    """Run ``read`` without an event loop when the store allows it, else do nothing.
 
-    Only reads that ``read`` itself would run inline qualify: a store with
-    synchronous batch IO (local files, memory) and at most
-    ``INLINE_MAX_BYTES`` to decode.  Returns whether the read was done (its
-    errors are raised as ``read`` raises them); on False ``out`` is
-    untouched and the caller must use ``read``.
+    For the synchronous API.  Stores with synchronous batch IO (local files,
+    memory) are read in the calling thread, with helper threads for reads
+    of more than ``INLINE_MAX_BYTES`` (see `run_batches_here`).  Returns
+    whether the read was done (its errors are raised as ``read`` raises
+    them); on False ``out`` is untouched and the caller must use ``read``.
     """
     fast = fast_store(store_path.store, prototype)
     if fast is None:
@@ -390,11 +407,13 @@ def read_now(
     job = _prepare_read(store_path, metadata, pipeline, plan, out, spec, read_missing_chunks)
     if job is None:
         return True
-    if not _runs_inline(pipeline, spec, job):
-        return False
     whole_batch, partial_batch = _fused_reader(fast, pipeline, spec, job, out)
-    whole_batch(job.whole)
-    partial_batch(job.partial)
+    if _runs_inline(pipeline, spec, job):
+        whole_batch(job.whole)
+        partial_batch(job.partial)
+    else:
+        work, workers = _read_work(fast, spec, job, whole_batch, partial_batch)
+        run_batches_here(work, _run_item, workers=workers)
     job.raise_missing()
     return True
 

@@ -29,6 +29,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 
 import anyio
@@ -49,6 +50,7 @@ __all__ = [
     "fast_store",
     "plan_batches",
     "run_batches",
+    "run_batches_here",
     "shard_index_cache",
     "workers_for",
 ]
@@ -159,6 +161,71 @@ async def run_batches[T](
     async with task_group() as tg:
         for _ in range(min(workers or workers_for(store), len(batches))):
             tg.start_soon(worker)
+
+
+_helpers_lock = threading.Lock()
+_helpers: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _helper_pool() -> ThreadPoolExecutor:
+    """The process's helper threads for `run_batches_here` (a new pool after a fork)."""
+    global _helpers
+    with _helpers_lock:
+        if _helpers is None or _helpers[0] != os.getpid():
+            pool = ThreadPoolExecutor(os.cpu_count() or 2, thread_name_prefix="anyzarr-batch")
+            _helpers = (os.getpid(), pool)
+        return _helpers[1]
+
+
+def run_batches_here[T](batches: Sequence[T], work: Callable[[T], None], *, workers: int) -> None:
+    """Run ``work(batch)`` for every batch: in the calling thread, with helper threads.
+
+    The synchronous API's version of `run_batches`: the calling thread takes
+    batches itself and up to ``workers - 1`` helpers from a shared pool take
+    the others, so a sync read costs no trip through the event loop and no
+    thread hand-off per batch.  The caller's thread never waits for a helper
+    that has not started (the pool may be busy with another call's work): it
+    withdraws such helpers once it runs out of batches.  If a batch fails or
+    the caller is interrupted (Ctrl-C), no new batch starts; the batches
+    already running finish before this returns or raises.
+    """
+    if not batches:
+        return
+    pending: Iterator[T] = iter(batches)
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def drain() -> None:
+        while not stop.is_set():
+            with lock:
+                batch = next(pending, _NO_BATCH)
+            if batch is _NO_BATCH:
+                return
+            try:
+                work(batch)  # type: ignore[arg-type]
+            except BaseException:
+                stop.set()
+                raise
+
+    helpers: list[Future[None]] = []
+    if workers > 1 and len(batches) > 1:
+        pool = _helper_pool()
+        helpers = [pool.submit(drain) for _ in range(min(workers, len(batches)) - 1)]
+    try:
+        drain()
+    except BaseException:
+        stop.set()
+        raise
+    finally:
+        # Wait for running batches even when the caller failed: nothing may
+        # still write into the output once this call is over.
+        started = [f for f in helpers if not f.cancel()]
+        errors = [exc for f in started if (exc := f.exception()) is not None]
+    if errors:
+        raise errors[0]
+
+
+_NO_BATCH: Any = object()
 
 
 class IndexCache:
