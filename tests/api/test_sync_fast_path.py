@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import anyzarr as zarr
-from anyzarr.api import _sync_extras
+from anyzarr.api import _sync_select
 from anyzarr.api._sync_runtime import sync
 from anyzarr.io import _engine_fused
 from anyzarr.io._engine import ChunkNotFoundError
@@ -34,7 +34,7 @@ def forbid_hop(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
     """Call it once the array is set up: any later trip to the loop fails."""
 
     def forbid() -> None:
-        monkeypatch.setattr(_sync_extras, "sync", _no_hop)
+        monkeypatch.setattr(_sync_select, "sync", _no_hop)
 
     return forbid
 
@@ -129,7 +129,7 @@ def test_fast_path_matches_async(
     a = _make(store, sharded=sharded)
     fast_read, async_read = READS[name]
     expected = sync(async_read, a.async_array)
-    monkeypatch.setattr(_sync_extras, "sync", _no_hop)
+    monkeypatch.setattr(_sync_select, "sync", _no_hop)
     _same(fast_read(a), expected)
 
 
@@ -199,7 +199,7 @@ def test_missing_chunks_raise_when_configured(store: Any, monkeypatch: pytest.Mo
     strict = zarr.Array(a.async_array.with_config({"read_missing_chunks": False}))
     with pytest.raises(ChunkNotFoundError) as slow:
         sync(strict.async_array.getitem, (slice(10, None), 0))
-    monkeypatch.setattr(_sync_extras, "sync", _no_hop)
+    monkeypatch.setattr(_sync_select, "sync", _no_hop)
     with pytest.raises(ChunkNotFoundError) as fast:
         strict[10:, 0]
     assert str(fast.value) == str(slow.value)
@@ -222,7 +222,7 @@ def test_large_reads_use_helper_threads_not_the_loop(
         return pool
 
     monkeypatch.setattr(_engine_fused, "_helper_pool", watched)
-    monkeypatch.setattr(_sync_extras, "sync", _no_hop)
+    monkeypatch.setattr(_sync_select, "sync", _no_hop)
     _same(a[:], value)
     _same(a[7:590:3, 100:], value[7:590:3, 100:])
     assert threads == {"pool"}
@@ -238,14 +238,133 @@ def test_wrapped_store_uses_the_loop(monkeypatch: pytest.MonkeyPatch) -> None:
         calls.append(fn)
         return sync(fn, *args, **kwargs)
 
-    monkeypatch.setattr(_sync_extras, "sync", counting)
+    monkeypatch.setattr(_sync_select, "sync", counting)
     _same(a[3, 4], np.array(37, dtype="i4"))
     assert len(calls) == 1
 
 
-def test_writes_go_through_the_loop(store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+WRITES: dict[str, tuple[Callable[[Any, Any], None], Callable[[Any], Any]]] = {
+    "setitem": (lambda a, v: a.__setitem__((slice(2, 11), 3), v), lambda v: v[0:9]),
+    "setitem-method": (lambda a, v: a.setitem((slice(None), 1), v), lambda v: v[0:13]),
+    "basic": (lambda a, v: a.set_basic_selection((5, slice(None)), v), lambda v: v[0:11]),
+    "oindex": (
+        lambda a, v: a.oindex.__setitem__(([0, 5, 12], [1, 10]), v),
+        lambda v: v[0:6].reshape(3, 2),
+    ),
+    "orthogonal": (
+        lambda a, v: a.set_orthogonal_selection(([1, 2], slice(0, 2)), v),
+        lambda v: v[0:4].reshape(2, 2),
+    ),
+    "vindex": (lambda a, v: a.vindex.__setitem__(([0, 5, 12], [1, 10, 3]), v), lambda v: v[0:3]),
+    "coordinate": (lambda a, v: a.set_coordinate_selection(([4], [4]), v), lambda v: v[0:1]),
+    "mask": (lambda a, v: a.vindex.__setitem__(MASK, v), lambda v: v[0:3]),
+    "set-mask": (lambda a, v: a.set_mask_selection(MASK, v), lambda v: v[0:3]),
+    "blocks": (lambda a, v: a.blocks.__setitem__((1, 1), v), lambda v: v[0:12].reshape(4, 3)),
+    "block": (lambda a, v: a.set_block_selection((-1, -1), v), lambda v: v[0:2].reshape(1, 2)),
+}
+
+
+@pytest.mark.parametrize("sharded", [False, True], ids=["chunked", "sharded"])
+@pytest.mark.parametrize("name", sorted(WRITES))
+def test_writes_skip_the_loop_and_match_async(
+    store: Any, tmp_path: Path, sharded: bool, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    do_write, value_of = WRITES[name]
+    value = value_of(np.arange(1000, 1013, dtype="i4"))
+    fast = _make(store, sharded=sharded)
+    twin = _make(MemoryStore(), sharded=sharded)
+    with monkeypatch.context() as m:
+        m.setattr(_sync_select, "sync", _no_hop)
+        do_write(fast, value)
+    # The same write through the event loop, via the async method.
+    do_write(_LoopWrites(twin), value)
+    _same(fast[...], twin[...])
+
+
+class _LoopWrites:
+    """An ``Array`` look-alike whose writes all call the async methods on the loop."""
+
+    def __init__(self, array: Any) -> None:
+        self._a = array.async_array
+
+    def __setitem__(self, selection: Any, value: Any) -> None:
+        sync(self._a.setitem, selection, value)
+
+    def setitem(self, selection: Any, value: Any) -> None:
+        sync(self._a.setitem, selection, value)
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._a, name)
+        return lambda *args, **kwargs: sync(method, *args, **kwargs)
+
+    @property
+    def oindex(self) -> Any:
+        return _Setter(self._a.set_orthogonal_selection)
+
+    @property
+    def vindex(self) -> Any:
+        async def either(selection: Any, value: Any) -> None:
+            if isinstance(selection, np.ndarray):
+                await self._a.set_mask_selection(selection, value)
+            else:
+                await self._a.set_coordinate_selection(selection, value)
+
+        return _Setter(either)
+
+    @property
+    def blocks(self) -> Any:
+        return _Setter(self._a.set_block_selection)
+
+
+class _Setter:
+    """``obj[selection] = value`` calls an async setter through the loop."""
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        self._fn = fn
+
+    def __setitem__(self, selection: Any, value: Any) -> None:
+        sync(self._fn, selection, value)
+
+
+def test_write_errors_match(store: Any) -> None:
     a = _make(store, sharded=False)
-    monkeypatch.setattr(_sync_extras, "sync", _no_hop)
+    cases: list[tuple[Any, Any]] = [((0, slice(None)), np.zeros(3, "i4")), ((20, 0), 1)]
+    for selection, value in cases:
+        with pytest.raises(Exception) as fast_err:
+            a[selection] = value
+        with pytest.raises(Exception) as slow_err:
+            sync(a.async_array.setitem, selection, value)
+        assert type(fast_err.value) is type(slow_err.value)
+        assert str(fast_err.value) == str(slow_err.value)
+    ro = zarr.open_array(store=store, mode="r")
+    with pytest.raises(Exception, match="read-only"):
+        ro[0, 0] = 1
+
+
+def test_large_writes_use_helper_threads(store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    a = zarr.create_array(store=store, shape=(600, 600), chunks=(100, 100), dtype="i4")
+    value = np.arange(360000, dtype="i4").reshape(600, 600)
+    used: list[bool] = []
+    real = _engine_fused._helper_pool
+
+    def watched() -> Any:
+        used.append(True)
+        return real()
+
+    monkeypatch.setattr(_engine_fused, "_helper_pool", watched)
+    monkeypatch.setattr(_sync_select, "sync", _no_hop)
+    a[...] = value
+    a[100:200, 5] = -1
+    value[100:200, 5] = -1
+    _same(a[...], value)
+    assert used
+
+
+def test_wrapped_store_writes_use_the_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    from anyzarr.storage import WrapperStore
+
+    a = _make(WrapperStore(MemoryStore()), sharded=False)
+    monkeypatch.setattr(_sync_select, "sync", _no_hop)
     with pytest.raises(AssertionError, match="event loop"):
         a[0, 0] = 5
 

@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 from anyzarr.api._array_util import pop_fields
 from anyzarr.io import _engine
+from anyzarr.io._engine_fused import fast_store
 from anyzarr.protocol._errors import BoundsCheckError, ReadOnlyError, UsageError
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "make_plan",
     "plan_read",
     "set_selection",
+    "set_selection_now",
 ]
 
 SelectionKind = Literal["getitem", "basic", "orthogonal", "coordinate", "mask", "block"]
@@ -259,15 +261,8 @@ def getitem_gives_scalar(selection: Any, ndim: int) -> bool:
     return not (len(entries) <= ndim and all(isinstance(e, int | slice) for e in entries))
 
 
-async def set_selection(
-    array: Any,
-    plan: Any,
-    value: npt.ArrayLike,
-    *,
-    fields: Fields = None,
-    prototype: Any = None,
-) -> None:
-    """Write ``value`` (broadcast to the selection's shape) into ``plan``'s chunks."""
+def _write_value(array: Any, plan: Any, value: npt.ArrayLike, fields: Fields) -> tuple[Any, Fields]:
+    """The checked value of a write, broadcast to the selection, and its fields."""
     if array.read_only:
         raise ReadOnlyError(f"array at path {array.path!r} is read-only; cannot write to it")
     meta = array.metadata
@@ -279,15 +274,58 @@ async def set_selection(
     arr = np.asarray(value, dtype=dtype)
     shape = tuple(plan.shape)
     try:
-        arr = np.broadcast_to(arr, shape)
+        return np.broadcast_to(arr, shape), fields
     except ValueError as exc:
         raise ValueError(
             f"value of shape {arr.shape} cannot be broadcast to the selection's shape {shape} "
             f"(array at path {array.path!r})"
         ) from exc
+
+
+async def set_selection(
+    array: Any,
+    plan: Any,
+    value: npt.ArrayLike,
+    *,
+    fields: Fields = None,
+    prototype: Any = None,
+) -> None:
+    """Write ``value`` (broadcast to the selection's shape) into ``plan``'s chunks."""
+    arr, fields = _write_value(array, plan, value, fields)
     await _engine.write(
         array.store_path,
-        meta,
+        array.metadata,
+        array.codec_pipeline,
+        plan,
+        arr,
+        spec=array._chunk_spec(prototype),
+        prototype=prototype,
+        write_empty_chunks=array._config.write_empty_chunks,
+        fields=fields,
+    )
+
+
+def set_selection_now(
+    array: Any,
+    plan: Any,
+    value: npt.ArrayLike,
+    *,
+    fields: Fields = None,
+    prototype: Any = None,
+) -> bool:
+    """`set_selection` without the event loop, for local and memory stores.
+
+    Returns False, having written nothing, when the store needs the event
+    loop; the caller then awaits `set_selection` instead.  Errors in the
+    value (read-only array, unknown fields, shapes that do not broadcast)
+    are raised here as `set_selection` raises them.
+    """
+    if fast_store(array.store_path.store, prototype) is None:
+        return False
+    arr, fields = _write_value(array, plan, value, fields)
+    return _engine.write_now(
+        array.store_path,
+        array.metadata,
         array.codec_pipeline,
         plan,
         arr,

@@ -18,7 +18,6 @@ modules register their classes when imported.
 
 from __future__ import annotations
 
-import threading
 import warnings
 from abc import abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
@@ -27,16 +26,9 @@ from typing import TYPE_CHECKING, Any, Literal, Self
 
 import numpy as np
 
-from anyzarr.api._array_select import (
-    NOT_INLINE,
-    Fields,
-    SelectionKind,
-    get_selection,
-    get_selection_now,
-    plan_read,
-)
-from anyzarr.api._sync_runtime import loop_thread_id, sync, sync_iter
-from anyzarr.protocol._errors import VindexInvalidSelectionError
+from anyzarr.api._array_select import Fields
+from anyzarr.api._sync_runtime import sync, sync_iter
+from anyzarr.api._sync_select import BlockIndex, OIndex, VIndex, read, write
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -174,128 +166,6 @@ class Attributes(MutableMapping[str, Any]):
 # -- arrays ---------------------------------------------------------------------
 
 
-#: The ``AsyncArray`` method behind each kind of read.
-_READ_METHODS: dict[SelectionKind, str] = {
-    "getitem": "getitem",
-    "basic": "get_basic_selection",
-    "orthogonal": "get_orthogonal_selection",
-    "coordinate": "get_coordinate_selection",
-    "mask": "get_mask_selection",
-    "block": "get_block_selection",
-}
-
-
-def _read(async_array: Any, kind: SelectionKind, selection: Any, **options: Any) -> Any:
-    """Read a selection for the sync API, without the loop hop when it can.
-
-    Planning happens here, in the caller's thread; a read of a local or
-    memory store then also runs here, with helper threads when it is large
-    (see ``get_selection_now``), which saves the round trip to the event
-    loop thread and a thread hand-off per batch.  Other stores go through
-    the loop.  ``options`` are
-    the read method's keywords (``out``, ``fields``, ``prototype``).
-    """
-    from anyzarr.api._array import AsyncArray
-
-    if not isinstance(async_array, AsyncArray):
-        # Another async class reusing these mixins: only its methods know how.
-        return sync(getattr(async_array, _READ_METHODS[kind]), selection, **options)
-    out = options.get("out")
-    prototype = options.get("prototype")
-    fields: Fields = options.get("fields")
-    plan, fields, scalar = plan_read(async_array, kind, selection, fields)
-    # On the loop thread itself, ``sync`` raises SyncInLoopError; keep that.
-    on_loop = threading.get_ident() == loop_thread_id()
-    result = (
-        NOT_INLINE
-        if on_loop
-        else get_selection_now(
-            async_array, plan, out=out, fields=fields, prototype=prototype, scalar=scalar
-        )
-    )
-    if result is NOT_INLINE:
-        result = sync(
-            get_selection,
-            async_array,
-            plan,
-            out=out,
-            fields=fields,
-            prototype=prototype,
-            scalar=scalar,
-        )
-    return result
-
-
-class _Indexer:
-    """Shared base of the ``oindex``/``vindex``/``blocks`` helpers."""
-
-    __slots__ = ("_array",)
-
-    def __init__(self, array: ArrayExtras) -> None:
-        self._array = array
-
-
-class OIndex(_Indexer):
-    """``array.oindex[...]``: orthogonal (outer) selection, one index per axis."""
-
-    __slots__ = ()
-
-    def __getitem__(self, selection: Any) -> Any:
-        return _read(self._array._async_array, "orthogonal", selection)
-
-    def __setitem__(self, selection: Any, value: Any) -> None:
-        sync(self._array._async_array.set_orthogonal_selection, selection, value)
-
-
-class VIndex(_Indexer):
-    """``array.vindex[...]``: coordinate (point) or boolean-mask selection."""
-
-    __slots__ = ()
-
-    def _is_mask(self, selection: Any) -> bool:
-        if isinstance(selection, tuple) and len(selection) == 1:
-            selection = selection[0]
-        return (
-            isinstance(selection, np.ndarray)
-            and selection.dtype == np.bool_
-            and selection.ndim == len(self._array._async_array.shape)
-        )
-
-    def _check(self, selection: Any) -> None:
-        items = selection if isinstance(selection, tuple) else (selection,)
-        if any(isinstance(item, slice) or item is Ellipsis for item in items):
-            raise VindexInvalidSelectionError(
-                f"vindex takes integer arrays or one boolean mask, not {selection!r}"
-            )
-
-    def __getitem__(self, selection: Any) -> Any:
-        target = self._array._async_array
-        if self._is_mask(selection):
-            return _read(target, "mask", selection)
-        self._check(selection)
-        return _read(target, "coordinate", selection)
-
-    def __setitem__(self, selection: Any, value: Any) -> None:
-        target = self._array._async_array
-        if self._is_mask(selection):
-            sync(target.set_mask_selection, selection, value)
-            return
-        self._check(selection)
-        sync(target.set_coordinate_selection, selection, value)
-
-
-class BlockIndex(_Indexer):
-    """``array.blocks[...]``: select whole chunks by their chunk indices."""
-
-    __slots__ = ()
-
-    def __getitem__(self, selection: Any) -> Any:
-        return _read(self._array._async_array, "block", selection)
-
-    def __setitem__(self, selection: Any, value: Any) -> None:
-        sync(self._array._async_array.set_block_selection, selection, value)
-
-
 class _NodeExtras:
     """What sync arrays and groups share: equality by the async node, hashing
     by location, and a ``with`` block that releases nothing."""
@@ -351,14 +221,14 @@ class ArrayExtras(_NodeExtras):
         return int(sync(self._async_array.nchunks_initialized))
 
     def __getitem__(self, selection: Any) -> Any:
-        return _read(self._async_array, "getitem", selection)
+        return read(self._async_array, "getitem", selection)
 
     # The reads below mirror ``AsyncArray``'s; they are written here (and so
-    # not generated) to take the inline path of ``_read``.
+    # not generated) to take the loop-free path of ``read`` (``_sync_select``).
 
     def getitem(self, selection: Any, *, prototype: Any = None) -> Any:
         """Read ``selection`` as ``array[selection]`` would (basic or fancy indexing)."""
-        return _read(self._async_array, "getitem", selection, prototype=prototype)
+        return read(self._async_array, "getitem", selection, prototype=prototype)
 
     def get_basic_selection(
         self,
@@ -369,7 +239,7 @@ class ArrayExtras(_NodeExtras):
         fields: Fields = None,
     ) -> Any:
         """Read with integers, slices and Ellipsis, as numpy basic indexing does."""
-        return _read(
+        return read(
             self._async_array, "basic", selection, out=out, fields=fields, prototype=prototype
         )
 
@@ -377,7 +247,7 @@ class ArrayExtras(_NodeExtras):
         self, selection: Any, *, out: Any = None, fields: Fields = None, prototype: Any = None
     ) -> Any:
         """Read the outer product of one selection per axis (ints, slices, int arrays, masks)."""
-        return _read(
+        return read(
             self._async_array, "orthogonal", selection, out=out, fields=fields, prototype=prototype
         )
 
@@ -385,7 +255,7 @@ class ArrayExtras(_NodeExtras):
         self, selection: Any, *, out: Any = None, fields: Fields = None, prototype: Any = None
     ) -> Any:
         """Read the points named by one integer array per axis, broadcast together."""
-        return _read(
+        return read(
             self._async_array, "coordinate", selection, out=out, fields=fields, prototype=prototype
         )
 
@@ -393,18 +263,55 @@ class ArrayExtras(_NodeExtras):
         self, mask: Any, *, out: Any = None, fields: Fields = None, prototype: Any = None
     ) -> Any:
         """Read the elements where a boolean array shaped like the array is true."""
-        return _read(self._async_array, "mask", mask, out=out, fields=fields, prototype=prototype)
+        return read(self._async_array, "mask", mask, out=out, fields=fields, prototype=prototype)
 
     def get_block_selection(
         self, selection: Any, *, out: Any = None, fields: Fields = None, prototype: Any = None
     ) -> Any:
         """Read whole chunks chosen by chunk-grid indices (ints and step-1 slices)."""
-        return _read(
+        return read(
             self._async_array, "block", selection, out=out, fields=fields, prototype=prototype
         )
 
     def __setitem__(self, selection: Any, value: Any) -> None:
-        sync(self._async_array.setitem, selection, value)
+        write(self._async_array, "getitem", selection, value)
+
+    # The writes below mirror ``AsyncArray``'s, written here to take the
+    # loop-free path of ``write`` for local and memory stores.
+
+    def setitem(self, selection: Any, value: npt.ArrayLike, prototype: Any = None) -> None:
+        """Write ``value`` to ``selection`` the way ``array[selection] = value`` does."""
+        write(self._async_array, "getitem", selection, value, prototype=prototype)
+
+    def set_basic_selection(
+        self, selection: Any, value: npt.ArrayLike, *, fields: Fields = None, prototype: Any = None
+    ) -> None:
+        """Write to integers, slices and Ellipsis (numpy basic indexing)."""
+        write(self._async_array, "basic", selection, value, fields=fields, prototype=prototype)
+
+    def set_orthogonal_selection(
+        self, selection: Any, value: npt.ArrayLike, *, fields: Fields = None, prototype: Any = None
+    ) -> None:
+        """Write with per-axis selections combined as an outer product."""
+        write(self._async_array, "orthogonal", selection, value, fields=fields, prototype=prototype)
+
+    def set_coordinate_selection(
+        self, selection: Any, value: npt.ArrayLike, *, fields: Fields = None, prototype: Any = None
+    ) -> None:
+        """Write single points given by one integer array per axis."""
+        write(self._async_array, "coordinate", selection, value, fields=fields, prototype=prototype)
+
+    def set_mask_selection(
+        self, mask: Any, value: npt.ArrayLike, *, fields: Fields = None, prototype: Any = None
+    ) -> None:
+        """Write the elements where a boolean array of the array's shape is true."""
+        write(self._async_array, "mask", mask, value, fields=fields, prototype=prototype)
+
+    def set_block_selection(
+        self, selection: Any, value: npt.ArrayLike, *, fields: Fields = None, prototype: Any = None
+    ) -> None:
+        """Write whole chunks picked by chunk-grid indices."""
+        write(self._async_array, "block", selection, value, fields=fields, prototype=prototype)
 
     @property
     def oindex(self) -> OIndex:

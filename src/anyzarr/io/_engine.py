@@ -24,7 +24,7 @@ ranges of the inner chunks the selection needs.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import anyio
@@ -37,11 +37,8 @@ from anyzarr.io._engine_chunks import (
     DEFAULT_BATCH_BYTES,
     batch_sizes,
     chunk_nbytes,
-    covers_whole_chunk,
     fresh_chunk,
     inner_chunks_touched,
-    is_all_fill,
-    writable,
 )
 from anyzarr.io._engine_fused import (
     DIRECT_MIN_BYTES,
@@ -49,7 +46,6 @@ from anyzarr.io._engine_fused import (
     READ_STEP_BYTES,
     FastStore,
     decode_scratch,
-    differs_at_start,
     fast_store,
     plan_batches,
     run_batches,
@@ -58,6 +54,7 @@ from anyzarr.io._engine_fused import (
     workers_for,
 )
 from anyzarr.io._engine_types import (
+    Batch,
     ChunkNotFoundError,
     EngineStorePath,
     PipelineLike,
@@ -65,38 +62,24 @@ from anyzarr.io._engine_types import (
     ProjectionLike,
     ReadPlanLike,
     SpecLike,
+    chunk_keys,
 )
 from anyzarr.io._tasks import task_group
 from anyzarr.protocol.codecs import DirectDecoder
 
-__all__ = ["ChunkNotFoundError", "chunk_keys", "read", "read_now", "task_group", "write"]
+__all__ = [
+    "ChunkNotFoundError",
+    "chunk_keys",
+    "read",
+    "read_now",
+    "task_group",
+    "write",
+    "write_now",
+]
 
-Fields = str | Sequence[str] | None
 
 #: Decoded bytes per batch on the general (request per chunk) read path.
 REMOTE_BATCH_BYTES = 512 * 1024
-
-
-def chunk_keys(
-    store_path: EngineStorePath, metadata: Any, projections: Sequence[ProjectionLike]
-) -> list[str]:
-    """The full store key of the chunk (or shard) behind each projection."""
-    prefix = f"{store_path.path}/" if store_path.path else ""
-    encode: Callable[[tuple[int, ...]], str] = metadata.encode_chunk_key
-    return [prefix + encode(tuple(p.chunk_coords)) for p in projections]
-
-
-@dataclass(eq=False)
-class _Batch:
-    """Chunks that travel to a worker thread together."""
-
-    indices: range
-    fetched: list[Any] = field(default_factory=list)
-    pending: int = 0
-
-    def __post_init__(self) -> None:
-        self.fetched = [None] * len(self.indices)
-        self.pending = len(self.indices)
 
 
 async def _get_all(store: Any, requests: Sequence[Any], prototype: Any) -> list[Any]:
@@ -159,7 +142,7 @@ class _ReadJob:
             raise ChunkNotFoundError(sorted(self.missing))
 
 
-_BatchWork = Callable[[Sequence[int]], None]
+BatchWork = Callable[[Sequence[int]], None]
 
 
 def _fused_reader(
@@ -168,7 +151,7 @@ def _fused_reader(
     spec: SpecLike,
     job: _ReadJob,
     out: npt.NDArray[Any],
-) -> tuple[_BatchWork, _BatchWork]:
+) -> tuple[BatchWork, BatchWork]:
     """The synchronous work of a read on a store with batch IO.
 
     Returns ``(whole_batch, partial_batch)``: each reads, decodes and places
@@ -297,14 +280,14 @@ def _read_work(
     store: FastStore,
     spec: SpecLike,
     job: _ReadJob,
-    whole_batch: _BatchWork,
-    partial_batch: _BatchWork,
-) -> tuple[list[tuple[_BatchWork, Sequence[int]]], int]:
+    whole_batch: BatchWork,
+    partial_batch: BatchWork,
+) -> tuple[list[tuple[BatchWork, Sequence[int]]], int]:
     """The batches of a fast-path read and how many run at once."""
     workers = workers_for(store)
     nbytes = chunk_nbytes(spec.shape, spec.dtype)
     whole, partial = job.whole, job.partial
-    work: list[tuple[_BatchWork, Sequence[int]]] = [
+    work: list[tuple[BatchWork, Sequence[int]]] = [
         (whole_batch, [whole[j] for j in rng]) for rng in plan_batches(len(whole), nbytes, workers)
     ]
     work += [
@@ -314,7 +297,7 @@ def _read_work(
     return work, workers
 
 
-def _run_item(item: tuple[_BatchWork, Sequence[int]]) -> None:
+def _run_item(item: tuple[BatchWork, Sequence[int]]) -> None:
     item[0](item[1])
 
 
@@ -443,7 +426,7 @@ async def read(
     keys, projections, whole, partial = job.keys, job.projections, job.whole, job.partial
     scatter, selection_of = job.scatter, job.selection_of
 
-    def decode_whole(indices: list[int], batch: _Batch) -> None:
+    def decode_whole(indices: list[int], batch: Batch) -> None:
         decoded = pipeline.decode_batch(
             batch.fetched, spec, [keys[indices[j]] for j in batch.indices]
         )
@@ -451,7 +434,7 @@ async def read(
             i = indices[j]
             scatter(i, None if chunk is None else chunk[projections[i].chunk_selection])
 
-    def finish_partial(indices: list[int], batch: _Batch) -> None:
+    def finish_partial(indices: list[int], batch: Batch) -> None:
         for j, read_plan in zip(batch.indices, batch.fetched, strict=True):
             scatter(indices[j], read_plan.result())
 
@@ -465,14 +448,14 @@ async def read(
 
     async with task_group() as tg:
 
-        async def fetch_whole(batch: _Batch, j: int) -> None:
+        async def fetch_whole(batch: Batch, j: int) -> None:
             i = whole[j]
             batch.fetched[j - batch.indices.start] = await store.get(keys[i], prototype=prototype)
             batch.pending -= 1
             if batch.pending == 0:
                 await anyio.to_thread.run_sync(decode_whole, whole, batch)
 
-        async def fetch_partial(batch: _Batch, j: int) -> None:
+        async def fetch_partial(batch: Batch, j: int) -> None:
             i = partial[j]
             read_plan: ReadPlanLike = pipeline.read_plan(
                 keys[i], selection_of(projections[i]), spec
@@ -489,142 +472,16 @@ async def read(
         # requests are in flight and keep few fetched and decoded chunks alive.
         remote_batch = min(batch_bytes, REMOTE_BATCH_BYTES)
         for rng in batch_sizes(len(whole), nbytes, remote_batch):
-            batch = _Batch(rng)
+            batch = Batch(rng)
             for j in rng:
                 tg.start_soon(fetch_whole, batch, j)
         for rng in batch_sizes(len(partial), nbytes // 4, remote_batch):
-            batch = _Batch(rng)
+            batch = Batch(rng)
             for j in rng:
                 tg.start_soon(fetch_partial, batch, j)
 
     job.raise_missing()
 
 
-def _field_view(chunk: npt.NDArray[Any], fields: Fields) -> npt.NDArray[Any]:
-    if fields is None:
-        return chunk
-    if isinstance(fields, str):
-        return chunk[fields]  # type: ignore[no-any-return]
-    return chunk[list(fields)]  # type: ignore[no-any-return]
-
-
-async def write(
-    store_path: EngineStorePath,
-    metadata: Any,
-    pipeline: PipelineLike,
-    plan: PlanLike,
-    value: npt.NDArray[Any],
-    *,
-    spec: SpecLike,
-    prototype: Any = None,
-    write_empty_chunks: bool = False,
-    fields: Fields = None,
-    batch_bytes: int = DEFAULT_BATCH_BYTES,
-) -> None:
-    """Write ``value`` (broadcastable to ``plan.shape``) into the chunks of the plan.
-
-    Chunks the selection covers completely are encoded without being read;
-    the others are read, modified and written back.  With
-    ``write_empty_chunks`` false, a chunk left holding only the fill value is
-    deleted instead of stored.
-    """
-    projections = list(plan.projections)
-    if not projections:
-        return
-    value = np.broadcast_to(value, tuple(plan.shape))
-    keys = chunk_keys(store_path, metadata, projections)
-    store = store_path.store
-    # With fields only part of each element changes, so every chunk is read.
-    needs_read = [fields is not None or not p.is_complete for p in projections]
-
-    def build(batch: _Batch) -> list[tuple[str, Any]]:
-        """Produce ``(key, encoded or None)`` for each chunk of the batch."""
-        to_decode = [j for j in batch.indices if needs_read[j]]
-        decoded = pipeline.decode_batch(
-            [batch.fetched[j - batch.indices.start] for j in to_decode],
-            spec,
-            [keys[j] for j in to_decode],
-        )
-        old = dict(zip(to_decode, decoded, strict=True))
-        new_chunks: list[npt.NDArray[Any]] = []
-        for j in batch.indices:
-            p = projections[j]
-            part = value[p.out_selection]
-            prev = old.get(j)
-            if prev is not None:
-                chunk = writable(np.asarray(prev))
-            elif (
-                fields is None
-                and covers_whole_chunk(p.chunk_selection, spec.shape)
-                and part.dtype == spec.dtype
-            ):
-                new_chunks.append(np.ascontiguousarray(part).reshape(spec.shape))
-                continue
-            else:
-                chunk = fresh_chunk(spec.shape, spec.dtype, spec.fill_value)
-            _field_view(chunk, fields)[p.chunk_selection] = part
-            new_chunks.append(chunk)
-        fill = spec.fill_value
-        # A store that cannot delete (zip) must hold the fill-value chunk instead.
-        keep_all = write_empty_chunks or not getattr(store, "supports_deletes", True)
-        keep = [
-            keep_all or differs_at_start(chunk, fill) or not is_all_fill(chunk, fill)
-            for chunk in new_chunks
-        ]
-        encoded = iter(
-            pipeline.encode_batch([c for c, k in zip(new_chunks, keep, strict=True) if k], spec)
-        )
-        return [
-            (keys[j], next(encoded) if k else None)
-            for j, k in zip(batch.indices, keep, strict=True)
-        ]
-
-    fast = fast_store(store, prototype)
-    if fast is not None:
-        fast_store_: FastStore = fast
-
-        def build_and_store(rng: range) -> None:
-            batch = _Batch(rng)
-            reads = [j for j in rng if needs_read[j]]
-            if reads:
-                datas = fast_store_.read_many_sync([(keys[j], None) for j in reads])
-                for j, data in zip(reads, datas, strict=True):
-                    batch.fetched[j - rng.start] = data
-            fast_store_.write_many_sync(build(batch))
-
-        item = chunk_nbytes(spec.shape, spec.dtype)
-        workers = workers_for(fast, writing=True)
-        await run_batches(
-            fast,
-            plan_batches(len(projections), item, workers),
-            build_and_store,
-            workers=workers,
-        )
-        return
-
-    async def put(key: str, data: Any) -> None:
-        if data is None:
-            await store.delete(key)
-        else:
-            await store.set(key, data)
-
-    async with task_group() as tg:
-
-        async def finish(batch: _Batch) -> None:
-            for key, data in await anyio.to_thread.run_sync(build, batch):
-                tg.start_soon(put, key, data)
-
-        async def fetch(batch: _Batch, j: int) -> None:
-            batch.fetched[j - batch.indices.start] = await store.get(keys[j], prototype=prototype)
-            batch.pending -= 1
-            if batch.pending == 0:
-                await finish(batch)
-
-        for rng in batch_sizes(len(projections), chunk_nbytes(spec.shape, spec.dtype), batch_bytes):
-            batch = _Batch(rng)
-            reads = [j for j in rng if needs_read[j]]
-            batch.pending = len(reads)
-            if not reads:
-                tg.start_soon(finish, batch)
-            for j in reads:
-                tg.start_soon(fetch, batch, j)
+# Writes live in their own module; the engine's public surface stays here.
+from anyzarr.io._engine_write import write, write_now  # noqa: E402

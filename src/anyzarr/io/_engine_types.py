@@ -8,7 +8,8 @@ store.  Any object with these attributes works (the tests use small fakes).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
@@ -18,6 +19,7 @@ from anyzarr.protocol._byte_request import ByteRequest
 from anyzarr.protocol._errors import DataError
 
 __all__ = [
+    "Batch",
     "ChunkNotFoundError",
     "EngineStore",
     "EngineStorePath",
@@ -27,6 +29,7 @@ __all__ = [
     "ProjectionLike",
     "ReadPlanLike",
     "SpecLike",
+    "chunk_keys",
 ]
 
 
@@ -130,3 +133,25 @@ class EngineStorePath(Protocol):
     def store(self) -> Any: ...
     @property
     def path(self) -> str: ...
+
+
+def chunk_keys(
+    store_path: EngineStorePath, metadata: Any, projections: Sequence[ProjectionLike]
+) -> list[str]:
+    """The full store key of the chunk (or shard) behind each projection."""
+    prefix = f"{store_path.path}/" if store_path.path else ""
+    encode: Callable[[tuple[int, ...]], str] = metadata.encode_chunk_key
+    return [prefix + encode(tuple(p.chunk_coords)) for p in projections]
+
+
+@dataclass(eq=False)
+class Batch:
+    """Chunks that travel to a worker thread together."""
+
+    indices: range
+    fetched: list[Any] = field(default_factory=list)
+    pending: int = 0
+
+    def __post_init__(self) -> None:
+        self.fetched = [None] * len(self.indices)
+        self.pending = len(self.indices)

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-    from anyzarr.api._array import Fields
     from anyzarr.api._array_config import ArrayConfig, ArrayConfigLike
     from anyzarr.api._array_info import ArrayInfo
     from anyzarr.io._store import Store
@@ -264,64 +263,6 @@ class Array(ArrayExtras, ArrayFallbacks):
     def nbytes_stored(self) -> int:
         """Bytes stored under the array's path, metadata included."""
         return _sync(self._async_array.nbytes_stored)
-
-    def setitem(self, selection: Any, value: npt.ArrayLike, prototype: Any = None) -> None:
-        """Write ``value`` to ``selection`` the way ``array[selection] = value`` does."""
-        _sync(self._async_array.setitem, selection, value, prototype)
-
-    def set_basic_selection(
-        self, selection: Any, value: npt.ArrayLike, *, fields: Fields = None, prototype: Any = None
-    ) -> None:
-        """Write to integers, slices and Ellipsis (numpy basic indexing)."""
-        _sync(
-            self._async_array.set_basic_selection,
-            selection,
-            value,
-            fields=fields,
-            prototype=prototype,
-        )
-
-    def set_orthogonal_selection(
-        self, selection: Any, value: npt.ArrayLike, *, fields: Fields = None, prototype: Any = None
-    ) -> None:
-        """Write with per-axis selections combined as an outer product."""
-        _sync(
-            self._async_array.set_orthogonal_selection,
-            selection,
-            value,
-            fields=fields,
-            prototype=prototype,
-        )
-
-    def set_coordinate_selection(
-        self, selection: Any, value: npt.ArrayLike, *, fields: Fields = None, prototype: Any = None
-    ) -> None:
-        """Write single points given by one integer array per axis."""
-        _sync(
-            self._async_array.set_coordinate_selection,
-            selection,
-            value,
-            fields=fields,
-            prototype=prototype,
-        )
-
-    def set_mask_selection(
-        self, mask: Any, value: npt.ArrayLike, *, fields: Fields = None, prototype: Any = None
-    ) -> None:
-        """Write the elements where a boolean array of the array's shape is true."""
-        _sync(self._async_array.set_mask_selection, mask, value, fields=fields, prototype=prototype)
-
-    def set_block_selection(
-        self, selection: Any, value: npt.ArrayLike, *, fields: Fields = None, prototype: Any = None
-    ) -> None:
-        """Write whole chunks picked by chunk-grid indices."""
-        _sync(
-            self._async_array.set_block_selection,
-            selection,
-            value,
-            fields=fields,
-            prototype=prototype,
-        )
 
     def resize(self, new_shape: Any, delete_outside_chunks: bool = True) -> None:
         """Change the shape; stored chunks wholly outside the new shape are deleted.
