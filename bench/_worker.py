@@ -21,8 +21,8 @@ the protocol; the marker lets the runner skip anything printed earlier (a
 
 Peak memory is the growth of the resident set during one operation: the
 kernel's high-water mark is reset through /proc/self/clear_refs just before
-it.  Warm-up repetitions count towards the peak, as every repetition did
-before warm-ups existed; they do not count towards the times.
+it.  The ready answer reports the warm-ups' peak, but the runner counts only
+timed repetitions (a warm-up also pays one-time costs such as lazy imports).
 """
 
 from __future__ import annotations
