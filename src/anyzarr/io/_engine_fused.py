@@ -172,7 +172,10 @@ def _helper_pool() -> ThreadPoolExecutor:
     global _helpers
     with _helpers_lock:
         if _helpers is None or _helpers[0] != os.getpid():
-            pool = ThreadPoolExecutor(os.cpu_count() or 2, thread_name_prefix="anyzarr-batch")
+            # As many helpers as the busiest caller wants (a write: see
+            # `workers_for`), so sync calls get the parallelism of the loop path.
+            cores = os.cpu_count() or 2
+            pool = ThreadPoolExecutor(2 * cores + 1, thread_name_prefix="anyzarr-batch")
             _helpers = (os.getpid(), pool)
         return _helpers[1]
 
