@@ -133,6 +133,38 @@ def plan_batches(n_items: int, item_bytes: int, workers: int) -> list[range]:
     return [range(i, min(i + per, n_items)) for i in range(0, n_items, per)]
 
 
+_NO_BATCH: Any = object()
+
+
+class _Drain[T]:
+    """Batches shared by several threads: each ``run()`` takes the next until none is left.
+
+    After ``stop()`` (or a failed batch) no new batch starts; batches already
+    running finish.
+    """
+
+    def __init__(self, batches: Sequence[T], work: Callable[[T], None]) -> None:
+        self._pending: Iterator[T] = iter(batches)
+        self._work = work
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            with self._lock:
+                batch = next(self._pending, _NO_BATCH)
+            if batch is _NO_BATCH:
+                return
+            try:
+                self._work(batch)
+            except BaseException:
+                self._stop.set()
+                raise
+
+
 async def run_batches[T](
     store: FastStore,
     batches: Sequence[T],
@@ -142,25 +174,38 @@ async def run_batches[T](
 ) -> None:
     """Run ``work(batch)`` for every batch in worker threads, a few at a time.
 
-    The workers share one iterator (they all run on the event loop thread, so
-    ``next`` needs no lock); each hop also holds the store's limiter.
+    Each worker is one ``to_thread`` hop (holding the store's limiter) that
+    takes batches until none is left, so the event loop wakes once per
+    worker rather than once per batch.  Cancellation stops the workers
+    between batches: the ones running finish, no new one starts.
     """
     if not batches:
         return
     if len(batches) == 1:
         await anyio.to_thread.run_sync(work, batches[0], limiter=store.limiter)
         return
-    pending: Iterator[T] = iter(batches)
+    drain = _Drain(batches, work)
+    limiter = store.limiter
 
     async def worker() -> None:
-        for batch in pending:
-            await anyio.to_thread.run_sync(work, batch, limiter=store.limiter)
+        await anyio.to_thread.run_sync(drain.run, limiter=limiter)
+
+    async def stop_when_cancelled() -> None:
+        # A worker's hop cannot be interrupted; this task is, and tells the
+        # threads to stop taking batches.
+        try:
+            await anyio.sleep_forever()
+        finally:
+            drain.stop()
 
     from anyzarr.io._engine import task_group
 
-    async with task_group() as tg:
-        for _ in range(min(workers or workers_for(store), len(batches))):
-            tg.start_soon(worker)
+    async with task_group() as outer:
+        outer.start_soon(stop_when_cancelled)
+        async with task_group() as tg:
+            for _ in range(min(workers or workers_for(store), len(batches))):
+                tg.start_soon(worker)
+        outer.cancel_scope.cancel()
 
 
 _helpers_lock = threading.Lock()
@@ -194,30 +239,15 @@ def run_batches_here[T](batches: Sequence[T], work: Callable[[T], None], *, work
     """
     if not batches:
         return
-    pending: Iterator[T] = iter(batches)
-    lock = threading.Lock()
-    stop = threading.Event()
-
-    def drain() -> None:
-        while not stop.is_set():
-            with lock:
-                batch = next(pending, _NO_BATCH)
-            if batch is _NO_BATCH:
-                return
-            try:
-                work(batch)  # type: ignore[arg-type]
-            except BaseException:
-                stop.set()
-                raise
-
+    drain = _Drain(batches, work)
     helpers: list[Future[None]] = []
     if workers > 1 and len(batches) > 1:
         pool = _helper_pool()
-        helpers = [pool.submit(drain) for _ in range(min(workers, len(batches)) - 1)]
+        helpers = [pool.submit(drain.run) for _ in range(min(workers, len(batches)) - 1)]
     try:
-        drain()
+        drain.run()
     except BaseException:
-        stop.set()
+        drain.stop()
         raise
     finally:
         # Wait for running batches even when the caller failed: nothing may
@@ -226,9 +256,6 @@ def run_batches_here[T](batches: Sequence[T], work: Callable[[T], None], *, work
         errors = [exc for f in started if (exc := f.exception()) is not None]
     if errors:
         raise errors[0]
-
-
-_NO_BATCH: Any = object()
 
 
 class IndexCache:
