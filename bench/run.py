@@ -6,10 +6,12 @@ Usage: ``python bench/run.py [--quick] [--reps N] [--warmup N] [--cases SUBSTR,.
 Every implementation reads (or writes) identical data in a fresh worker
 process of its own (``_worker.py``).  A case starts its workers one after
 another; each imports its library, opens the array, runs ``--warmup`` untimed
-repetitions and waits.  The runner then times repetitions round-robin, one
+repetitions and waits.  The runner then times repetitions in rounds, one
 worker at a time: repetition 1 of every implementation, then repetition 2,
-starting each round one implementation further on.  A slow phase of a shared
-machine then spreads over all implementations instead of landing on one.  A
+each round in a new shuffled order (seeded by the case name).  A slow phase
+of a shared machine then spreads over all implementations instead of
+landing on one.  Before each timed write the runner calls ``os.sync()``, so
+no writer pays for writing back the previous one's dirty pages.  A
 worker that fails, crashes or hangs is marked failed with its error and the
 others carry on.
 
@@ -26,6 +28,7 @@ import importlib.util
 import json
 import math
 import os
+import random
 import select
 import shutil
 import statistics
@@ -270,11 +273,18 @@ def _run_impls(
             # what a read needs.
             if _step(worker, results, "", lambda answer, r: None):
                 workers[impl] = worker
-        for rnd in range(reps):
-            # Rotating the order keeps any one implementation from always going first.
-            shift = rnd % len(active) if active else 0
-            for impl in active[shift:] + active[:shift]:
-                if impl in workers and not _step(workers[impl], results, "rep", _add_rep):
+        order = random.Random(case.name)
+        for _ in range(reps):
+            # A new order each round, so that no implementation always goes
+            # first or always follows the same one.
+            for impl in order.sample(active, len(active)):
+                if impl not in workers:
+                    continue
+                if case.op == "write":
+                    # The previous writer's dirty pages would otherwise be
+                    # written back during this one's timed repetition.
+                    os.sync()
+                if not _step(workers[impl], results, "rep", _add_rep):
                     del workers[impl]
         for worker in workers.values():
             _step(worker, results, "done", lambda answer, r: r.update(answer))
