@@ -142,7 +142,7 @@ class _ReadJob:
             raise ChunkNotFoundError(sorted(self.missing))
 
 
-BatchWork = Callable[[Sequence[int]], None]
+_BatchWork = Callable[[Sequence[int]], None]
 
 
 def _fused_reader(
@@ -151,7 +151,7 @@ def _fused_reader(
     spec: SpecLike,
     job: _ReadJob,
     out: npt.NDArray[Any],
-) -> tuple[BatchWork, BatchWork]:
+) -> tuple[_BatchWork, _BatchWork]:
     """The synchronous work of a read on a store with batch IO.
 
     Returns ``(whole_batch, partial_batch)``: each reads, decodes and places
@@ -276,28 +276,35 @@ def _unplaced(
     return [i for i, _ in todo], [d for _, d in todo]
 
 
-def _read_work(
-    store: FastStore,
-    spec: SpecLike,
-    job: _ReadJob,
-    whole_batch: BatchWork,
-    partial_batch: BatchWork,
-) -> tuple[list[tuple[BatchWork, Sequence[int]]], int]:
-    """The batches of a fast-path read and how many run at once."""
+_Work = list[tuple[_BatchWork, Sequence[int]]]
+
+
+def _fast_read_work(
+    store: FastStore, pipeline: PipelineLike, spec: SpecLike, job: _ReadJob, out: npt.NDArray[Any]
+) -> tuple[bool, _Work, int]:
+    """How a fast-path read runs: ``(inline, batches, workers)``.
+
+    ``inline`` reads are small enough (at most ``INLINE_MAX_BYTES`` to
+    decode) that handing them to another thread costs more than the work:
+    their batches are run one after another where the read was called.
+    """
+    whole_batch, partial_batch = _fused_reader(store, pipeline, spec, job, out)
+    whole, partial = job.whole, job.partial
+    if _runs_inline(pipeline, spec, job):
+        return True, [(whole_batch, whole), (partial_batch, partial)], 1
     workers = workers_for(store)
     nbytes = chunk_nbytes(spec.shape, spec.dtype)
-    whole, partial = job.whole, job.partial
-    work: list[tuple[BatchWork, Sequence[int]]] = [
+    work: _Work = [
         (whole_batch, [whole[j] for j in rng]) for rng in plan_batches(len(whole), nbytes, workers)
     ]
     work += [
         (partial_batch, [partial[j] for j in rng])
         for rng in plan_batches(len(partial), nbytes // 4, workers)
     ]
-    return work, workers
+    return False, work, workers
 
 
-def _run_item(item: tuple[BatchWork, Sequence[int]]) -> None:
+def _run_item(item: tuple[_BatchWork, Sequence[int]]) -> None:
     item[0](item[1])
 
 
@@ -308,16 +315,15 @@ async def _read_fast(
     job: _ReadJob,
     out: npt.NDArray[Any],
 ) -> None:
-    """``read`` for stores with synchronous batch IO: one thread hop per batch."""
-    whole_batch, partial_batch = _fused_reader(store, pipeline, spec, job, out)
-    if _runs_inline(pipeline, spec, job):
+    """``read`` for stores with synchronous batch IO: one thread hop per worker."""
+    inline, work, workers = _fast_read_work(store, pipeline, spec, job, out)
+    if inline:
         # A small read costs less than the two thread switches of a hop, and
         # less than a trip round the event loop: only honour cancellation.
         await anyio.lowlevel.checkpoint_if_cancelled()
-        whole_batch(job.whole)
-        partial_batch(job.partial)
+        for item in work:
+            _run_item(item)
         return
-    work, workers = _read_work(store, spec, job, whole_batch, partial_batch)
     await run_batches(store, work, _run_item, workers=workers)
 
 
@@ -390,12 +396,11 @@ def read_now(
     job = _prepare_read(store_path, metadata, pipeline, plan, out, spec, read_missing_chunks)
     if job is None:
         return True
-    whole_batch, partial_batch = _fused_reader(fast, pipeline, spec, job, out)
-    if _runs_inline(pipeline, spec, job):
-        whole_batch(job.whole)
-        partial_batch(job.partial)
+    inline, work, workers = _fast_read_work(fast, pipeline, spec, job, out)
+    if inline:
+        for item in work:
+            _run_item(item)
     else:
-        work, workers = _read_work(fast, spec, job, whole_batch, partial_batch)
         run_batches_here(work, _run_item, workers=workers)
     job.raise_missing()
     return True
@@ -423,6 +428,12 @@ async def read(
     if job is None:
         return
     store = store_path.store
+    fast = fast_store(store, prototype)
+    if fast is not None:
+        await _read_fast(fast, pipeline, spec, job, out)
+        job.raise_missing()
+        return
+
     keys, projections, whole, partial = job.keys, job.projections, job.whole, job.partial
     scatter, selection_of = job.scatter, job.selection_of
 
@@ -439,12 +450,6 @@ async def read(
             scatter(indices[j], read_plan.result())
 
     nbytes = chunk_nbytes(spec.shape, spec.dtype)
-
-    fast = fast_store(store, prototype)
-    if fast is not None:
-        await _read_fast(fast, pipeline, spec, job, out)
-        job.raise_missing()
-        return
 
     async with task_group() as tg:
 

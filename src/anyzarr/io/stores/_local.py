@@ -153,10 +153,11 @@ def _read_whole_into_scratch(paths: Sequence[str]) -> list[memoryview | None]:
                 continue
             fds.append(opened)
             sizes.append(os.fstat(opened).st_size)
-        view = _scratch_area(sum(-(-size // _ALIGN) * _ALIGN for size in sizes))
+        slots = [-(-size // _ALIGN) * _ALIGN for size in sizes]
+        view = _scratch_area(sum(slots))
         found: list[memoryview | None] = []
         offset = 0
-        for path, fd, size in zip(paths, fds, sizes, strict=True):
+        for path, fd, size, slot in zip(paths, fds, sizes, slots, strict=True):
             if fd is None:
                 found.append(None)
                 continue
@@ -164,7 +165,7 @@ def _read_whole_into_scratch(paths: Sequence[str]) -> list[memoryview | None]:
             if _pread_into(fd, target, 0) < size:  # the file shrank while being read
                 raise OSError(f"short read of {path}: fewer than {size} bytes")
             found.append(target)
-            offset += -(-size // _ALIGN) * _ALIGN
+            offset += slot
         return found
     finally:
         for maybe in fds:
