@@ -184,7 +184,23 @@ def _function(
         returns = ast.unparse(ret) if ret is not None else ""
         is_async = isinstance(node, ast.AsyncFunctionDef)
         call = f"_sync({joined})" if is_async else f"{receiver}({call_args})"
-        if returns == "None":
+        here = (
+            _here_call(node, receiver.rsplit(".", 1)[0])
+            if "runs_here" in _short_decorators(node)
+            else None
+        )
+        if here is not None:
+            # See ``runs_here``: work in this thread when the store allows it.
+            result = "_" if returns == "None" else "result"
+            body = "\n".join(
+                [
+                    f"ran, {result} = {here}",
+                    "if not ran:",
+                    f"    {'' if returns == 'None' else 'result = '}{call}",
+                    *([] if returns == "None" else ["return result"]),
+                ]
+            )
+        elif returns == "None":
             body = call
         elif ctx.needs_wrap(node.returns):
             body = (
@@ -201,8 +217,36 @@ def _function(
     else:
         lines.append(f"{indent}def {node.name}({signature}){arrow}:")
     lines.extend(_doc_lines(_docstring(node, ctx.renames), indent + "    "))
-    lines.append(f"{indent}    {body}")
+    lines.extend(f"{indent}    {line}" for line in body.split("\n"))
     return lines
+
+
+def _here_call(node: ast.FunctionDef | ast.AsyncFunctionDef, holder: str) -> str:
+    """The ``_NAME_here(...)`` call behind a ``runs_here`` method (see its docstring)."""
+    body = [
+        stmt
+        for stmt in node.body
+        if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))
+    ]
+    stmt = body[0] if len(body) == 1 else None
+    value = stmt.value if isinstance(stmt, ast.Return | ast.Expr) else None
+    call = value.value if isinstance(value, ast.Await) else None
+    if not (
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and isinstance(call.func.value, ast.Name)
+        and call.func.value.id == "self"
+    ):
+        raise SystemExit(
+            f"generate_sync: {node.name} is marked runs_here, so its body must be one "
+            "'return await self._NAME(...)'"
+        )
+    here = ast.Call(
+        func=ast.Attribute(value=ast.Name(holder), attr=f"{call.func.attr}_here"),
+        args=call.args,
+        keywords=call.keywords,
+    )
+    return ast.unparse(here)
 
 
 def _property(

@@ -16,7 +16,6 @@ import sys
 import anyzarr.config as _config_module  # noqa: F401
 from anyzarr import codecs, dtype, errors, storage
 from anyzarr.api._array import AsyncArray
-from anyzarr.api._config import config
 from anyzarr.api._group import AsyncGroup
 from anyzarr.api.synchronous import (
     Array,
@@ -51,6 +50,7 @@ from anyzarr.api.synchronous import (
     zeros,
     zeros_like,
 )
+from anyzarr.io._config import config
 
 __version__ = "0.1.0"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from anyzarr.api._config import DEFAULTS, ENV_PREFIXES, Config, ConfigSet, config
+from anyzarr.io._config import DEFAULTS, ENV_PREFIXES, Config, ConfigSet, config
 
 __all__ = [
     "DEFAULTS",

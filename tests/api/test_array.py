@@ -11,11 +11,11 @@ from anyzarr.api._array import AsyncArray
 from anyzarr.api._array_config import ArrayConfig, parse_array_config
 from anyzarr.errors import (
     ArrayNotFoundError,
+    ChunkNotFoundError,
     ContainsArrayError,
     ReadOnlyError,
     UsageError,
 )
-from anyzarr.io._engine_types import ChunkNotFoundError
 from anyzarr.io._store_path import StorePath
 from anyzarr.storage import MemoryStore
 

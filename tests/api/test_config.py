@@ -8,7 +8,7 @@ import threading
 import pytest
 
 import anyzarr
-from anyzarr.api._config import DEFAULTS, Config
+from anyzarr.io._config import DEFAULTS, Config
 
 
 def _flatten(tree: dict[str, object], prefix: str = "") -> dict[str, object]:

@@ -18,7 +18,7 @@ import sniffio
 import trio
 
 from anyzarr.api import _sync_runtime as rt
-from anyzarr.api._config import config
+from anyzarr.io._config import config
 from anyzarr.protocol._errors import UsageError
 
 

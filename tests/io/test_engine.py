@@ -1,231 +1,290 @@
-"""The engine alone: fake store and pipeline, real indexing plans."""
+"""The engine with real stores: batch IO (local, memory) and the async API (a subclass)."""
 
 from __future__ import annotations
 
+import os
 import random
+from pathlib import Path
 from typing import Any
 
 import anyio
 import numpy as np
 import pytest
-from _engine_fakes import (
-    FakeMeta,
-    FakeStore,
-    FakeStorePath,
-    RawPipeline,
-    Spec,
-    load_chunks,
-    store_chunks,
-)
+from _probe_store import ProbeStore
 
+import anyzarr.api.asynchronous as az
+from anyzarr.errors import ChunkDecodeError, ChunkNotFoundError
 from anyzarr.io import _engine
-from anyzarr.io._engine_chunks import batch_sizes, covers_whole_chunk, is_all_fill
-from anyzarr.protocol.indexing import plan_basic, plan_coordinate, plan_orthogonal
+from anyzarr.io._index_cache import IndexCache, shard_index_cache
+from anyzarr.io._store import Store
+from anyzarr.io.stores._local import LocalStore
+from anyzarr.io.stores._memory import MemoryStore
+from anyzarr.protocol.array import ArrayRead, ArrayWrite, StoredArray
+from anyzarr.protocol.buffer import cpu
+from anyzarr.protocol.codecs import BloscCodec, ShardIndex, ZstdCodec
+from anyzarr.protocol.metadata import create_array_metadata
 
-SHAPE = (23, 17)
-CHUNKS = (5, 4)
-DT = np.dtype("int32")
+KINDS = ["local", "memory", "probe"]
 
 
-def _spec(fill: Any = 0) -> Spec:
-    return Spec(CHUNKS, DT, fill)
+def _store(kind: str, tmp_path: Path, **kw: Any) -> Store:
+    if kind == "local":
+        return LocalStore(tmp_path, **kw)
+    if kind == "memory":
+        return MemoryStore(**kw)
+    return ProbeStore(**kw)
 
 
-def _setup(delay: float = 0.0) -> tuple[FakeStore, FakeStorePath, np.ndarray[Any, Any]]:
-    data = np.arange(np.prod(SHAPE), dtype=DT).reshape(SHAPE)
-    store = FakeStore(delay=delay)
-    store_chunks(store, data, CHUNKS)
-    return store, FakeStorePath(store), data
+def _stored(**kw: Any) -> StoredArray:
+    meta = create_array_metadata(
+        shape=kw.pop("shape", (23, 17)),
+        dtype=kw.pop("dtype", "int32"),
+        chunks=kw.pop("chunks", (5, 4)),
+        **kw,
+    )
+    return StoredArray.from_metadata(meta, "arr")
+
+
+async def _fill(array: StoredArray, store: Store) -> np.ndarray[Any, Any]:
+    shape = array.metadata.shape
+    data = np.arange(int(np.prod(shape)), dtype=array.spec.dtype).reshape(shape)
+    await _engine.write(ArrayWrite.for_selection(array, Ellipsis, data), store)
+    return data
+
+
+async def _read(array: StoredArray, store: Store, selection: Any = Ellipsis, **kw: Any) -> Any:
+    read = ArrayRead.for_selection(array, selection, **kw)
+    await _engine.read(read, store)
+    return read.result()
+
+
+def test_batch_io_only_for_host_memory_and_own_io(tmp_path: Path) -> None:
+    from anyzarr.protocol.buffer import gpu
+
+    array = _stored()
+    local = LocalStore(tmp_path)
+    assert _engine.batch_io_for(local, array) is local.batch_io() is not None
+    on_gpu = StoredArray.from_metadata(array.metadata, prototype=gpu.buffer_prototype)
+    assert _engine.batch_io_for(local, on_gpu) is None
+    assert _engine.batch_io_for(ProbeStore(), array) is None
 
 
 @pytest.mark.anyio
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("shards", [None, (10, 8)])
 @pytest.mark.parametrize(
     "selection",
-    [
-        (slice(None), slice(None)),
-        (slice(2, 19, 3), slice(1, None)),
-        (7, slice(None)),
-        (slice(20, 23), 16),
-        (3, 4),
-    ],
+    [Ellipsis, (slice(2, 19, 3), slice(1, None)), (7, slice(None)), (slice(20, 23), 16), (3, 4)],
 )
-async def test_read_basic_matches_numpy(selection: tuple[Any, ...]) -> None:
-    _store, sp, data = _setup()
-    plan = plan_basic(selection, SHAPE, CHUNKS)
-    out = np.empty(plan.shape, DT)
-    await _engine.read(sp, FakeMeta(), RawPipeline(), plan, out, spec=_spec())
-    np.testing.assert_array_equal(out, data[selection])
+async def test_reads_match_numpy(tmp_path: Path, kind: str, shards: Any, selection: Any) -> None:
+    store = _store(kind, tmp_path)
+    array = _stored(shards=shards)
+    data = await _fill(array, store)
+    np.testing.assert_array_equal(await _read(array, store, selection), data[selection])
 
 
 @pytest.mark.anyio
-async def test_read_orthogonal_and_coordinate() -> None:
-    _store, sp, data = _setup()
-    rows, cols = np.array([22, 0, 5, 5, 11]), np.array([16, 3, 0])
-    plan = plan_orthogonal((rows, cols), SHAPE, CHUNKS)
-    out = np.empty(plan.shape, DT)
-    await _engine.read(sp, FakeMeta(), RawPipeline(), plan, out, spec=_spec())
-    np.testing.assert_array_equal(out, data[np.ix_(rows, cols)])
-    pts = (np.array([0, 22, 7, 7]), np.array([16, 0, 3, 3]))
-    plan = plan_coordinate(pts, SHAPE, CHUNKS)
-    out = np.empty(plan.shape, DT)
-    await _engine.read(sp, FakeMeta(), RawPipeline(), plan, out, spec=_spec())
-    np.testing.assert_array_equal(out, data[pts])
+@pytest.mark.parametrize("kind", KINDS)
+async def test_large_reads_and_partial_writes(tmp_path: Path, kind: str) -> None:
+    store = _store(kind, tmp_path)
+    array = _stored(shape=(300, 200), chunks=(16, 16))
+    data = await _fill(array, store)
+    np.testing.assert_array_equal(await _read(array, store), data)
+    await _engine.write(ArrayWrite.for_selection(array, (slice(10, 20), slice(30, 45)), -1), store)
+    data[10:20, 30:45] = -1
+    np.testing.assert_array_equal(await _read(array, store), data)
+    np.testing.assert_array_equal(
+        await _read(array, store, (slice(5, 250, 3), 7)), data[5:250:3, 7]
+    )
 
 
 @pytest.mark.anyio
-async def test_missing_chunks_read_as_fill_or_raise() -> None:
-    store, sp, data = _setup()
-    del store.data["arr/c/0/0"]
-    plan = plan_basic((slice(None), slice(None)), SHAPE, CHUNKS)
-    out = np.empty(plan.shape, DT)
-    await _engine.read(sp, FakeMeta(), RawPipeline(), plan, out, spec=_spec(-1))
-    expected = data.copy()
-    expected[:5, :4] = -1
-    np.testing.assert_array_equal(out, expected)
-    with pytest.raises(_engine.ChunkNotFoundError, match="arr/c/0/0"):
-        await _engine.read(
-            sp, FakeMeta(), RawPipeline(), plan, out, spec=_spec(), read_missing_chunks=False
-        )
-
-
-@pytest.mark.anyio
-async def test_read_decodes_in_batches_not_per_chunk() -> None:
-    _store, sp, _data = _setup()
-    pipeline = RawPipeline()
-    plan = plan_basic(Ellipsis, SHAPE, CHUNKS)
-    out = np.empty(plan.shape, DT)
-    await _engine.read(sp, FakeMeta(), pipeline, plan, out, spec=_spec())
-    n_chunks = len(plan.projections)
-    assert sum(pipeline.decode_calls) == n_chunks
-    # Two hops so both cores work, never one hop per chunk.
-    assert len(pipeline.decode_calls) == 2
-
-
-@pytest.mark.anyio
-async def test_requests_overlap() -> None:
-    store, sp, _data = _setup(delay=0.02)
-    plan = plan_basic(Ellipsis, SHAPE, CHUNKS)
-    out = np.empty(plan.shape, DT)
+async def test_requests_through_the_async_api_overlap() -> None:
+    store = ProbeStore()
+    array = _stored()
+    await _fill(array, store)
+    store.delay = 0.02
     with anyio.fail_after(5):
-        await _engine.read(sp, FakeMeta(), RawPipeline(), plan, out, spec=_spec())
+        await _read(array, store)
+    # 25 chunks fetched one after another would take 0.5 s; these overlap.
     assert store.max_in_flight > 5
-    # Sequential fetching of the 25 chunks would take 0.5 s; this shows they overlap.
 
 
 @pytest.mark.anyio
-async def test_read_error_propagates_and_cancels_the_rest() -> None:
-    store, sp, _data = _setup(delay=0.01)
-    store.fail_on = "arr/c/2/2"
-    plan = plan_basic(Ellipsis, SHAPE, CHUNKS)
-    out = np.empty(plan.shape, DT)
+async def test_a_failed_request_cancels_the_rest() -> None:
+    store = ProbeStore()
+    array = _stored()
+    await _fill(array, store)
+    store.delay, store.fail_on = 0.01, "arr/c/2/2"
     with pytest.raises(OSError, match="arr/c/2/2"):
-        await _engine.read(sp, FakeMeta(), RawPipeline(), plan, out, spec=_spec())
+        await _read(array, store)
     assert store.in_flight == 0
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize(
-    "selection",
-    [
-        (slice(None), slice(None)),
-        (slice(3, 12), slice(2, 9)),
-        (slice(0, 10), slice(0, 8)),
-        (22, slice(None, None, 2)),
-    ],
-)
-async def test_write_matches_numpy(selection: tuple[Any, ...]) -> None:
-    store, sp, data = _setup()
-    pipeline = RawPipeline()
-    plan = plan_basic(selection, SHAPE, CHUNKS)
-    value = -np.arange(int(np.prod(plan.shape)), dtype=DT).reshape(plan.shape) - 1
-    await _engine.write(sp, FakeMeta(), pipeline, plan, value, spec=_spec())
-    expected = data.copy()
-    expected[selection] = value
-    np.testing.assert_array_equal(load_chunks(store, SHAPE, CHUNKS, DT), expected)
+@pytest.mark.parametrize("kind", KINDS)
+async def test_missing_chunks_fill_or_raise(tmp_path: Path, kind: str) -> None:
+    store = _store(kind, tmp_path)
+    array = _stored(fill_value=-1)
+    data = await _fill(array, store)
+    await store.delete("arr/c/0/0")
+    data[:5, :4] = -1
+    np.testing.assert_array_equal(await _read(array, store), data)
+    with pytest.raises(ChunkNotFoundError, match="arr/c/0/0"):
+        await _read(array, store, read_missing_chunks=False)
 
 
 @pytest.mark.anyio
-async def test_complete_chunks_are_not_read() -> None:
-    store, sp, _data = _setup()
-    plan = plan_basic((slice(0, 10), slice(0, 8)), SHAPE, CHUNKS)
-    await _engine.write(sp, FakeMeta(), RawPipeline(), plan, np.ones(plan.shape, DT), spec=_spec())
+async def test_covered_chunks_are_not_read() -> None:
+    store = ProbeStore()
+    array = _stored()
+    await _fill(array, store)
+    store.gets.clear()
+    store.sets.clear()
+    await _engine.write(ArrayWrite.for_selection(array, (slice(0, 10), slice(0, 8)), 1), store)
     assert store.gets == []
     assert sorted(store.sets) == ["arr/c/0/0", "arr/c/0/1", "arr/c/1/0", "arr/c/1/1"]
 
 
 @pytest.mark.anyio
-async def test_empty_chunks_are_deleted_unless_asked_to_keep() -> None:
-    store, sp, data = _setup()
-    plan = plan_basic((slice(0, 5), slice(0, 8)), SHAPE, CHUNKS)
-    await _engine.write(sp, FakeMeta(), RawPipeline(), plan, np.zeros(plan.shape, DT), spec=_spec())
-    assert "arr/c/0/0" not in store.data
-    assert "arr/c/0/1" not in store.data
-    await _engine.write(
-        sp,
-        FakeMeta(),
-        RawPipeline(),
-        plan,
-        np.zeros(plan.shape, DT),
-        spec=_spec(),
-        write_empty_chunks=True,
-    )
-    assert "arr/c/0/0" in store.data
-    expected = data.copy()
-    expected[0:5, 0:8] = 0
-    np.testing.assert_array_equal(load_chunks(store, SHAPE, CHUNKS, DT), expected)
-
-
-@pytest.mark.anyio
-async def test_write_with_fields_keeps_other_fields() -> None:
-    dt = np.dtype([("a", "i4"), ("b", "f8")])
-    shape, chunks = (6,), (4,)
-    data = np.zeros(shape, dt)
-    data["b"] = np.arange(6)
-    store = FakeStore()
-    store_chunks(store, data, chunks, fill=np.zeros((), dt))
-    sp = FakeStorePath(store)
-    plan = plan_basic(Ellipsis, shape, chunks)
-    spec = Spec(chunks, dt, np.zeros((), dt)[()])
-    await _engine.write(
-        sp, FakeMeta(), RawPipeline(), plan, np.arange(6) * 10, spec=spec, fields="a"
-    )
-    back = load_chunks(store, shape, chunks, dt, fill=np.zeros((), dt))
-    np.testing.assert_array_equal(back["a"], np.arange(6) * 10)
-    np.testing.assert_array_equal(back["b"], np.arange(6))
-
-
-@pytest.mark.anyio
-@pytest.mark.parametrize("seed", range(6))
-async def test_cancelled_write_leaves_each_chunk_old_or_new(seed: int) -> None:
+@pytest.mark.parametrize("kind", ["probe", "local"])
+@pytest.mark.parametrize("seed", range(4))
+async def test_cancelled_write_leaves_each_chunk_old_or_new(
+    tmp_path: Path, kind: str, seed: int
+) -> None:
     rng = random.Random(seed)
-    store, sp, data = _setup(delay=0.005)
+    store = _store(kind, tmp_path)
+    array = _stored(shape=(230, 170))
+    data = await _fill(array, store)
     new = data + 1000
-    plan = plan_basic(Ellipsis, SHAPE, CHUNKS)
+    if isinstance(store, ProbeStore):
+        store.delay = 0.005
+    write = ArrayWrite.for_selection(array, Ellipsis, new)
     with anyio.move_on_after(rng.uniform(0.0, 0.03)):
-        await _engine.write(sp, FakeMeta(), RawPipeline(), plan, new, spec=_spec())
-    assert store.in_flight == 0
-    back = load_chunks(store, SHAPE, CHUNKS, DT)
-    for p in plan.projections:
+        await _engine.write(write, store)
+    if isinstance(store, ProbeStore):
+        assert store.in_flight == 0
+        store.delay = 0
+    back = await _read(array, store)
+    for p in write.plan.projections:
         region = p.out_selection
         got = back[region]
-        assert np.array_equal(got, data[region]) or np.array_equal(got, new[region]), p.chunk_coords
+        assert np.array_equal(got, data[region]) or np.array_equal(got, new[region])
 
 
-def test_batch_sizes_split_work() -> None:
-    assert batch_sizes(0, 10) == []
-    assert batch_sizes(1, 10) == [range(0, 1)]
-    assert [len(b) for b in batch_sizes(10, 1)] == [5, 5]
-    big = batch_sizes(10, 8 * 1024 * 1024)
-    assert [len(b) for b in big] == [1] * 10
+@pytest.mark.anyio
+async def test_sharded_index_cache_is_never_stale(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    array = _stored(shape=(64, 64), chunks=(8, 8), shards=(32, 32), dtype="float64")
+    data = await _fill(array, store)
+    shard_index_cache.clear()
+    assert await _read(array, store, (3, 5)) == data[3, 5]
+    assert len(shard_index_cache) == 1
+    assert await _read(array, store, (4, 6)) == data[4, 6]  # with the cached index
+    assert len(shard_index_cache) == 1
+    # Rewriting the shard changes its version, so the old index is not used.
+    new = data[:32, :32] + 1000
+    await _engine.write(ArrayWrite.for_selection(array, (slice(0, 32), slice(0, 32)), new), store)
+    data[:32, :32] = new
+    assert await _read(array, store, (3, 5)) == data[3, 5]
+    np.testing.assert_array_equal(
+        await _read(array, store, (slice(30, 40), slice(None))), data[30:40]
+    )
 
 
-def test_covers_whole_chunk_and_is_all_fill() -> None:
-    assert covers_whole_chunk((slice(0, 5), slice(None)), (5, 4))
-    assert not covers_whole_chunk((slice(0, 4), slice(None)), (5, 4))
-    assert not covers_whole_chunk((slice(0, 5, 2), slice(None)), (5, 4))
-    assert not covers_whole_chunk((0, slice(None)), (5, 4))
-    assert is_all_fill(np.full(3, np.nan), np.nan)
-    assert not is_all_fill(np.array([np.nan, 1.0]), np.nan)
-    assert is_all_fill(np.zeros(3, "i2"), 0)
-    assert is_all_fill(np.array(["", ""], dtype=object), "")
-    assert is_all_fill(np.array(["NaT"], dtype="M8[s]"), np.datetime64("NaT", "s"))
+@pytest.mark.anyio
+async def test_memory_stores_cache_no_index_so_nothing_is_pinned() -> None:
+    # A version token that keeps a stored value alive would pin deleted
+    # shards in the process-wide cache; memory reads are cheap, so none is given.
+    store = MemoryStore()
+    array = _stored(shape=(64, 64), chunks=(8, 8), shards=(32, 32), dtype="u1")
+    await _fill(array, store)
+    io = store.batch_io()
+    assert io is not None
+    assert io.version("arr/c/0/0") is None
+    before = len(shard_index_cache)
+    await _read(array, store, (3, 5))
+    assert len(shard_index_cache) == before
+
+
+def test_index_cache_is_an_lru_that_ignores_none() -> None:
+    cache = IndexCache(capacity=2)
+    index = [ShardIndex(np.full((1, 2), i, dtype=np.uint64)) for i in range(4)]
+    cache.put("a", index[0])
+    cache.put("b", index[1])
+    assert cache.get("a") is index[0]  # "a" is now the most recent
+    cache.put("c", index[2])
+    assert cache.get("b") is None
+    assert (cache.get("a"), cache.get("c")) == (index[0], index[2])
+    cache.put(None, index[3])
+    assert cache.get(None) is None
+    assert len(cache) == 2
+    cache.clear()
+    assert len(cache) == 0
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("compressor", ["zstd", "blosc"])
+async def test_direct_decoding_matches_on_every_path(
+    tmp_path: Path, kind: str, compressor: str
+) -> None:
+    store = _store(kind, tmp_path)
+    codec = ZstdCodec(level=1) if compressor == "zstd" else BloscCodec(cname="lz4")
+    rng = np.random.default_rng(0)
+    # Chunks spanning whole rows land contiguously in the output; (128, 128)
+    # chunks do not and go through scratch memory.  Both have edges.
+    for chunks in ((128, 256), (128, 128)):
+        array = _stored(shape=(300, 256), chunks=chunks, dtype="float32", compressors=[codec])
+        data = rng.integers(0, 9, size=(300, 256)).astype("float32")
+        await _engine.write(ArrayWrite.for_selection(array, Ellipsis, data), store)
+        np.testing.assert_array_equal(await _read(array, store), data)
+        np.testing.assert_array_equal(
+            await _read(array, store, (slice(3, 260), slice(5, 200))), data[3:260, 5:200]
+        )
+        np.testing.assert_array_equal(await _read(array, store, (slice(None), 7)), data[:, 7])
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("kind", KINDS)
+async def test_corrupt_or_misfit_chunks_raise_with_their_key(tmp_path: Path, kind: str) -> None:
+    from numcodecs import Zstd
+
+    store = _store(kind, tmp_path)
+    array = _stored(shape=(256, 128), chunks=(128, 128), compressors=[ZstdCodec()])
+    await _fill(array, store)
+    for bad in (Zstd(1).encode(np.zeros(5, dtype="int32")), b"garbage"):
+        await store.set("arr/c/0/0", cpu.Buffer.from_bytes(bytes(bad)))
+        with pytest.raises(ChunkDecodeError, match="arr/c/0/0"):
+            await _read(array, store)
+
+
+@pytest.mark.anyio
+async def test_zero_dimensional_compressed_array(tmp_path: Path) -> None:
+    arr = await az.create_array(
+        LocalStore(tmp_path), shape=(), dtype="int32", fill_value=-5, compressors=[ZstdCodec()]
+    )
+    assert await arr.getitem(()) == -5
+    await arr.setitem((), 7)
+    assert await arr.getitem(()) == 7
+
+
+def test_writes_get_more_workers_than_reads(tmp_path: Path) -> None:
+    wide = LocalStore(tmp_path, concurrency=64).batch_io()
+    narrow = LocalStore(tmp_path, concurrency=1).batch_io()
+    assert wide is not None
+    assert narrow is not None
+    assert _engine.workers_for(wide, writing=True) > _engine.workers_for(wide)
+    assert _engine.workers_for(narrow, writing=True) == 1
+    assert _engine.workers_for(wide, max_workers=2) == 2
+
+
+def test_threading_max_workers_setting_bounds_workers(tmp_path: Path) -> None:
+    from anyzarr.io._config import config
+
+    io = LocalStore(tmp_path, concurrency=64).batch_io()
+    assert io is not None
+    with config.set({"threading.max_workers": 1}):
+        assert _engine.workers_for(io, writing=True) == 1
+        assert _engine.helper_threads() == 1
+    assert _engine.helper_threads() == 2 * (os.cpu_count() or 2) + 1

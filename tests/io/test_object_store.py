@@ -203,3 +203,24 @@ async def test_cancelled_sets_stop_queued_writes(monkeypatch: pytest.MonkeyPatch
     await anyio.sleep(0.3)  # nothing left running writes anything later
     assert len(started) == 1
     assert store.limiter.borrowed_tokens == 0
+
+
+@pytest.mark.anyio
+async def test_conditional_writes_on_s3(s3: S3TestServer) -> None:
+    store = ObjectStore(S3Store(**s3.obstore_options()))
+    assert store.supports_conditional_writes
+    key = f"cas/{uuid.uuid4().hex}"
+    assert await store.get_versioned(key) == (None, None)
+    assert await store.set_if_unchanged(key, cpu.Buffer.from_bytes(b"one"), None)
+    assert not await store.set_if_unchanged(key, cpu.Buffer.from_bytes(b"two"), None)
+    value, version = await store.get_versioned(key)
+    assert value is not None
+    assert value.to_bytes() == b"one"
+    await store.set(key, cpu.Buffer.from_bytes(b"other"))
+    assert not await store.set_if_unchanged(key, cpu.Buffer.from_bytes(b"three"), version)
+    _, version = await store.get_versioned(key)
+    assert await store.set_if_unchanged(key, cpu.Buffer.from_bytes(b"three"), version)
+    got = await store.get(key)
+    assert got is not None
+    assert got.to_bytes() == b"three"
+    assert not ObjectStore(LocalStore()).supports_conditional_writes

@@ -1,8 +1,9 @@
 """``AsyncArray``: a chunked array in a store, with an async API on anyio.
 
 The class holds the array's metadata, where it lives (a ``StorePath``) and
-its runtime config; data moves through ``anyzarr.io._engine``.  Helpers live
-next door: creation in ``_array_create``, selections in ``_array_select``,
+its runtime config; data moves through ``anyzarr.io._engine`` as protocol
+plans (``anyzarr.protocol.array``).  Helpers live next door: creation in
+``_array_create``, how selections and their results are shaped in ``_selection``,
 the info summary in ``_array_info``, runtime settings in ``_array_config``,
 small pieces (fields, dict metadata, grids, resize deletes) in ``_array_util``.
 """
@@ -20,22 +21,20 @@ import numpy.typing as npt
 from anyzarr.api._array_config import ArrayConfig, ArrayConfigLike, parse_array_config
 from anyzarr.api._array_create import create_array_node, resolve_store_path
 from anyzarr.api._array_info import ArrayInfo, grid_shape
-from anyzarr.api._array_select import (
-    get_selection,
-    make_plan,
-    plan_read,
-    set_selection,
-)
 from anyzarr.api._array_util import (
     allow_pickle,
     delete_outside,
     iter_grid,
     metadata_from_dict,
-    pop_fields,
 )
+from anyzarr.api._selection import Fields, SelectionKind, SelectionRead, selection_write
+from anyzarr.api._sync_runtime import off_loop_thread, runs_here
+from anyzarr.io import _engine
 from anyzarr.io._tasks import task_group
 from anyzarr.protocol._errors import ReadOnlyError, UsageError
-from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE
+from anyzarr.protocol.array import ArrayWrite, StoredArray
+from anyzarr.protocol.buffer import BufferPrototype
+from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE, ArrayV2Metadata, ArrayV3Metadata
 
 if TYPE_CHECKING:
     from anyzarr.io._store import Store
@@ -43,10 +42,8 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncArray"]
 
-Fields = str | Sequence[str] | None
 
-
-class AsyncArray[T_ArrayMetadata]:
+class AsyncArray[T_ArrayMetadata: (ArrayV2Metadata, ArrayV3Metadata)]:
     """A chunked, compressed N-dimensional array stored in a Zarr store.
 
     Every method that touches the store is a coroutine and runs under any
@@ -467,101 +464,241 @@ class AsyncArray[T_ArrayMetadata]:
 
     # -- selections ---------------------------------------------------------------
 
-    async def getitem(self, selection: Any, *, prototype: Any = None) -> Any:
-        """Read ``selection`` the way ``array[selection]`` does (basic or fancy)."""
-        plan, fields, scalar = plan_read(self, "getitem", selection)
-        return await get_selection(self, plan, fields=fields, prototype=prototype, scalar=scalar)
+    def _stored(self, prototype: BufferPrototype | None = None) -> StoredArray:
+        """This array as the protocol's plans see it, for one operation."""
+        return StoredArray(
+            self.metadata, self.path, self.codec_pipeline, self._chunk_spec(prototype)
+        )
 
-    async def setitem(self, selection: Any, value: npt.ArrayLike, prototype: Any = None) -> None:
+    async def _read(
+        self,
+        kind: SelectionKind,
+        selection: Any,
+        *,
+        out: Any = None,
+        fields: Fields = None,
+        prototype: BufferPrototype | None = None,
+    ) -> Any:
+        """Read ``selection`` of ``kind``, shaped as zarr-python shapes it."""
+        read = SelectionRead.prepare(
+            self._stored(prototype),
+            kind,
+            selection,
+            out=out,
+            fields=fields,
+            read_missing_chunks=self._config.read_missing_chunks,
+        )
+        await _engine.read(read.op, self.store)
+        return read.finish()
+
+    def _read_here(
+        self,
+        kind: SelectionKind,
+        selection: Any,
+        *,
+        out: Any = None,
+        fields: Fields = None,
+        prototype: BufferPrototype | None = None,
+    ) -> tuple[bool, Any]:
+        """`_read` without the event loop, for the sync API (see ``runs_here``)."""
+        stored = self._stored(prototype)
+        if not off_loop_thread() or _engine.batch_io_for(self.store, stored) is None:
+            return False, None
+        read = SelectionRead.prepare(
+            stored,
+            kind,
+            selection,
+            out=out,
+            fields=fields,
+            read_missing_chunks=self._config.read_missing_chunks,
+        )
+        _engine.read_here(read.op, self.store)
+        return True, read.finish()
+
+    def _write_op(
+        self,
+        stored: StoredArray,
+        kind: SelectionKind,
+        selection: Any,
+        value: npt.ArrayLike,
+        fields: Fields,
+    ) -> ArrayWrite:
+        # A store that cannot delete (zip) must hold the fill-value chunks instead.
+        delete_empty = not self._config.write_empty_chunks and self.store.supports_deletes
+        return selection_write(
+            stored,
+            kind,
+            selection,
+            value,
+            fields=fields,
+            read_only=self.read_only,
+            delete_empty=delete_empty,
+        )
+
+    async def _write(
+        self,
+        kind: SelectionKind,
+        selection: Any,
+        value: npt.ArrayLike,
+        *,
+        fields: Fields = None,
+        prototype: BufferPrototype | None = None,
+    ) -> None:
+        """Write ``value`` (broadcast to the selection) into ``selection`` of ``kind``."""
+        write = self._write_op(self._stored(prototype), kind, selection, value, fields)
+        await _engine.write(write, self.store)
+
+    def _write_here(
+        self,
+        kind: SelectionKind,
+        selection: Any,
+        value: npt.ArrayLike,
+        *,
+        fields: Fields = None,
+        prototype: BufferPrototype | None = None,
+    ) -> tuple[bool, None]:
+        """`_write` without the event loop, for the sync API (see ``runs_here``)."""
+        stored = self._stored(prototype)
+        if not off_loop_thread() or _engine.batch_io_for(self.store, stored) is None:
+            return False, None
+        _engine.write_here(self._write_op(stored, kind, selection, value, fields), self.store)
+        return True, None
+
+    @runs_here
+    async def getitem(self, selection: Any, *, prototype: BufferPrototype | None = None) -> Any:
+        """Read ``selection`` the way ``array[selection]`` does (basic or fancy indexing)."""
+        return await self._read("getitem", selection, prototype=prototype)
+
+    @runs_here
+    async def setitem(
+        self, selection: Any, value: npt.ArrayLike, prototype: BufferPrototype | None = None
+    ) -> None:
         """Write ``value`` to ``selection`` the way ``array[selection] = value`` does."""
-        fields, pure = pop_fields(selection)
-        plan = make_plan(self, "getitem", pure)
-        await set_selection(self, plan, value, fields=fields, prototype=prototype)
+        return await self._write("getitem", selection, value, prototype=prototype)
 
+    @runs_here
     async def get_basic_selection(
         self,
         selection: Any = Ellipsis,
         *,
         out: Any = None,
-        prototype: Any = None,
+        prototype: BufferPrototype | None = None,
         fields: Fields = None,
     ) -> Any:
-        """Read integers, slices and Ellipsis (numpy basic indexing)."""
-        plan, fields, scalar = plan_read(self, "basic", selection, fields)
-        return await get_selection(
-            self, plan, out=out, fields=fields, prototype=prototype, scalar=scalar
-        )
+        """Read with integers, slices and Ellipsis, as numpy basic indexing does."""
+        return await self._read("basic", selection, out=out, fields=fields, prototype=prototype)
 
+    @runs_here
     async def set_basic_selection(
-        self, selection: Any, value: npt.ArrayLike, *, fields: Fields = None, prototype: Any = None
+        self,
+        selection: Any,
+        value: npt.ArrayLike,
+        *,
+        fields: Fields = None,
+        prototype: BufferPrototype | None = None,
     ) -> None:
         """Write to integers, slices and Ellipsis (numpy basic indexing)."""
-        plan = make_plan(self, "basic", selection)
-        await set_selection(self, plan, value, fields=fields, prototype=prototype)
+        return await self._write("basic", selection, value, fields=fields, prototype=prototype)
 
+    @runs_here
     async def get_orthogonal_selection(
-        self, selection: Any, *, out: Any = None, fields: Fields = None, prototype: Any = None
+        self,
+        selection: Any,
+        *,
+        out: Any = None,
+        fields: Fields = None,
+        prototype: BufferPrototype | None = None,
     ) -> Any:
-        """Read with per-axis selections (ints, slices, int arrays, bool masks) combined as an outer product."""
-        plan, fields, scalar = plan_read(self, "orthogonal", selection, fields)
-        return await get_selection(
-            self, plan, out=out, fields=fields, prototype=prototype, scalar=scalar
+        """Read the outer product of one selection per axis (ints, slices, int arrays, masks)."""
+        return await self._read(
+            "orthogonal", selection, out=out, fields=fields, prototype=prototype
         )
 
+    @runs_here
     async def set_orthogonal_selection(
-        self, selection: Any, value: npt.ArrayLike, *, fields: Fields = None, prototype: Any = None
+        self,
+        selection: Any,
+        value: npt.ArrayLike,
+        *,
+        fields: Fields = None,
+        prototype: BufferPrototype | None = None,
     ) -> None:
         """Write with per-axis selections combined as an outer product."""
-        plan = make_plan(self, "orthogonal", selection)
-        await set_selection(self, plan, value, fields=fields, prototype=prototype)
+        return await self._write("orthogonal", selection, value, fields=fields, prototype=prototype)
 
+    @runs_here
     async def get_coordinate_selection(
-        self, selection: Any, *, out: Any = None, fields: Fields = None, prototype: Any = None
+        self,
+        selection: Any,
+        *,
+        out: Any = None,
+        fields: Fields = None,
+        prototype: BufferPrototype | None = None,
     ) -> Any:
-        """Read single points given by one integer array per axis (broadcast together)."""
-        plan, fields, scalar = plan_read(self, "coordinate", selection, fields)
-        return await get_selection(
-            self, plan, out=out, fields=fields, prototype=prototype, scalar=scalar
+        """Read the points named by one integer array per axis, broadcast together."""
+        return await self._read(
+            "coordinate", selection, out=out, fields=fields, prototype=prototype
         )
 
+    @runs_here
     async def set_coordinate_selection(
-        self, selection: Any, value: npt.ArrayLike, *, fields: Fields = None, prototype: Any = None
+        self,
+        selection: Any,
+        value: npt.ArrayLike,
+        *,
+        fields: Fields = None,
+        prototype: BufferPrototype | None = None,
     ) -> None:
         """Write single points given by one integer array per axis."""
-        plan = make_plan(self, "coordinate", selection)
-        await set_selection(self, plan, value, fields=fields, prototype=prototype)
+        return await self._write("coordinate", selection, value, fields=fields, prototype=prototype)
 
+    @runs_here
     async def get_mask_selection(
-        self, mask: Any, *, out: Any = None, fields: Fields = None, prototype: Any = None
+        self,
+        mask: Any,
+        *,
+        out: Any = None,
+        fields: Fields = None,
+        prototype: BufferPrototype | None = None,
     ) -> Any:
-        """Read the elements where a boolean array of the array's shape is true."""
-        plan, fields, scalar = plan_read(self, "mask", mask, fields)
-        return await get_selection(
-            self, plan, out=out, fields=fields, prototype=prototype, scalar=scalar
-        )
+        """Read the elements where a boolean array shaped like the array is true."""
+        return await self._read("mask", mask, out=out, fields=fields, prototype=prototype)
 
+    @runs_here
     async def set_mask_selection(
-        self, mask: Any, value: npt.ArrayLike, *, fields: Fields = None, prototype: Any = None
+        self,
+        mask: Any,
+        value: npt.ArrayLike,
+        *,
+        fields: Fields = None,
+        prototype: BufferPrototype | None = None,
     ) -> None:
         """Write the elements where a boolean array of the array's shape is true."""
-        plan = make_plan(self, "mask", mask)
-        await set_selection(self, plan, value, fields=fields, prototype=prototype)
+        return await self._write("mask", mask, value, fields=fields, prototype=prototype)
 
+    @runs_here
     async def get_block_selection(
-        self, selection: Any, *, out: Any = None, fields: Fields = None, prototype: Any = None
+        self,
+        selection: Any,
+        *,
+        out: Any = None,
+        fields: Fields = None,
+        prototype: BufferPrototype | None = None,
     ) -> Any:
-        """Read whole chunks picked by chunk-grid indices (ints and step-1 slices)."""
-        plan, fields, scalar = plan_read(self, "block", selection, fields)
-        return await get_selection(
-            self, plan, out=out, fields=fields, prototype=prototype, scalar=scalar
-        )
+        """Read whole chunks chosen by chunk-grid indices (ints and step-1 slices)."""
+        return await self._read("block", selection, out=out, fields=fields, prototype=prototype)
 
+    @runs_here
     async def set_block_selection(
-        self, selection: Any, value: npt.ArrayLike, *, fields: Fields = None, prototype: Any = None
+        self,
+        selection: Any,
+        value: npt.ArrayLike,
+        *,
+        fields: Fields = None,
+        prototype: BufferPrototype | None = None,
     ) -> None:
         """Write whole chunks picked by chunk-grid indices."""
-        plan = make_plan(self, "block", selection)
-        await set_selection(self, plan, value, fields=fields, prototype=prototype)
+        return await self._write("block", selection, value, fields=fields, prototype=prototype)
 
     # -- changing the array --------------------------------------------------------
 

@@ -31,7 +31,7 @@ ZarrFormat = Literal[2, 3]
 
 def default_zarr_format() -> ZarrFormat:
     """``default_zarr_format`` from ``anyzarr.config`` (3 unless configured)."""
-    from anyzarr.api._config import config
+    from anyzarr.io._config import config
 
     value = config.get("default_zarr_format", 3)
     return 2 if value == 2 else 3

@@ -22,18 +22,18 @@ import warnings
 from abc import abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self, cast
 
 import numpy as np
 
-from anyzarr.api._array_select import Fields
+from anyzarr.api._sync_indexers import BlockIndex, OIndex, VIndex
 from anyzarr.api._sync_runtime import sync, sync_iter
-from anyzarr.api._sync_select import BlockIndex, OIndex, VIndex, read, write
 
 if TYPE_CHECKING:
     import numpy.typing as npt
 
     from anyzarr.api.synchronous import Array, Group
+    from anyzarr.protocol.buffer import BufferPrototype
 
 __all__ = [
     "ArrayExtras",
@@ -220,113 +220,34 @@ class ArrayExtras(_NodeExtras):
         """How many chunks are stored (a property here, a coroutine on ``AsyncArray``)."""
         return int(sync(self._async_array.nchunks_initialized))
 
+    if TYPE_CHECKING:
+        # Generated from ``AsyncArray`` into ``Array``; declared for the methods below.
+        def getitem(self, selection: Any, *, prototype: BufferPrototype | None = None) -> Any: ...
+
+        def setitem(
+            self, selection: Any, value: npt.ArrayLike, prototype: BufferPrototype | None = None
+        ) -> None: ...
+
     def __getitem__(self, selection: Any) -> Any:
-        return read(self._async_array, "getitem", selection)
-
-    # The reads below mirror ``AsyncArray``'s; they are written here (and so
-    # not generated) to take the loop-free path of ``read`` (``_sync_select``).
-
-    def getitem(self, selection: Any, *, prototype: Any = None) -> Any:
-        """Read ``selection`` as ``array[selection]`` would (basic or fancy indexing)."""
-        return read(self._async_array, "getitem", selection, prototype=prototype)
-
-    def get_basic_selection(
-        self,
-        selection: Any = Ellipsis,
-        *,
-        out: Any = None,
-        prototype: Any = None,
-        fields: Fields = None,
-    ) -> Any:
-        """Read with integers, slices and Ellipsis, as numpy basic indexing does."""
-        return read(
-            self._async_array, "basic", selection, out=out, fields=fields, prototype=prototype
-        )
-
-    def get_orthogonal_selection(
-        self, selection: Any, *, out: Any = None, fields: Fields = None, prototype: Any = None
-    ) -> Any:
-        """Read the outer product of one selection per axis (ints, slices, int arrays, masks)."""
-        return read(
-            self._async_array, "orthogonal", selection, out=out, fields=fields, prototype=prototype
-        )
-
-    def get_coordinate_selection(
-        self, selection: Any, *, out: Any = None, fields: Fields = None, prototype: Any = None
-    ) -> Any:
-        """Read the points named by one integer array per axis, broadcast together."""
-        return read(
-            self._async_array, "coordinate", selection, out=out, fields=fields, prototype=prototype
-        )
-
-    def get_mask_selection(
-        self, mask: Any, *, out: Any = None, fields: Fields = None, prototype: Any = None
-    ) -> Any:
-        """Read the elements where a boolean array shaped like the array is true."""
-        return read(self._async_array, "mask", mask, out=out, fields=fields, prototype=prototype)
-
-    def get_block_selection(
-        self, selection: Any, *, out: Any = None, fields: Fields = None, prototype: Any = None
-    ) -> Any:
-        """Read whole chunks chosen by chunk-grid indices (ints and step-1 slices)."""
-        return read(
-            self._async_array, "block", selection, out=out, fields=fields, prototype=prototype
-        )
+        return self.getitem(selection)
 
     def __setitem__(self, selection: Any, value: Any) -> None:
-        write(self._async_array, "getitem", selection, value)
-
-    # The writes below mirror ``AsyncArray``'s, written here to take the
-    # loop-free path of ``write`` for local and memory stores.
-
-    def setitem(self, selection: Any, value: npt.ArrayLike, prototype: Any = None) -> None:
-        """Write ``value`` to ``selection`` the way ``array[selection] = value`` does."""
-        write(self._async_array, "getitem", selection, value, prototype=prototype)
-
-    def set_basic_selection(
-        self, selection: Any, value: npt.ArrayLike, *, fields: Fields = None, prototype: Any = None
-    ) -> None:
-        """Write to integers, slices and Ellipsis (numpy basic indexing)."""
-        write(self._async_array, "basic", selection, value, fields=fields, prototype=prototype)
-
-    def set_orthogonal_selection(
-        self, selection: Any, value: npt.ArrayLike, *, fields: Fields = None, prototype: Any = None
-    ) -> None:
-        """Write with per-axis selections combined as an outer product."""
-        write(self._async_array, "orthogonal", selection, value, fields=fields, prototype=prototype)
-
-    def set_coordinate_selection(
-        self, selection: Any, value: npt.ArrayLike, *, fields: Fields = None, prototype: Any = None
-    ) -> None:
-        """Write single points given by one integer array per axis."""
-        write(self._async_array, "coordinate", selection, value, fields=fields, prototype=prototype)
-
-    def set_mask_selection(
-        self, mask: Any, value: npt.ArrayLike, *, fields: Fields = None, prototype: Any = None
-    ) -> None:
-        """Write the elements where a boolean array of the array's shape is true."""
-        write(self._async_array, "mask", mask, value, fields=fields, prototype=prototype)
-
-    def set_block_selection(
-        self, selection: Any, value: npt.ArrayLike, *, fields: Fields = None, prototype: Any = None
-    ) -> None:
-        """Write whole chunks picked by chunk-grid indices."""
-        write(self._async_array, "block", selection, value, fields=fields, prototype=prototype)
+        self.setitem(selection, value)
 
     @property
     def oindex(self) -> OIndex:
         """Orthogonal indexing: ``a.oindex[[0, 2], :]`` selects rows 0 and 2."""
-        return OIndex(self)
+        return OIndex(cast("Array", self))
 
     @property
     def vindex(self) -> VIndex:
         """Coordinate or mask indexing: ``a.vindex[[0, 1], [2, 3]]`` picks two points."""
-        return VIndex(self)
+        return VIndex(cast("Array", self))
 
     @property
     def blocks(self) -> BlockIndex:
         """Block indexing: ``a.blocks[1]`` is the second chunk along axis 0."""
-        return BlockIndex(self)
+        return BlockIndex(cast("Array", self))
 
     def __array__(
         self, dtype: npt.DTypeLike | None = None, copy: bool | None = None

@@ -40,11 +40,13 @@ from typing import Any, Final
 import anyio
 from anyio.from_thread import BlockingPortal
 
-from anyzarr.api._config import config
+from anyzarr.io._config import config
 from anyzarr.protocol._errors import UsageError
 
 __all__ = [
     "SyncInLoopError",
+    "off_loop_thread",
+    "runs_here",
     "backend_in_use",
     "loop_thread_id",
     "shutdown",
@@ -192,6 +194,26 @@ def backend_in_use() -> str | None:
     """The backend of the running loop thread in this process, or ``None``."""
     rt = _runtime
     return rt.backend if rt is not None and rt.pid == os.getpid() else None
+
+
+def runs_here[F: Callable[..., Any]](method: F) -> F:
+    """Mark an async method whose sync twin may do its work in the calling thread.
+
+    The method's body must be one ``return await self._NAME(...)``;
+    ``scripts/generate_sync.py`` then gives the sync twin a body that first
+    calls ``self._NAME_here(...)`` with the same arguments, which returns
+    ``(True, result)`` when it could do the work without the event loop (a
+    store with batch IO, called off the loop thread) and ``(False, None)``,
+    having done nothing, otherwise; only then is the async method run on the
+    loop.  The marker itself changes nothing at run time.
+    """
+    return method
+
+
+def off_loop_thread() -> bool:
+    """Whether the calling thread is not the sync API's event-loop thread."""
+    rt = _runtime
+    return rt is None or threading.get_ident() != rt.thread_id
 
 
 def loop_thread_id() -> int | None:

@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import weakref
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Hashable, Iterable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
 import anyio
 import anyio.lowlevel
 
+from anyzarr.io._batch_io import BatchIO, Version
+from anyzarr.io._config import config
+from anyzarr.io._key_locks import KeyLocks, shared_key_locks
 from anyzarr.io._tasks import task_group
 from anyzarr.protocol._byte_request import (
     ByteRequest,
@@ -52,21 +55,9 @@ DEFAULT_CONCURRENCY = 10
 
 
 def configured_concurrency() -> int:
-    """The ``async.concurrency`` setting, or :data:`DEFAULT_CONCURRENCY`.
-
-    The config lives in the API layer; it is looked up lazily so the IO layer
-    works (with the default) even where that layer is not importable.
-    """
+    """The ``async.concurrency`` setting, or :data:`DEFAULT_CONCURRENCY` when it is unusable."""
     try:
-        from anyzarr.api._config import config  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return DEFAULT_CONCURRENCY
-    try:
-        value = config.get("async.concurrency", DEFAULT_CONCURRENCY)
-    except Exception:  # a half-initialised config must not break IO
-        return DEFAULT_CONCURRENCY
-    try:
-        number = int(value)
+        number = int(config.get("async.concurrency", DEFAULT_CONCURRENCY))
     except (TypeError, ValueError):
         return DEFAULT_CONCURRENCY
     return number if number > 0 else DEFAULT_CONCURRENCY
@@ -204,6 +195,9 @@ class Store(ABC):
         state["_limiter"] = None
         state["_limiter_loop"] = None
         state["_limiters"] = None
+        # Batch IO holds thread primitives; the copy makes its own on first use.
+        state.pop("_batch", None)
+        state.pop("_key_locks", None)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -241,6 +235,41 @@ class Store(ABC):
     def supports_consolidated_metadata(self) -> bool:
         """Whether consolidated metadata makes sense for this store."""
         return True
+
+    @property
+    def supports_conditional_writes(self) -> bool:
+        """Whether :meth:`get_versioned` and :meth:`set_if_unchanged` work.
+
+        The engine uses them so that read-modify-writes of one chunk by
+        several processes never lose an update.  Stores whose ``get`` or
+        ``set`` a subclass redefined answer ``False`` unless the subclass
+        redefines these methods too.
+        """
+        return False
+
+    def _lock_scope(self) -> Hashable:
+        """What identifies this store's data: stores over the same data share write locks."""
+        return ("store", id(self))
+
+    @property
+    def _write_locks(self) -> KeyLocks:
+        """The per-key locks writes to this store's objects hold (see `KeyLocks`)."""
+        locks = self.__dict__.get("_key_locks")
+        if not isinstance(locks, KeyLocks):
+            # setdefault: two threads asking at once get the same object.
+            locks = self.__dict__.setdefault("_key_locks", shared_key_locks(self._lock_scope()))
+        assert isinstance(locks, KeyLocks)
+        return locks
+
+    def batch_io(self) -> BatchIO | None:
+        """Blocking batch IO for the engine, or ``None`` (the default): see `BatchIO`.
+
+        Drivers that offer it (local files, memory) return ``None`` when a
+        subclass redefined how values are read or written (see
+        `follows_own_io`), so such a subclass is always driven through its
+        own ``get`` and ``set``.
+        """
+        return None
 
     # -- reading -----------------------------------------------------------
 
@@ -318,6 +347,20 @@ class Store(ABC):
             if aclose is not None:
                 await aclose()
 
+    async def get_versioned(
+        self, key: str, prototype: BufferPrototype | None = None
+    ) -> tuple[Buffer | None, Version]:
+        """The whole value at ``key`` and its version, for a later `set_if_unchanged`.
+
+        Raises
+        ------
+        UnsupportedOperationError
+            When :attr:`supports_conditional_writes` is false.
+        """
+        raise UnsupportedOperationError(
+            f"{type(self).__name__} does not support conditional writes"
+        )
+
     # -- writing -----------------------------------------------------------
 
     @abstractmethod
@@ -339,6 +382,24 @@ class Store(ABC):
         self._check_writable(key)
         if not await self.exists(key):
             await self.set(key, value)
+
+    async def set_if_unchanged(self, key: str, value: Buffer | None, version: Version) -> bool:
+        """Store ``value`` (``None``: delete) only if ``key`` still holds ``version``.
+
+        ``version`` comes from :meth:`get_versioned` (``None``: the key was
+        absent).  Returns whether the value was stored; when it was not,
+        the key keeps what another writer put there.
+
+        Raises
+        ------
+        UnsupportedOperationError
+            When :attr:`supports_conditional_writes` is false.
+        ReadOnlyError
+            When the store is read-only.
+        """
+        raise UnsupportedOperationError(
+            f"{type(self).__name__} does not support conditional writes"
+        )
 
     @abstractmethod
     async def delete(self, key: str) -> None:

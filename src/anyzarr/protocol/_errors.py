@@ -10,6 +10,8 @@ those keeps catching the right thing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 __all__ = [
     "AnyzarrError",
     "ArrayIndexError",
@@ -17,6 +19,8 @@ __all__ = [
     "BoundsCheckError",
     "ChecksumError",
     "ChunkDecodeError",
+    "ChunkNotFoundError",
+    "ConcurrentWriteError",
     "ContainsArrayAndGroupError",
     "ContainsArrayError",
     "ContainsGroupError",
@@ -61,6 +65,43 @@ class ChunkDecodeError(DataError, ValueError):
     def __init__(self, message: str, key: str | None = None) -> None:
         super().__init__(message if key is None else f"{message} (chunk key {key!r})")
         self.key = key
+
+
+class ChunkNotFoundError(DataError, ValueError):
+    """Chunks are missing and the array is configured not to fill them in.
+
+    Raised only when the array config ``read_missing_chunks`` is false;
+    ``keys`` lists them.
+    """
+
+    def __init__(self, keys: Sequence[str]) -> None:
+        keys = list(keys)
+        shown = ", ".join(repr(k) for k in keys[:10])
+        more = f" and {len(keys) - 10} more" if len(keys) > 10 else ""
+        super().__init__(
+            f"{len(keys)} chunk(s) not found: {shown}{more}; set the array config "
+            "'read_missing_chunks' to True to read them as the fill value"
+        )
+        self.keys = keys
+
+
+class ConcurrentWriteError(DataError, RuntimeError):
+    """Another writer kept changing an object while this write tried to update it.
+
+    A read-modify-write of a chunk or shard that another process (or store
+    instance) replaced between the read and the write is retried; after a
+    bounded number of attempts this is raised, naming the key.  The object
+    then holds the other writer's value: nothing is half-written, and the
+    selection this write was given is not stored.
+    """
+
+    def __init__(self, key: str, attempts: int) -> None:
+        super().__init__(
+            f"gave up updating {key!r} after {attempts} attempts: another writer kept "
+            "replacing it between our read and our write"
+        )
+        self.key = key
+        self.attempts = attempts
 
 
 class ChecksumError(ChunkDecodeError):

@@ -23,8 +23,11 @@ if TYPE_CHECKING:
 
     from anyzarr.api._array_config import ArrayConfig, ArrayConfigLike
     from anyzarr.api._array_info import ArrayInfo
+    from anyzarr.api._selection import Fields
     from anyzarr.io._store import Store
     from anyzarr.io._store_path import StorePath
+    from anyzarr.protocol.buffer import BufferPrototype
+    from anyzarr.protocol.metadata import ArrayV2Metadata, ArrayV3Metadata
 
 __all__ = ["Array"]
 
@@ -41,7 +44,7 @@ class Array(ArrayExtras, ArrayFallbacks):
     _async_array: AsyncArray[Any]
 
     @property
-    def metadata(self) -> Any:
+    def metadata(self) -> ArrayV2Metadata | ArrayV3Metadata:
         return self._async_array.metadata
 
     @property
@@ -263,6 +266,236 @@ class Array(ArrayExtras, ArrayFallbacks):
     def nbytes_stored(self) -> int:
         """Bytes stored under the array's path, metadata included."""
         return _sync(self._async_array.nbytes_stored)
+
+    def getitem(self, selection: Any, *, prototype: BufferPrototype | None = None) -> Any:
+        """Read ``selection`` the way ``array[selection]`` does (basic or fancy indexing)."""
+        ran, result = self._async_array._read_here("getitem", selection, prototype=prototype)
+        if not ran:
+            result = _sync(self._async_array.getitem, selection, prototype=prototype)
+        return result
+
+    def setitem(
+        self, selection: Any, value: npt.ArrayLike, prototype: BufferPrototype | None = None
+    ) -> None:
+        """Write ``value`` to ``selection`` the way ``array[selection] = value`` does."""
+        ran, _ = self._async_array._write_here("getitem", selection, value, prototype=prototype)
+        if not ran:
+            _sync(self._async_array.setitem, selection, value, prototype)
+
+    def get_basic_selection(
+        self,
+        selection: Any = Ellipsis,
+        *,
+        out: Any = None,
+        prototype: BufferPrototype | None = None,
+        fields: Fields = None,
+    ) -> Any:
+        """Read with integers, slices and Ellipsis, as numpy basic indexing does."""
+        ran, result = self._async_array._read_here(
+            "basic", selection, out=out, fields=fields, prototype=prototype
+        )
+        if not ran:
+            result = _sync(
+                self._async_array.get_basic_selection,
+                selection,
+                out=out,
+                prototype=prototype,
+                fields=fields,
+            )
+        return result
+
+    def set_basic_selection(
+        self,
+        selection: Any,
+        value: npt.ArrayLike,
+        *,
+        fields: Fields = None,
+        prototype: BufferPrototype | None = None,
+    ) -> None:
+        """Write to integers, slices and Ellipsis (numpy basic indexing)."""
+        ran, _ = self._async_array._write_here(
+            "basic", selection, value, fields=fields, prototype=prototype
+        )
+        if not ran:
+            _sync(
+                self._async_array.set_basic_selection,
+                selection,
+                value,
+                fields=fields,
+                prototype=prototype,
+            )
+
+    def get_orthogonal_selection(
+        self,
+        selection: Any,
+        *,
+        out: Any = None,
+        fields: Fields = None,
+        prototype: BufferPrototype | None = None,
+    ) -> Any:
+        """Read the outer product of one selection per axis (ints, slices, int arrays, masks)."""
+        ran, result = self._async_array._read_here(
+            "orthogonal", selection, out=out, fields=fields, prototype=prototype
+        )
+        if not ran:
+            result = _sync(
+                self._async_array.get_orthogonal_selection,
+                selection,
+                out=out,
+                fields=fields,
+                prototype=prototype,
+            )
+        return result
+
+    def set_orthogonal_selection(
+        self,
+        selection: Any,
+        value: npt.ArrayLike,
+        *,
+        fields: Fields = None,
+        prototype: BufferPrototype | None = None,
+    ) -> None:
+        """Write with per-axis selections combined as an outer product."""
+        ran, _ = self._async_array._write_here(
+            "orthogonal", selection, value, fields=fields, prototype=prototype
+        )
+        if not ran:
+            _sync(
+                self._async_array.set_orthogonal_selection,
+                selection,
+                value,
+                fields=fields,
+                prototype=prototype,
+            )
+
+    def get_coordinate_selection(
+        self,
+        selection: Any,
+        *,
+        out: Any = None,
+        fields: Fields = None,
+        prototype: BufferPrototype | None = None,
+    ) -> Any:
+        """Read the points named by one integer array per axis, broadcast together."""
+        ran, result = self._async_array._read_here(
+            "coordinate", selection, out=out, fields=fields, prototype=prototype
+        )
+        if not ran:
+            result = _sync(
+                self._async_array.get_coordinate_selection,
+                selection,
+                out=out,
+                fields=fields,
+                prototype=prototype,
+            )
+        return result
+
+    def set_coordinate_selection(
+        self,
+        selection: Any,
+        value: npt.ArrayLike,
+        *,
+        fields: Fields = None,
+        prototype: BufferPrototype | None = None,
+    ) -> None:
+        """Write single points given by one integer array per axis."""
+        ran, _ = self._async_array._write_here(
+            "coordinate", selection, value, fields=fields, prototype=prototype
+        )
+        if not ran:
+            _sync(
+                self._async_array.set_coordinate_selection,
+                selection,
+                value,
+                fields=fields,
+                prototype=prototype,
+            )
+
+    def get_mask_selection(
+        self,
+        mask: Any,
+        *,
+        out: Any = None,
+        fields: Fields = None,
+        prototype: BufferPrototype | None = None,
+    ) -> Any:
+        """Read the elements where a boolean array shaped like the array is true."""
+        ran, result = self._async_array._read_here(
+            "mask", mask, out=out, fields=fields, prototype=prototype
+        )
+        if not ran:
+            result = _sync(
+                self._async_array.get_mask_selection,
+                mask,
+                out=out,
+                fields=fields,
+                prototype=prototype,
+            )
+        return result
+
+    def set_mask_selection(
+        self,
+        mask: Any,
+        value: npt.ArrayLike,
+        *,
+        fields: Fields = None,
+        prototype: BufferPrototype | None = None,
+    ) -> None:
+        """Write the elements where a boolean array of the array's shape is true."""
+        ran, _ = self._async_array._write_here(
+            "mask", mask, value, fields=fields, prototype=prototype
+        )
+        if not ran:
+            _sync(
+                self._async_array.set_mask_selection,
+                mask,
+                value,
+                fields=fields,
+                prototype=prototype,
+            )
+
+    def get_block_selection(
+        self,
+        selection: Any,
+        *,
+        out: Any = None,
+        fields: Fields = None,
+        prototype: BufferPrototype | None = None,
+    ) -> Any:
+        """Read whole chunks chosen by chunk-grid indices (ints and step-1 slices)."""
+        ran, result = self._async_array._read_here(
+            "block", selection, out=out, fields=fields, prototype=prototype
+        )
+        if not ran:
+            result = _sync(
+                self._async_array.get_block_selection,
+                selection,
+                out=out,
+                fields=fields,
+                prototype=prototype,
+            )
+        return result
+
+    def set_block_selection(
+        self,
+        selection: Any,
+        value: npt.ArrayLike,
+        *,
+        fields: Fields = None,
+        prototype: BufferPrototype | None = None,
+    ) -> None:
+        """Write whole chunks picked by chunk-grid indices."""
+        ran, _ = self._async_array._write_here(
+            "block", selection, value, fields=fields, prototype=prototype
+        )
+        if not ran:
+            _sync(
+                self._async_array.set_block_selection,
+                selection,
+                value,
+                fields=fields,
+                prototype=prototype,
+            )
 
     def resize(self, new_shape: Any, delete_outside_chunks: bool = True) -> None:
         """Change the shape; stored chunks wholly outside the new shape are deleted.

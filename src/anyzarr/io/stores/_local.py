@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import sys
 import tempfile
 import threading
 from collections.abc import AsyncIterator, Callable, Hashable, Iterable, Sequence
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Literal, Self, TypeVar
 import anyio.to_thread
 import numpy as np
 
+from anyzarr.io._batch_io import BatchIO, Version, follows_own_io
 from anyzarr.io._store import Store, resolve_prototype
 from anyzarr.io.stores._common import check_buffer, check_key, check_prefix, instance_attribute
 from anyzarr.protocol._byte_request import (
@@ -22,6 +24,8 @@ from anyzarr.protocol._byte_request import (
     RangeByteRequest,
     SuffixByteRequest,
 )
+from anyzarr.protocol.codecs import GetRequest
+from anyzarr.protocol.codecs._base import RawBytes
 
 if TYPE_CHECKING:
     from anyzarr.protocol.buffer import Buffer, BufferPrototype
@@ -271,6 +275,128 @@ def _delete(path: str) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
+# Conditional writes (read-modify-write by several processes) take an
+# advisory lock on this file in the object's directory around the check and
+# the rename; it is hidden from listings like temp files.
+_LOCK_NAME = ".anyzarr-lock"
+_HAVE_FLOCK = hasattr(os, "O_CLOEXEC") and sys.platform != "win32"
+
+
+def _hidden(name: str) -> bool:
+    """Whether a directory entry is anyzarr's own bookkeeping, not a key."""
+    return name.endswith(_TEMP_SUFFIX) or name == _LOCK_NAME
+
+
+def _version_of(st: os.stat_result) -> tuple[int, int, int, int]:
+    # ctime as well as mtime: a replaced file may reuse the inode and, on
+    # file systems with coarse timestamps, the mtime too; the rename that
+    # installs it updates ctime.
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _read_versioned(path: str) -> tuple[bytes | memoryview | None, Version]:
+    """The whole file and the version of the very file read (None, None if absent)."""
+    try:
+        fd = os.open(path, _OPEN_READ)
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None, None
+    try:
+        st = os.fstat(fd)
+        # Values are replaced by rename, never rewritten in place: the open
+        # file keeps the content this version names.
+        return _pread_all(fd, 0, st.st_size), _version_of(st)
+    finally:
+        os.close(fd)
+
+
+def _replace_if(path: str, data: memoryview | None, expected: Version) -> bool:
+    """Install ``data`` at ``path`` (None: delete) if its version is ``expected``."""
+    import fcntl
+
+    tmp = _write_temp(path, data) if data is not None else None
+    try:
+        parent = os.path.dirname(path)
+        try:
+            lock = os.open(f"{parent}/{_LOCK_NAME}", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        except FileNotFoundError:  # deleting in a directory that does not exist
+            return expected is None
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                current = _version_of(os.stat(path))
+            except (FileNotFoundError, NotADirectoryError):
+                current = None
+            if current != expected:
+                return False
+            if tmp is not None:
+                os.replace(tmp, path)
+                tmp = None
+            else:
+                _delete(path)
+            return True
+        finally:
+            os.close(lock)  # releases the lock
+    finally:
+        if tmp is not None:
+            os.unlink(tmp)
+
+
+class _LocalBatchIO(BatchIO):
+    """A local store's batch IO: blocking file reads and atomic writes."""
+
+    def __init__(self, store: LocalStore) -> None:
+        super().__init__(store.concurrency)
+        self._store = store
+
+    def _read(
+        self, requests: Sequence[GetRequest], scratch: bool
+    ) -> list[RawBytes | Buffer | None]:
+        file = self._store._file
+        if scratch and all(r.byte_range is None for r in requests):
+            return list(_read_whole_into_scratch([file(r.key) for r in requests]))
+        return [_read(file(r.key), r.byte_range) for r in requests]
+
+    def _write(self, items: Sequence[tuple[str, Buffer | None]]) -> None:
+        store = self._store
+        store._check_writable(items[0][0] if items else "")
+        for key, value in items:
+            path = store._file(key)
+            if value is None:
+                _delete(path)
+            else:
+                _write(path, memoryview(check_buffer(key, value).as_numpy_array()))
+
+    @property
+    def supports_conditional_writes(self) -> bool:
+        return _HAVE_FLOCK
+
+    def _read_versioned(
+        self, keys: Sequence[str]
+    ) -> list[tuple[RawBytes | Buffer | None, Version]]:
+        file = self._store._file
+        return [_read_versioned(file(key)) for key in keys]
+
+    def _write_if_unchanged(
+        self, items: Sequence[tuple[str, Buffer | None, Version]]
+    ) -> list[bool]:
+        store = self._store
+        store._check_writable(items[0][0] if items else "")
+        done: list[bool] = []
+        for key, value, version in items:
+            data = None if value is None else memoryview(check_buffer(key, value).as_numpy_array())
+            done.append(_replace_if(store._file(key), data, version))
+        return done
+
+    def version(self, key: str) -> Hashable | None:
+        """The file's identity and times: changes whenever the file is replaced or altered."""
+        path = self._store._file(key)
+        try:
+            st = os.stat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        return ("file", path, *_version_of(st))
+
+
 def _walk(root: Path, start: Path) -> list[tuple[str, int]]:
     """Keys (relative to ``root``) and sizes of every file under ``start``."""
     found: list[tuple[str, int]] = []
@@ -279,7 +405,7 @@ def _walk(root: Path, start: Path) -> list[tuple[str, int]]:
     for dirpath, _dirs, files in os.walk(start):
         base = Path(dirpath)
         for name in files:
-            if name.endswith(_TEMP_SUFFIX):
+            if _hidden(name):
                 continue
             path = base / name
             try:
@@ -293,7 +419,7 @@ def _walk(root: Path, start: Path) -> list[tuple[str, int]]:
 def _scandir(path: Path) -> list[str]:
     try:
         with os.scandir(path) as entries:
-            return [e.name for e in entries if not e.name.endswith(_TEMP_SUFFIX)]
+            return [e.name for e in entries if not _hidden(e.name)]
     except (FileNotFoundError, NotADirectoryError):
         return []
 
@@ -424,43 +550,37 @@ class LocalStore(Store):
                 tg.start_soon(run_batch, index, batch)
         return results
 
-    # -- synchronous batch IO, for the engine's fast path ---------------------
-    # These block: call them in a worker thread holding ``self.limiter``.
+    # -- batch IO and conditional writes -------------------------------------
 
-    def read_many_sync(
-        self, requests: Sequence[tuple[str, ByteRequest | None]], *, scratch: bool = False
-    ) -> list[bytes | memoryview | None]:
-        """Read several keys (or ranges of them) in this thread; missing keys give None.
+    def _lock_scope(self) -> Hashable:
+        return ("file", os.path.realpath(self.root))
 
-        With ``scratch``, whole-value reads return views of a per-thread
-        buffer that the next ``scratch`` call from the same thread overwrites:
-        the caller must be done with them (decoded and copied) by then.
-        """
-        if scratch and all(byte_range is None for _, byte_range in requests):
-            return list(_read_whole_into_scratch([self._file(key) for key, _ in requests]))
-        return [_read(self._file(key), byte_range) for key, byte_range in requests]
-
-    def write_many_sync(self, items: Sequence[tuple[str, Buffer | None]]) -> None:
-        """Store (or, for None, delete) several keys in this thread, each atomically."""
-        self._check_writable(items[0][0] if items else "")
-        for key, value in items:
-            path = self._file(key)
-            if value is None:
-                _delete(path)
-            else:
-                _write(path, memoryview(check_buffer(key, value).as_numpy_array()))
-
-    def version_sync(self, key: str) -> Hashable | None:
-        """A token that changes whenever the file under ``key`` is replaced or altered."""
-        path = self._file(key)
-        try:
-            st = os.stat(path)
-        except (FileNotFoundError, NotADirectoryError):
+    def batch_io(self) -> BatchIO | None:
+        """Blocking batch IO over the files, unless a subclass changed ``get``/``set``."""
+        if not follows_own_io(self, "batch_io"):
             return None
-        # ctime as well as mtime: a replaced file may reuse the inode and, on
-        # file systems with coarse timestamps, the mtime too; the rename that
-        # installs it updates ctime.
-        return ("file", path, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        io = self.__dict__.get("_batch")
+        if io is None:
+            io = self.__dict__["_batch"] = _LocalBatchIO(self)
+        return io
+
+    @property
+    def supports_conditional_writes(self) -> bool:
+        return _HAVE_FLOCK and follows_own_io(self, "set_if_unchanged")
+
+    async def get_versioned(
+        self, key: str, prototype: BufferPrototype | None = None
+    ) -> tuple[Buffer | None, Version]:
+        path = self._file(key)
+        proto = resolve_prototype(prototype)
+        data, version = await self._run(lambda: _read_versioned(path))
+        return (None if data is None else proto.buffer.from_bytes(data)), version
+
+    async def set_if_unchanged(self, key: str, value: Buffer | None, version: Version) -> bool:
+        self._check_writable(key)
+        path = self._file(key)
+        data = None if value is None else memoryview(check_buffer(key, value).as_numpy_array())
+        return await self._run(lambda: _replace_if(path, data, version))
 
     async def exists(self, key: str) -> bool:
         path = self._path(key)
@@ -493,7 +613,7 @@ class LocalStore(Store):
             if not start.is_dir():
                 return True
             for _dirpath, _dirs, files in os.walk(start):
-                if any(not name.endswith(_TEMP_SUFFIX) for name in files):
+                if any(not _hidden(name) for name in files):
                     return False
             return True
 

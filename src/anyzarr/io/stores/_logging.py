@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Generator, Iterable
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Self
 
+from anyzarr.io._batch_io import Version
 from anyzarr.io.stores._common import instance_attribute
 from anyzarr.io.stores._wrapper import T_Store, WrapperStore
 from anyzarr.protocol._byte_request import ByteRequest
@@ -124,9 +125,19 @@ class LoggingStore(WrapperStore[T_Store]):
         with self._logged("is_empty", prefix):
             return await self._store.is_empty(prefix)
 
+    async def get_versioned(
+        self, key: str, prototype: BufferPrototype | None = None
+    ) -> tuple[Buffer | None, Version]:
+        with self._logged("get_versioned", key):
+            return await self._store.get_versioned(key, prototype)
+
     async def set(self, key: str, value: Buffer) -> None:
         with self._logged("set", key):
             await self._store.set(key, value)
+
+    async def set_if_unchanged(self, key: str, value: Buffer | None, version: Version) -> bool:
+        with self._logged("set_if_unchanged", key):
+            return await self._store.set_if_unchanged(key, value, version)
 
     async def set_if_not_exists(self, key: str, value: Buffer) -> None:
         with self._logged("set_if_not_exists", key):

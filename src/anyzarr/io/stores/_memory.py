@@ -2,17 +2,94 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Hashable, Iterable, MutableMapping, Sequence
 from typing import TYPE_CHECKING
 
+from anyzarr.io._batch_io import BatchIO, Version, follows_own_io
 from anyzarr.io._store import Store, resolve_prototype
 from anyzarr.io.stores._common import check_buffer, clip, dir_prefix, list_dir_names, splice
 from anyzarr.protocol._byte_request import ByteRequest
+from anyzarr.protocol.codecs import GetRequest
+from anyzarr.protocol.codecs._base import RawBytes
 
 if TYPE_CHECKING:
     from anyzarr.protocol.buffer import Buffer, BufferPrototype
 
 __all__ = ["MemoryStore"]
+
+# Compare-and-set of any memory store: the check and the store are one step.
+# One process-wide lock suffices: the critical section is a dict lookup.
+_CAS_LOCK = threading.Lock()
+
+
+class _Identity:
+    """The version of a stored value: the value object itself, compared by identity.
+
+    Holding the object keeps it alive, so its identity cannot be reused by
+    another value while a writer still compares against it.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Identity) and other.value is self.value
+
+    def __hash__(self) -> int:
+        return id(self.value)
+
+
+class _MemoryBatchIO(BatchIO):
+    """A memory store's batch IO: dictionary lookups, nothing blocks."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        super().__init__(store.concurrency)
+        self._store = store
+
+    def _read(
+        self, requests: Sequence[GetRequest], scratch: bool
+    ) -> list[RawBytes | Buffer | None]:
+        found: list[RawBytes | Buffer | None] = []
+        values = self._store._store_dict
+        for request in requests:
+            value = values.get(request.key)
+            found.append(None if value is None else clip(value, request.byte_range))
+        return found
+
+    def _write(self, items: Sequence[tuple[str, Buffer | None]]) -> None:
+        store = self._store
+        values = store._store_dict
+        for key, value in items:
+            store._check_writable(key)
+            if value is None:
+                values.pop(key, None)
+            else:
+                values[key] = store._stored_copy(check_buffer(key, value))
+
+    @property
+    def supports_conditional_writes(self) -> bool:
+        return True
+
+    def _read_versioned(
+        self, keys: Sequence[str]
+    ) -> list[tuple[RawBytes | Buffer | None, Version]]:
+        values = self._store._store_dict
+        found: list[tuple[RawBytes | Buffer | None, Version]] = []
+        for key in keys:
+            value = values.get(key)
+            found.append((None, None) if value is None else (value, _Identity(value)))
+        return found
+
+    def _write_if_unchanged(
+        self, items: Sequence[tuple[str, Buffer | None, Version]]
+    ) -> list[bool]:
+        store = self._store
+        for key, _, _ in items:
+            store._check_writable(key)
+        return [store._replace_if(key, value, version) for key, value, version in items]
 
 
 class MemoryStore(Store):
@@ -21,7 +98,9 @@ class MemoryStore(Store):
     ``set`` stores a private, read-only copy of the value, so neither the
     writer (by changing its buffer later) nor a reader (by writing into a
     returned buffer) can alter what is stored.  Reads return views without
-    copying.  No IO happens, so the capacity limiter is never taken.
+    copying.  No IO happens, so the capacity limiter is never taken by the
+    async methods; the engine's batch IO (`batch_io`) does take one of the
+    ``concurrency`` slots per call.
 
     Parameters
     ----------
@@ -103,39 +182,51 @@ class MemoryStore(Store):
         # Everything is in memory: answering in a loop beats starting tasks.
         return [await self.get(key, prototype, byte_range) for key, byte_range in key_ranges]
 
-    # -- synchronous batch IO, for the engine's fast path ---------------------
+    # -- batch IO and conditional writes -------------------------------------
 
-    def read_many_sync(
-        self, requests: Sequence[tuple[str, ByteRequest | None]], *, scratch: bool = False
-    ) -> list[Buffer | None]:
-        """Views of several values (or ranges of them); missing keys give None.
+    def _lock_scope(self) -> Hashable:
+        return ("memory", id(self._store_dict))
 
-        ``scratch`` is accepted for symmetry with file stores and changes nothing.
-        """
-        found: list[Buffer | None] = []
-        for key, byte_range in requests:
-            value = self._store_dict.get(key)
-            found.append(None if value is None else clip(value, byte_range))
-        return found
+    def batch_io(self) -> BatchIO | None:
+        """Blocking batch IO over the mapping, unless a subclass changed ``get``/``set``."""
+        if not follows_own_io(self, "batch_io"):
+            return None
+        io = self.__dict__.get("_batch")
+        if io is None:
+            io = self.__dict__["_batch"] = _MemoryBatchIO(self)
+        return io
 
-    def write_many_sync(self, items: Sequence[tuple[str, Buffer | None]]) -> None:
-        """Store (or, for None, delete) several keys."""
-        for key, value in items:
-            self._check_writable(key)
-            if value is None:
+    @property
+    def supports_conditional_writes(self) -> bool:
+        return follows_own_io(self, "set_if_unchanged")
+
+    async def get_versioned(
+        self, key: str, prototype: BufferPrototype | None = None
+    ) -> tuple[Buffer | None, Version]:
+        await self._ensure_open()
+        value = self._store_dict.get(key)
+        if value is None:
+            return None, None
+        proto = resolve_prototype(prototype)
+        found = value if type(value) is proto.buffer else proto.buffer.from_buffer(value)
+        return found, _Identity(value)
+
+    async def set_if_unchanged(self, key: str, value: Buffer | None, version: Version) -> bool:
+        self._check_writable(key)
+        await self._ensure_open()
+        return self._replace_if(key, value, version)
+
+    def _replace_if(self, key: str, value: Buffer | None, version: Version) -> bool:
+        new = None if value is None else self._stored_copy(check_buffer(key, value))
+        with _CAS_LOCK:
+            current = self._store_dict.get(key)
+            if (None if current is None else _Identity(current)) != version:
+                return False
+            if new is None:
                 self._store_dict.pop(key, None)
             else:
-                self._store_dict[key] = self._stored_copy(check_buffer(key, value))
-
-    def version_sync(self, key: str) -> Hashable | None:
-        """Always ``None``: shard indexes of in-memory values are not cached.
-
-        Reading an index here is a dictionary lookup and a slice, so a cache
-        saves nothing; and a token that tells values apart safely would have
-        to keep each value alive (object identities are reused once freed),
-        pinning deleted data in memory for as long as the cache holds it.
-        """
-        return None
+                self._store_dict[key] = new
+            return True
 
     async def exists(self, key: str) -> bool:
         return key in self._store_dict

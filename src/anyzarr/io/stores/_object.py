@@ -29,6 +29,7 @@ from obstore.exceptions import (
     PreconditionError,
 )
 
+from anyzarr.io._batch_io import Version, follows_own_io
 from anyzarr.io._store import Store, resolve_prototype
 from anyzarr.io.stores._common import (
     check_buffer,
@@ -106,6 +107,20 @@ async def _get_async(store: ObstoreStore, key: str, byte_range: ByteRequest | No
         return await obstore.get_range_async(store, key, start=byte_range.start, end=byte_range.end)
     result = await obstore.get_async(store, key, options=_options(byte_range))  # type: ignore[arg-type]
     return await result.bytes_async()
+
+
+def _get_versioned_sync(store: ObstoreStore, key: str) -> tuple[Any, dict[str, Any]]:
+    result = obstore.get(store, key)
+    return result.bytes(), dict(result.meta)
+
+
+async def _get_versioned_async(store: ObstoreStore, key: str) -> tuple[Any, dict[str, Any]]:
+    result = await obstore.get_async(store, key)
+    return await result.bytes_async(), dict(result.meta)
+
+
+#: obstore backends whose puts can be conditional on an ETag.
+_CONDITIONAL_BACKENDS = frozenset({"S3Store", "GCSStore", "AzureStore", "MemoryStore"})
 
 
 def _payload(value: Buffer) -> Any:
@@ -280,6 +295,62 @@ class ObjectStore(Store):
         data = _payload(check_buffer(key, value))
         with _mapped(key):
             await self._run(obstore.put, obstore.put_async, self.store, key, data, shield=True)
+
+    # -- conditional writes ----------------------------------------------------
+
+    @property
+    def supports_conditional_writes(self) -> bool:
+        """True for backends that compare ETags on a put (S3, GCS, Azure, memory).
+
+        obstore's local-file backend has no conditional update.
+        """
+        return type(self.store).__name__ in _CONDITIONAL_BACKENDS and follows_own_io(
+            self, "set_if_unchanged"
+        )
+
+    async def get_versioned(
+        self, key: str, prototype: BufferPrototype | None = None
+    ) -> tuple[Buffer | None, Version]:
+        """The whole object and its ETag (and version, where the backend has them)."""
+        check_key(key)
+        try:
+            with _mapped(key):
+                data, meta = await self._run(
+                    _get_versioned_sync, _get_versioned_async, self.store, key
+                )
+        except _Missing:
+            return None, None
+        version = (meta.get("e_tag"), meta.get("version"))
+        return resolve_prototype(prototype).buffer.from_bytes(data), version
+
+    async def set_if_unchanged(self, key: str, value: Buffer | None, version: Version) -> bool:
+        """A put conditional on the ETag read (``If-Match``), or on absence (``If-None-Match``).
+
+        A conditional delete is not available in obstore: ``value=None``
+        deletes unconditionally when the object exists.
+        """
+        self._check_writable(key)
+        check_key(key)
+        if value is None:
+            await self.delete(key)
+            return True
+        mode: Any = "create"
+        if version is not None:
+            if not (isinstance(version, tuple) and len(version) == 2):
+                raise TypeError(f"version {version!r} of key {key!r} is not one get_versioned gave")
+            fields = zip(("e_tag", "version"), version, strict=True)
+            mode = {name: v for name, v in fields if v is not None}
+        data = _payload(check_buffer(key, value))
+        put = functools.partial(obstore.put, mode=mode)
+        put_async = functools.partial(obstore.put_async, mode=mode)
+        try:
+            with _mapped(key):
+                await self._run(put, put_async, self.store, key, data, shield=True)
+        except RemoteStoreError as exc:
+            if isinstance(exc.__cause__, AlreadyExistsError | PreconditionError):
+                return False
+            raise
+        return True
 
     async def set_if_not_exists(self, key: str, value: Buffer) -> None:
         """Store ``value`` unless ``key`` exists, atomically (a conditional put)."""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Hashable, Iterable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import anyio
 
+from anyzarr.io._batch_io import Version, follows_own_io
 from anyzarr.io._store import Store
 from anyzarr.protocol._byte_request import ByteRequest
 
@@ -130,6 +131,14 @@ class WrapperStore[T_Store: Store](Store):
     def supports_consolidated_metadata(self) -> bool:
         return self._store.supports_consolidated_metadata
 
+    @property
+    def supports_conditional_writes(self) -> bool:
+        # Only when this wrapper's versioned methods see what its get/set see.
+        return self._store.supports_conditional_writes and follows_own_io(self, "set_if_unchanged")
+
+    def _lock_scope(self) -> Hashable:
+        return self._store._lock_scope()
+
     # -- data --------------------------------------------------------------
 
     async def get(
@@ -159,8 +168,16 @@ class WrapperStore[T_Store: Store](Store):
     async def is_empty(self, prefix: str = "") -> bool:
         return await self._store.is_empty(prefix)
 
+    async def get_versioned(
+        self, key: str, prototype: BufferPrototype | None = None
+    ) -> tuple[Buffer | None, Version]:
+        return await self._store.get_versioned(key, prototype)
+
     async def set(self, key: str, value: Buffer) -> None:
         await self._store.set(key, value)
+
+    async def set_if_unchanged(self, key: str, value: Buffer | None, version: Version) -> bool:
+        return await self._store.set_if_unchanged(key, value, version)
 
     async def set_if_not_exists(self, key: str, value: Buffer) -> None:
         await self._store.set_if_not_exists(key, value)

@@ -1,0 +1,84 @@
+"""``Array.oindex``, ``Array.vindex`` and ``Array.blocks``: selections by subscript.
+
+Each helper forwards ``[...]`` reads and writes to the sync ``Array``'s
+generated selection methods, so they take the same paths (in the calling
+thread for stores with batch IO, through the event loop otherwise).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from anyzarr.protocol._errors import VindexInvalidSelectionError
+
+if TYPE_CHECKING:
+    from anyzarr.api.synchronous import Array
+
+__all__ = ["BlockIndex", "OIndex", "VIndex"]
+
+
+class _Indexer:
+    """Shared base of the ``oindex``/``vindex``/``blocks`` helpers."""
+
+    __slots__ = ("_array",)
+
+    def __init__(self, array: Array) -> None:
+        self._array = array
+
+
+class OIndex(_Indexer):
+    """``array.oindex[...]``: orthogonal (outer) selection, one index per axis."""
+
+    __slots__ = ()
+
+    def __getitem__(self, selection: Any) -> Any:
+        return self._array.get_orthogonal_selection(selection)
+
+    def __setitem__(self, selection: Any, value: Any) -> None:
+        self._array.set_orthogonal_selection(selection, value)
+
+
+class VIndex(_Indexer):
+    """``array.vindex[...]``: coordinate (point) or boolean-mask selection."""
+
+    __slots__ = ()
+
+    def _is_mask(self, selection: Any) -> bool:
+        mask = selection[0] if isinstance(selection, tuple) and len(selection) == 1 else selection
+        if (
+            isinstance(mask, np.ndarray)
+            and mask.dtype == np.bool_
+            and mask.ndim == len(self._array.shape)
+        ):
+            return True
+        items = selection if isinstance(selection, tuple) else (selection,)
+        if any(isinstance(item, slice) or item is Ellipsis for item in items):
+            raise VindexInvalidSelectionError(
+                f"vindex takes integer arrays or one boolean mask, not {selection!r}"
+            )
+        return False
+
+    def __getitem__(self, selection: Any) -> Any:
+        if self._is_mask(selection):
+            return self._array.get_mask_selection(selection)
+        return self._array.get_coordinate_selection(selection)
+
+    def __setitem__(self, selection: Any, value: Any) -> None:
+        if self._is_mask(selection):
+            self._array.set_mask_selection(selection, value)
+        else:
+            self._array.set_coordinate_selection(selection, value)
+
+
+class BlockIndex(_Indexer):
+    """``array.blocks[...]``: select whole chunks by their chunk indices."""
+
+    __slots__ = ()
+
+    def __getitem__(self, selection: Any) -> Any:
+        return self._array.get_block_selection(selection)
+
+    def __setitem__(self, selection: Any, value: Any) -> None:
+        self._array.set_block_selection(selection, value)

@@ -1,0 +1,83 @@
+"""``StoredArray``: what a read or write of an array needs to know besides the selection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from anyzarr.protocol.buffer import BufferPrototype, cpu, default_buffer_prototype
+from anyzarr.protocol.codecs import ChunkSpec, CodecPipeline, pipeline_for_metadata
+from anyzarr.protocol.metadata import ArrayMetadata
+
+__all__ = ["StoredArray"]
+
+
+@dataclass(frozen=True, eq=False)
+class StoredArray:
+    """An array's metadata, where its objects live, and how they are decoded.
+
+    ``path`` is the array's path inside the store (``""`` for the root); the
+    key of a stored object (a chunk, or a shard when the array is sharded)
+    is ``path/`` followed by its encoded chunk key.  ``spec`` describes one
+    stored object once decoded (its full shape: edge chunks are stored full
+    size), with the memory order and buffer prototype wanted for this
+    operation.  Build one with `from_metadata`; it is cheap to make again
+    with another prototype or order (`with_spec`), the codec pipeline is the
+    part worth keeping.
+    """
+
+    metadata: ArrayMetadata
+    path: str
+    pipeline: CodecPipeline
+    spec: ChunkSpec
+
+    @classmethod
+    def from_metadata(
+        cls,
+        metadata: ArrayMetadata,
+        path: str = "",
+        *,
+        order: Literal["C", "F"] | None = None,
+        prototype: BufferPrototype | None = None,
+        write_empty_chunks: bool = False,
+        allow_pickle: bool = False,
+        pipeline: CodecPipeline | None = None,
+    ) -> StoredArray:
+        """The stored array for ``metadata`` at ``path``.
+
+        ``order`` defaults to the metadata's (Zarr v2) or C; ``pipeline`` may
+        pass one already built for the same metadata.
+        """
+        if pipeline is None:
+            pipeline = pipeline_for_metadata(metadata, allow_pickle=allow_pickle)
+        spec = ChunkSpec(
+            shape=tuple(metadata.chunk_shape),
+            dtype=metadata.dtype,
+            fill_value=metadata.fill_value,
+            order=order if order is not None else metadata.order,
+            prototype=prototype if prototype is not None else default_buffer_prototype(),
+            write_empty_chunks=write_empty_chunks,
+        )
+        return cls(metadata, path.strip("/"), pipeline, spec)
+
+    @property
+    def key_prefix(self) -> str:
+        """What every stored key of the array starts with."""
+        return f"{self.path}/" if self.path else ""
+
+    def key(self, coords: tuple[int, ...]) -> str:
+        """The store key of the stored object at grid position ``coords``."""
+        return self.key_prefix + self.metadata.encode_chunk_key(coords)
+
+    @property
+    def chunk_nbytes(self) -> int:
+        """Decoded bytes of one stored object (variable-size items count as a pointer each)."""
+        n = self.spec.dtype.itemsize or 1
+        for s in self.spec.shape:
+            n *= s
+        return n
+
+    @property
+    def on_host(self) -> bool:
+        """Whether decoded chunks live in host (numpy) memory."""
+        return issubclass(self.spec.prototype.nd_buffer, cpu.NDBuffer)
