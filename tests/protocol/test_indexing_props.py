@@ -12,9 +12,11 @@ import math
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from anyzarr.errors import BoundsCheckError
 from anyzarr.protocol.indexing import (
     IndexingPlan,
     apply_orthogonal,
@@ -281,6 +283,7 @@ def test_block_matches_numpy(data: st.DataObject, ac: tuple[np.ndarray, tuple[in
     a, chunks = ac
     sel: list[Any] = []
     region = []
+    bad = False
     for n, c in zip(a.shape, chunks, strict=True):
         nb = -(-n // c)
         if nb and data.draw(st.booleans()):
@@ -289,12 +292,20 @@ def test_block_matches_numpy(data: st.DataObject, ac: tuple[np.ndarray, tuple[in
             b %= nb
             region.append(slice(b * c, (b + 1) * c))
         else:
-            start = data.draw(st.none() | st.integers(0, nb))
-            stop = data.draw(st.none() | st.integers(0, nb))
+            start = data.draw(st.none() | st.integers(-nb - 1, nb))
+            stop = data.draw(st.none() | st.integers(-nb - 1, nb + 1))
             sel.append(slice(start, stop))
             s, e, _ = slice(start, stop).indices(nb)
+            first = 0 if start is None else start + nb if start < 0 else start
+            if not 0 <= first < nb:
+                # zarr-python's rule: a block slice must start at a block of the axis.
+                bad = True
             region.append(slice(s * c, max(s, e) * c))
     sel_t, region_t = tuple(sel), tuple(region)
+    if bad:
+        with pytest.raises(BoundsCheckError):
+            plan_block(sel_t, a.shape, chunks)
+        return
 
     def assign(ref: np.ndarray, v: np.ndarray) -> None:
         ref[region_t] = v
