@@ -35,7 +35,7 @@ from anyzarr.api._array_util import (
 )
 from anyzarr.io._tasks import task_group
 from anyzarr.protocol._errors import ReadOnlyError, UsageError
-from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE
+from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE, ArrayV3Metadata
 
 if TYPE_CHECKING:
     from anyzarr.io._store import Store
@@ -305,7 +305,11 @@ class AsyncArray[T_ArrayMetadata]:
     @property
     def cdata_shape(self) -> tuple[int, ...]:
         """Number of (inner) chunks along each axis."""
-        return grid_shape(self.shape, self.chunks)
+        meta = self._meta
+        if isinstance(meta, ArrayV3Metadata) and meta.sharding_codec is not None:
+            # Inner chunks tile every shard, so they form a regular grid overall.
+            return grid_shape(self.shape, self.chunks)
+        return tuple(meta.chunk_grid.grid_shape(self.shape))
 
     @property
     def _chunk_grid_shape(self) -> tuple[int, ...]:
@@ -313,7 +317,7 @@ class AsyncArray[T_ArrayMetadata]:
 
     @property
     def _shard_grid_shape(self) -> tuple[int, ...]:
-        return grid_shape(self.shape, tuple(self._meta.chunk_shape))
+        return tuple(self._meta.chunk_grid.grid_shape(self.shape))
 
     @property
     def nchunks(self) -> int:
@@ -438,27 +442,44 @@ class AsyncArray[T_ArrayMetadata]:
         """
         return self._iter_shard_keys(origin=origin, selection_shape=selection_shape)
 
-    async def _stored_keys(self) -> set[str]:
-        """Relative keys of the stored objects that exist."""
-        expected = set(self._iter_shard_keys())
+    async def _stored_coords(self) -> list[tuple[int, ...]]:
+        """Grid coordinates of the stored objects (shards, or chunks) that exist.
+
+        Lists the keys under the array's prefix and keeps those that name an
+        object of the grid, so the cost follows the keys stored, not the size
+        of the grid (a sparse array may have 2**62 chunks).
+        """
         prefix = f"{self.path}/" if self.path else ""
-        found: set[str] = set()
+        meta = self._meta
+        found: list[tuple[int, ...]] = []
         async for key in self.store.list_prefix(prefix):
-            rel = key[len(prefix) :]
-            if rel in expected:
-                found.add(rel)
+            coords = meta.chunk_coords_of_key(key[len(prefix) :])
+            if coords is not None:
+                found.append(coords)
         return found
 
+    async def _stored_keys(self) -> set[str]:
+        """Relative keys of the stored objects that exist."""
+        return {self._meta.encode_chunk_key(c) for c in await self._stored_coords()}
+
     async def _nshards_initialized(self) -> int:
-        return len(await self._stored_keys())
+        return len(await self._stored_coords())
 
     async def nchunks_initialized(self) -> int:
-        """How many chunks are stored; each stored shard counts all its chunks."""
-        n = await self._nshards_initialized()
-        if self.shards is None:
-            return n
-        per_shard = math.prod(s // c for s, c in zip(self.shards, self.chunks, strict=True))
-        return n * per_shard
+        """How many chunks are stored; each stored shard counts all its chunks.
+
+        A shard counts at its full declared size, as in zarr-python (shards of
+        a rectilinear grid differ in size).
+        """
+        stored = await self._stored_coords()
+        meta = self._meta
+        if not isinstance(meta, ArrayV3Metadata) or meta.sharding_codec is None:
+            return len(stored)
+        inner = self.chunks
+        return sum(
+            math.prod(s // c for s, c in zip(meta.chunk_shape_at(coords), inner, strict=True))
+            for coords in stored
+        )
 
     async def nbytes_stored(self) -> int:
         """Bytes stored under the array's path, metadata included."""
