@@ -61,18 +61,19 @@ def plan_coordinate(selection: Any, shape: tuple[int, ...], chunk_shape: Chunks)
             raise _invalid(selection)
         arrays.append(arr)
     try:
-        bcast = np.broadcast_arrays(*arrays) if arrays else []
+        out_shape = np.broadcast_shapes(*(a.shape for a in arrays))
     except ValueError as e:
         raise CoordinateBroadcastError(
             f"coordinate arrays cannot be broadcast together: shapes {[a.shape for a in arrays]}"
         ) from e
     if not shape:
         return plan_per_axis((), shape, grid)
-    out_shape = bcast[0].shape
-    points = [
-        check_int_array(a.reshape(-1), n, axis)
-        for axis, (a, n) in enumerate(zip(bcast, shape, strict=True))
+    # Checked before broadcasting, as numpy checks them: an index that
+    # broadcasting leaves no room for (against an empty array) is still refused.
+    checked = [
+        check_int_array(a, n, axis) for axis, (a, n) in enumerate(zip(arrays, shape, strict=True))
     ]
+    points = [np.broadcast_to(a, out_shape).reshape(-1) for a in checked]
     return plan_points(points, out_shape, shape, grid)
 
 

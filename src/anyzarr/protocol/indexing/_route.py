@@ -14,6 +14,7 @@ from anyzarr.protocol.indexing._normalize import (
     Chunks,
     as_index_array,
     bind_grid,
+    check_int,
     check_int_array,
     is_bool_array,
     is_bool_list,
@@ -151,14 +152,17 @@ def plan_normalized(
             "plan_normalized cannot plan point-wise index arrays mixed with slices"
         )
     try:
-        bcast = np.broadcast_arrays(*(np.asarray(s, dtype=np.intp) for s in sel))
+        out_shape = np.broadcast_shapes(*(np.shape(s) for s in sel))
     except ValueError as e:
         raise ArrayIndexError(f"index arrays do not broadcast together: {e}") from e
-    points = [
-        check_int_array(b.reshape(-1), n, axis)
-        for axis, (b, n) in enumerate(zip(bcast, shape, strict=True))
+    checked = [
+        check_int_array(s, n, axis)
+        if isinstance(s, np.ndarray)
+        else np.asarray(check_int(s, n, axis), dtype=np.intp)
+        for axis, (s, n) in enumerate(zip(sel, shape, strict=True))
     ]
-    return plan_points(points, bcast[0].shape, shape, grid)
+    points = [np.broadcast_to(a, out_shape).reshape(-1) for a in checked]
+    return plan_points(points, out_shape, shape, grid)
 
 
 def _plan_outer(
