@@ -348,13 +348,22 @@ class AsyncArray[T_ArrayMetadata]:
         count_chunks_initialized: int | None = None,
         count_bytes_stored: int | None = None,
     ) -> ArrayInfo:
+        meta = self._meta
+        shard_shape: tuple[int, ...] | Literal["<variable>"] | None
+        chunk_shape: tuple[int, ...] | Literal["<variable>"]
+        if isinstance(meta, ArrayV3Metadata) and not meta.chunk_grid.is_regular:
+            sharded = meta.sharding_codec is not None
+            shard_shape = "<variable>" if sharded else None
+            chunk_shape = self.chunks if sharded else "<variable>"
+        else:
+            shard_shape, chunk_shape = self.shards, self.chunks
         return ArrayInfo(
             _zarr_format=self.zarr_format,
             _data_type=getattr(self._meta, "data_type", self.dtype),
             _fill_value=self.fill_value,
             _shape=self.shape,
-            _shard_shape=self.shards,
-            _chunk_shape=self.chunks,
+            _shard_shape=shard_shape,
+            _chunk_shape=chunk_shape,
             _order=self.order,
             _read_only=self.read_only,
             _store_type=type(self.store).__name__,

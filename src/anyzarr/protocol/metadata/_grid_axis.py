@@ -144,8 +144,11 @@ class VaryingAxis:
         self._size_np = np.asarray(sizes, dtype=np.intp)
         self._first_np = np.asarray(firsts, dtype=np.intp)
         self._offset_np = np.asarray(offsets, dtype=np.intp)
-        #: The one chunk length when every chunk inside the array has it, else None.
-        self.regular_size: int | None = sizes[0] if len(set(sizes)) == 1 else None
+        #: The one chunk length when every chunk inside the array has it, else None
+        #: (an empty axis holds no chunk: its first declared length stands).
+        self.regular_size: int | None = (
+            sizes[0] if len(set(sizes)) == 1 else None if sizes else next(iter(runs))[0]
+        )
 
     def _run_of_chunk(self, ix: int) -> int:
         return bisect.bisect_right(self._first, ix) - 1
