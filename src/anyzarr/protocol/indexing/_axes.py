@@ -82,12 +82,14 @@ class _StridedChunks(Sequence[int]):
 class SliceParts(Sequence[AxisPart]):
     """The parts of a slice over one axis, one per chunk touched, built on demand."""
 
-    __slots__ = ("_chunks", "_grid", "_last", "_start", "_step")
+    __slots__ = ("_chunks", "_extent", "_grid", "_last", "_size", "_start", "_step")
 
     def __init__(
         self, grid: GridAxis, start: int, step: int, count: int, chunks: Sequence[int]
     ) -> None:
         self._grid = grid
+        self._size = grid.regular_size
+        self._extent = grid.extent
         self._start = start
         self._step = step
         self._last = start + (count - 1) * step
@@ -98,8 +100,8 @@ class SliceParts(Sequence[AxisPart]):
 
     def __iter__(self) -> Iterator[AxisPart]:
         part = self._part
-        for ix in self._chunks:
-            yield part(int(ix))
+        for ix in self._chunks:  # plain ints: a range, a list or _StridedChunks
+            yield part(ix)
 
     @overload
     def __getitem__(self, i: int) -> AxisPart: ...
@@ -116,8 +118,12 @@ class SliceParts(Sequence[AxisPart]):
         return self._part(int(self._chunks[i]))
 
     def _part(self, ix: int) -> AxisPart:
-        start, step = self._start, self._step
-        off, end = self._grid.bounds(ix)
+        start, step, size = self._start, self._step, self._size
+        if size is not None:  # the common case, inline: this runs once per chunk
+            off = ix * size
+            end = min(off + size, self._extent)
+        else:
+            off, end = self._grid.bounds(ix)
         first = start if off <= start else start + -(-(off - start) // step) * step
         n = (min(self._last, end - 1) - first) // step + 1
         o = (first - start) // step

@@ -7,6 +7,7 @@ silently read the wrong element.
 
 from __future__ import annotations
 
+import functools
 import numbers
 from collections.abc import Sequence
 from typing import Any, TypeGuard
@@ -170,7 +171,13 @@ def bind_grid(shape: Sequence[int], chunks: Chunks) -> tuple[tuple[int, ...], tu
             return shape, chunks.axes(shape)
         except MetadataValidationError as e:
             raise ChunkShapeError(str(e)) from e
-    chunk_shape = tuple(int(c) for c in chunks)
+    return shape, _regular_axes(shape, tuple(int(c) for c in chunks))
+
+
+@functools.lru_cache(maxsize=256)
+def _regular_axes(shape: tuple[int, ...], chunk_shape: tuple[int, ...]) -> tuple[GridAxis, ...]:
+    # Cached: an array is planned over and over with the same shapes, and the
+    # axes are immutable.
     if len(shape) != len(chunk_shape):
         raise ChunkShapeError(
             f"chunk shape {chunk_shape} has {len(chunk_shape)} dimensions "
@@ -178,4 +185,4 @@ def bind_grid(shape: Sequence[int], chunks: Chunks) -> tuple[tuple[int, ...], tu
         )
     if any(c < 1 for c in chunk_shape):
         raise ChunkShapeError(f"chunk shape {chunk_shape} must be positive in every axis")
-    return shape, tuple(RegularAxis(c, n) for c, n in zip(chunk_shape, shape, strict=True))
+    return tuple(RegularAxis(c, n) for c, n in zip(chunk_shape, shape, strict=True))

@@ -96,6 +96,10 @@ class IndexingPlan:
         return tuple(a.chunk_size(ix) for a, ix in zip(self.grid, chunk_coords, strict=True))
 
 
+#: Outermost axes up to this many parts go through itertools.product (fast, but it
+#: copies its inputs); longer ones are walked lazily.
+_EAGER_AXIS = 1 << 20
+
 #: A per-axis projection: (chunk index, chunk selector, out selector or None, complete).
 AxisPart = tuple[int, Any, Any, bool]
 
@@ -125,11 +129,12 @@ class ProductProjections(Sequence[ChunkProjection]):
 
     def __iter__(self) -> Iterator[ChunkProjection]:
         combine = self._combine
-        if not self._axes:
-            yield combine(())
+        if not self._axes or len(self._axes[0]) <= _EAGER_AXIS:
+            for parts in itertools.product(*self._axes):
+                yield combine(parts)
             return
-        # itertools.product copies every input first; the outermost axis is
-        # walked lazily instead, so a long first axis is never materialised.
+        # itertools.product copies every input first; a long outermost axis
+        # is walked lazily instead, so it is never materialised.
         first, rest = self._axes[0], self._axes[1:]
         if not rest:
             for part in first:

@@ -85,6 +85,11 @@ def _is_pure_orthogonal(sel: Any, ndim: int) -> bool:
     )
 
 
+def _only_ints_and_slices(sel: Any) -> bool:
+    items = sel if isinstance(sel, tuple) else (sel,)
+    return all(isinstance(s, int | slice | np.integer) or s is Ellipsis for s in items)
+
+
 def plan_getitem(selection: Any, shape: tuple[int, ...], chunk_shape: Chunks) -> IndexingPlan:
     """Plan ``arr[selection]`` the way zarr-python 3.4's ``Array.__getitem__`` routes it.
 
@@ -97,7 +102,11 @@ def plan_getitem(selection: Any, shape: tuple[int, ...], chunk_shape: Chunks) ->
     """
     fields, sel = pop_fields(selection)
     ndim = len(shape)
-    if _is_pure_fancy(sel, ndim):
+    if _only_ints_and_slices(sel):
+        # zarr-python may route these through orthogonal indexing; without an
+        # index array that plans the same as basic, which is the shorter path.
+        plan = plan_basic(sel, shape, chunk_shape)
+    elif _is_pure_fancy(sel, ndim):
         plan = plan_coordinate(sel, shape, chunk_shape)
     elif _is_pure_orthogonal(sel, ndim):
         plan = plan_orthogonal(sel, shape, chunk_shape)
