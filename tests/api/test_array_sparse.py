@@ -2,8 +2,8 @@
 
 issue 13: ``a[::2**60]`` on an array of shape ``(2**62,)`` did not return
 within 30 s and ``a.nchunks_initialized`` raised ``MemoryError``: both
-walked every chunk of the grid.  Each check below would take hours that way;
-the per-test timeout turns a regression into a failure.
+walked every chunk of the grid.  Each check below could not finish that way,
+and the per-test timeout turns a regression into a failure.
 """
 
 from __future__ import annotations

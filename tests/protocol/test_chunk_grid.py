@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from anyzarr.errors import MetadataValidationError, UnsupportedOperationError
@@ -281,3 +281,68 @@ def test_resize_writes_what_zarr_python_writes() -> None:
             assert (
                 metadata_documents(ours)["zarr.json"] == store._store_dict["zarr.json"].to_bytes()
             )
+
+
+# -- untrusted documents ---------------------------------------------------------------
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 2**70)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=3), inner, max_size=2)
+    ),
+    max_leaves=12,
+)
+
+
+# Mostly valid edges, so that documents often parse and the parsed grid is exercised.
+edge_values = st.one_of(
+    *[st.integers(1, 4)] * 6, st.integers(-1, 0), st.booleans(), st.integers(2**62, 2**64)
+)
+plausible_dims = st.lists(
+    edge_values | st.lists(edge_values | st.lists(edge_values, min_size=1, max_size=3), max_size=4),
+    max_size=3,
+)
+
+
+@given(
+    shapes=json_values | plausible_dims,
+    data=st.data(),
+    kind=st.sampled_from(["inline", "inline", "other", None]),
+)
+def test_fuzzed_grid_documents_raise_only_metadata_errors(
+    shapes: Any, data: st.DataObject, kind: Any
+) -> None:
+    rank = len(shapes) if isinstance(shapes, list) and data.draw(st.booleans()) else None
+    shape = data.draw(
+        st.lists(st.integers(0, 12) | st.integers(0, 2**62), min_size=rank or 0, max_size=rank or 3)
+    )
+    config: dict[str, Any] = {"chunk_shapes": shapes}
+    if kind is not None:
+        config["kind"] = kind
+    doc = v3_doc(shape, {"name": "rectilinear", "configuration": config})
+    try:
+        meta = parse_v3(doc, "fuzz")
+    except MetadataValidationError:
+        event("refused")
+        return
+    event("parsed")
+    assert isinstance(meta, ArrayV3Metadata)
+    grid = meta.chunk_grid
+    counts = grid.grid_shape(meta.shape)
+    assert len(counts) == len(shape)
+    if all(counts):
+        assert len(meta.chunk_shape_at(tuple(n - 1 for n in counts))) == len(shape)
+    assert parse_v3(metadata_documents(meta)["zarr.json"], "fuzz") == meta
+
+
+@given(key=st.text(alphabet="c/.0123456789-+x ", max_size=12))
+def test_fuzzed_keys_name_a_chunk_or_nothing(key: str) -> None:
+    meta = parse_v3(v3_doc([25, 7], rect([[[10, 2], 5], 3])), "a")
+    coords = meta.chunk_coords_of_key(key)
+    if coords is not None:
+        assert meta.encode_chunk_key(coords) == key
+        assert all(0 <= c < n for c, n in zip(coords, (3, 3), strict=True))
