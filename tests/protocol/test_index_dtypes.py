@@ -167,6 +167,14 @@ def test_python_ints_of_any_size(values: list[int]) -> None:
     check(lambda: plan_basic((0, values[0]), SHAPE, CHUNKS), None if e is None else (0, e[0]))
 
 
+@pytest.mark.parametrize(
+    "values", [[np.uint64(2**64 - 1)], [2**64 - 1], [0, 2**63], [-(2**63) - 1], [np.uint64(3), -1]]
+)
+def test_lists_never_wrap(values: list[Any]) -> None:
+    e = exact(values, SHAPE[1])
+    check(lambda: plan_orthogonal((0, values), SHAPE, CHUNKS), None if e is None else (0, e))
+
+
 def test_the_reported_case() -> None:
     # issue 14: uint64 2**64 - 1 wrapped round to -1 and read (and wrote) element [1, 3].
     sel = (np.array([0, 1]), np.array([0, 2**64 - 1], dtype="uint64"))

@@ -78,13 +78,14 @@ def as_index_array(x: object) -> np.ndarray[Any, Any] | None:
         if is_bool_list(x):
             return np.asarray(x, dtype=np.bool_)
         if all(is_integer(i) for i in x):
-            values = [int(i) for i in x]
-            for v in values:
-                if not INTP_MIN <= v <= INTP_MAX:
-                    raise BoundsCheckError(
-                        f"index {v} is out of bounds: it does not fit a 64-bit integer"
-                    )
-            return np.asarray(values, dtype=np.intp)
+            try:
+                # numpy raises OverflowError here rather than wrap (checked by a test).
+                return np.asarray(x, dtype=np.intp)
+            except OverflowError:
+                v = next(int(i) for i in x if not INTP_MIN <= int(i) <= INTP_MAX)
+                raise BoundsCheckError(
+                    f"index {v} is out of bounds: it does not fit a 64-bit integer"
+                ) from None
         return None
     if is_int_array(x) or is_bool_array(x):
         return x
