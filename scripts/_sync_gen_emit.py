@@ -281,8 +281,11 @@ def _class_body(
 ) -> list[str]:
     indent = "    "
     params = len(cls.type_params) or _generic_arity(cls)
-    held = job.async_name + (f"[{', '.join(['Any'] * params)}]" if params else "")
-    ctx.typing_names |= {"Any"} if params else set()
+    # A PEP 695 parameter stands for its bound (or constraints); others for Any.
+    meanings = [ctx.translate(m) for m in _class_typevars(cls).values()]
+    args = [ast.unparse(m) for m in meanings if m is not None] or ["Any"] * params
+    held = job.async_name + (f"[{', '.join(args)}]" if params else "")
+    ctx.typing_names |= {"Any"} if params and "Any" in args else set()
     out: list[str] = ["", f"{indent}{job.attr}: {held}"]
     generated: set[str] = set()
     method_names = {

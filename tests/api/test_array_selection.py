@@ -210,7 +210,8 @@ def test_block_read_write(backend: str, data: st.DataObject) -> None:
             sel.append(b)
             region.append(slice(b * c, min((b + 1) * c, n)))
         else:
-            start = data.draw(st.integers(0, g))
+            # zarr-python refuses a block slice starting past the last block.
+            start = data.draw(st.integers(0, g - 1))
             stop = data.draw(st.integers(start, g))
             sel.append(slice(start, stop))
             region.append(slice(min(start * c, n), min(stop * c, n)))

@@ -384,3 +384,22 @@ def test_read_after_write_is_numpy(start: int, stop: int, step: int, col: int, s
     np.testing.assert_array_equal(
         io.read(ArrayRead.for_selection(array, selection)), data[selection]
     )
+
+
+@pytest.mark.parametrize("shards", [None, [[8, 8, 16], [6, 6, 6]]])
+def test_rectilinear_grids_read_and_write_like_numpy(shards: Any) -> None:
+    """Objects of different shapes decode at their own shape, in batches of one shape."""
+    if shards is None:
+        array = _array(shape=(30, 17), chunks=[[5, 10, 15], [4, 4, 9]])
+    else:
+        array = _array(shape=(32, 18), chunks=(4, 3), shards=shards)
+    assert not array.is_regular
+    io = DictIO()
+    data = _filled(array, io)
+    for selection in (Ellipsis, (slice(3, 29, 2), slice(1, 16)), (np.array([0, 29, 7]), 5), (9, 4)):
+        np.testing.assert_array_equal(
+            io.read(ArrayRead.for_selection(array, selection), max_bytes=300), data[selection]
+        )
+    io.write(ArrayWrite.for_selection(array, (slice(4, 26), slice(2, 11)), -3), max_bytes=300)
+    data[4:26, 2:11] = -3
+    np.testing.assert_array_equal(io.read(ArrayRead.for_selection(array, Ellipsis)), data)

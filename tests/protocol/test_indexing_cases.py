@@ -210,7 +210,7 @@ def test_bad_chunk_shape() -> None:
         (([0, 1], 2), "orthogonal", (2, 7)),
         (([0, 1], 2, 3), "coordinate", (2,)),
         ((np.array([0, 1]), slice(None), 3), "orthogonal", (2, 12)),
-        ((Ellipsis, [1, 2]), "orthogonal", (10, 12, 2)),
+        ((slice(None), slice(None), [1, 2]), "orthogonal", (10, 12, 2)),
         ((np.array([1, 2]), np.array([0, 3]), np.array([1, 1])), "coordinate", (2,)),
         ((np.ones(10, bool), np.ones(12, bool), np.zeros(7, bool)), "orthogonal", (10, 12, 0)),
         (A % 2 == 0, "coordinate", (420,)),

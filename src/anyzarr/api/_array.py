@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 __all__ = ["AsyncArray"]
 
 
-class AsyncArray[T_ArrayMetadata: (ArrayV2Metadata, ArrayV3Metadata)]:
+class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
     """A chunked, compressed N-dimensional array stored in a Zarr store.
 
     Every method that touches the store is a coroutine and runs under any
@@ -302,7 +302,11 @@ class AsyncArray[T_ArrayMetadata: (ArrayV2Metadata, ArrayV3Metadata)]:
     @property
     def cdata_shape(self) -> tuple[int, ...]:
         """Number of (inner) chunks along each axis."""
-        return grid_shape(self.shape, self.chunks)
+        meta = self._meta
+        if isinstance(meta, ArrayV3Metadata) and meta.sharding_codec is not None:
+            # Inner chunks tile every shard, so they form a regular grid overall.
+            return grid_shape(self.shape, self.chunks)
+        return tuple(meta.chunk_grid.grid_shape(self.shape))
 
     @property
     def _chunk_grid_shape(self) -> tuple[int, ...]:
@@ -310,7 +314,7 @@ class AsyncArray[T_ArrayMetadata: (ArrayV2Metadata, ArrayV3Metadata)]:
 
     @property
     def _shard_grid_shape(self) -> tuple[int, ...]:
-        return grid_shape(self.shape, tuple(self._meta.chunk_shape))
+        return tuple(self._meta.chunk_grid.grid_shape(self.shape))
 
     @property
     def nchunks(self) -> int:
@@ -341,13 +345,22 @@ class AsyncArray[T_ArrayMetadata: (ArrayV2Metadata, ArrayV3Metadata)]:
         count_chunks_initialized: int | None = None,
         count_bytes_stored: int | None = None,
     ) -> ArrayInfo:
+        meta = self._meta
+        shard_shape: tuple[int, ...] | Literal["<variable>"] | None
+        chunk_shape: tuple[int, ...] | Literal["<variable>"]
+        if isinstance(meta, ArrayV3Metadata) and not meta.chunk_grid.is_regular:
+            sharded = meta.sharding_codec is not None
+            shard_shape = "<variable>" if sharded else None
+            chunk_shape = self.chunks if sharded else "<variable>"
+        else:
+            shard_shape, chunk_shape = self.shards, self.chunks
         return ArrayInfo(
             _zarr_format=self.zarr_format,
             _data_type=getattr(self._meta, "data_type", self.dtype),
             _fill_value=self.fill_value,
             _shape=self.shape,
-            _shard_shape=self.shards,
-            _chunk_shape=self.chunks,
+            _shard_shape=shard_shape,
+            _chunk_shape=chunk_shape,
             _order=self.order,
             _read_only=self.read_only,
             _store_type=type(self.store).__name__,
@@ -393,19 +406,6 @@ class AsyncArray[T_ArrayMetadata: (ArrayV2Metadata, ArrayV3Metadata)]:
 
     # -- chunk keys and stored sizes -------------------------------------------
 
-    def _chunk_spec(self, prototype: Any = None) -> Any:
-        from anyzarr.protocol.buffer import default_buffer_prototype
-        from anyzarr.protocol.codecs import ChunkSpec
-
-        order = self._meta.order if self.zarr_format == 2 else self._config.order
-        return ChunkSpec(
-            shape=tuple(self._meta.chunk_shape),
-            dtype=self.dtype,
-            fill_value=self.fill_value,
-            order=order,
-            prototype=prototype if prototype is not None else default_buffer_prototype(),
-        )
-
     def _iter_chunk_coords(
         self, *, origin: Sequence[int] | None = None, selection_shape: Sequence[int] | None = None
     ) -> Iterator[tuple[int, ...]]:
@@ -435,27 +435,44 @@ class AsyncArray[T_ArrayMetadata: (ArrayV2Metadata, ArrayV3Metadata)]:
         """
         return self._iter_shard_keys(origin=origin, selection_shape=selection_shape)
 
-    async def _stored_keys(self) -> set[str]:
-        """Relative keys of the stored objects that exist."""
-        expected = set(self._iter_shard_keys())
+    async def _stored_coords(self) -> list[tuple[int, ...]]:
+        """Grid coordinates of the stored objects (shards, or chunks) that exist.
+
+        Lists the keys under the array's prefix and keeps those that name an
+        object of the grid, so the cost follows the keys stored, not the size
+        of the grid (a sparse array may have 2**62 chunks).
+        """
         prefix = f"{self.path}/" if self.path else ""
-        found: set[str] = set()
+        meta = self._meta
+        found: list[tuple[int, ...]] = []
         async for key in self.store.list_prefix(prefix):
-            rel = key[len(prefix) :]
-            if rel in expected:
-                found.add(rel)
+            coords = meta.chunk_coords_of_key(key[len(prefix) :])
+            if coords is not None:
+                found.append(coords)
         return found
 
+    async def _stored_keys(self) -> set[str]:
+        """Relative keys of the stored objects that exist."""
+        return {self._meta.encode_chunk_key(c) for c in await self._stored_coords()}
+
     async def _nshards_initialized(self) -> int:
-        return len(await self._stored_keys())
+        return len(await self._stored_coords())
 
     async def nchunks_initialized(self) -> int:
-        """How many chunks are stored; each stored shard counts all its chunks."""
-        n = await self._nshards_initialized()
-        if self.shards is None:
-            return n
-        per_shard = math.prod(s // c for s, c in zip(self.shards, self.chunks, strict=True))
-        return n * per_shard
+        """How many chunks are stored; each stored shard counts all its chunks.
+
+        A shard counts at its full declared size, as in zarr-python (shards of
+        a rectilinear grid differ in size).
+        """
+        stored = await self._stored_coords()
+        meta = self._meta
+        if not isinstance(meta, ArrayV3Metadata) or meta.sharding_codec is None:
+            return len(stored)
+        inner = self.chunks
+        return sum(
+            math.prod(s // c for s, c in zip(meta.chunk_shape_at(coords), inner, strict=True))
+            for coords in stored
+        )
 
     async def nbytes_stored(self) -> int:
         """Bytes stored under the array's path, metadata included."""
@@ -466,8 +483,9 @@ class AsyncArray[T_ArrayMetadata: (ArrayV2Metadata, ArrayV3Metadata)]:
 
     def _stored(self, prototype: BufferPrototype | None = None) -> StoredArray:
         """This array as the protocol's plans see it, for one operation."""
-        return StoredArray(
-            self.metadata, self.path, self.codec_pipeline, self._chunk_spec(prototype)
+        order = self._meta.order if self.zarr_format == 2 else self._config.order
+        return StoredArray.from_metadata(
+            self.metadata, self.path, order=order, prototype=prototype, pipeline=self.codec_pipeline
         )
 
     async def _read(

@@ -23,12 +23,26 @@ from anyzarr.protocol._errors import (
     ReadOnlyError,
     UsageError,
 )
-from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE
+from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE, ArrayV3Metadata
 
 if TYPE_CHECKING:
     from anyzarr.api._array import AsyncArray
 
-__all__ = ["create_array_node", "resolve_store_path", "split_codecs"]
+__all__ = [
+    "RectilinearChunksDisabledError",
+    "create_array_node",
+    "resolve_store_path",
+    "split_codecs",
+]
+
+
+class RectilinearChunksDisabledError(UsageError, ValueError):
+    """A rectilinear chunk grid was asked for while ``array.rectilinear_chunks`` is off.
+
+    zarr-python 3.4 treats these grids as experimental and raises a
+    ``ValueError`` unless the config key is set; anyzarr asks the same to
+    create one (reading and resizing existing ones need no flag).
+    """
 
 
 async def resolve_store_path(store: Any, *, mode: str | None = None, path: str = "") -> Any:
@@ -186,6 +200,14 @@ async def create_array_node(
         chunk_key_encoding=chunk_key_encoding,
         dimension_names=dimension_names,
     )
+    if isinstance(metadata, ArrayV3Metadata) and not metadata.chunk_grid.is_regular:
+        from anyzarr.config import config as global_config
+
+        if not global_config.get("array.rectilinear_chunks", False):
+            raise RectilinearChunksDisabledError(
+                "rectilinear chunk grids are experimental and off by default: enable them "
+                "with anyzarr.config.set({'array.rectilinear_chunks': True})"
+            )
     await _check_target(store_path, zarr_format, overwrite)
     async with task_group() as tg:
         tg.start_soon(write_node_metadata, store_path, metadata)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 __all__ = ["ArrayInfo", "human_bytes"]
 
@@ -30,8 +30,9 @@ class ArrayInfo:
     _data_type: Any
     _fill_value: Any = None
     _shape: tuple[int, ...]
-    _shard_shape: tuple[int, ...] | None = None
-    _chunk_shape: tuple[int, ...] | None = None
+    #: "<variable>" (as zarr-python prints it) for the shards or chunks of a rectilinear grid.
+    _shard_shape: tuple[int, ...] | Literal["<variable>"] | None = None
+    _chunk_shape: tuple[int, ...] | Literal["<variable>"] | None = None
     _order: str
     _read_only: bool
     _store_type: str

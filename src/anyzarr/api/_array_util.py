@@ -74,14 +74,18 @@ def iter_grid(
 
 
 async def delete_outside(array: Any, shape: tuple[int, ...]) -> None:
-    """Delete the stored objects of ``array`` that lie wholly outside ``shape``."""
+    """Delete the stored objects of ``array`` that lie wholly outside ``shape``.
+
+    Only stored objects are looked at (the store is listed), so shrinking a
+    huge sparse array costs O(objects stored), not O(grid).
+    """
     meta = array.metadata
-    stored = tuple(meta.chunk_shape)
+    axes = meta.chunk_grid.axes(tuple(meta.shape))
     prefix = f"{array.path}/" if array.path else ""
     doomed = [
         prefix + meta.encode_chunk_key(coords)
-        for coords in array._iter_shard_coords()
-        if any(c * s >= n for c, s, n in zip(coords, stored, shape, strict=True))
+        for coords in await array._stored_coords()
+        if any(a.offset(c) >= n for a, c, n in zip(axes, coords, shape, strict=True))
     ]
     async with task_group() as tg:
         for key in doomed:

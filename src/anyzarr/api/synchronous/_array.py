@@ -41,7 +41,7 @@ class Array(ArrayExtras, ArrayFallbacks):
     ``Array(async_obj)``.
     """
 
-    _async_array: AsyncArray[Any]
+    _async_array: AsyncArray[ArrayV2Metadata | ArrayV3Metadata]
 
     @property
     def metadata(self) -> ArrayV2Metadata | ArrayV3Metadata:

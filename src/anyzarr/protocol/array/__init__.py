@@ -15,7 +15,7 @@ from __future__ import annotations
 from anyzarr.protocol.array._batching import plan_batches
 from anyzarr.protocol.array._place import DIRECT_MIN_BYTES, ChunkPlacer, Scratch
 from anyzarr.protocol.array._read import ArrayRead, ReadBatch
-from anyzarr.protocol.array._selection import SelectionKind, block_to_basic, plan_selection
+from anyzarr.protocol.array._selection import SelectionKind, plan_selection
 from anyzarr.protocol.array._stored import StoredArray
 from anyzarr.protocol.array._write import ArrayWrite, Fields, Put, WriteBatch
 
@@ -31,7 +31,6 @@ __all__ = [
     "SelectionKind",
     "StoredArray",
     "WriteBatch",
-    "block_to_basic",
     "plan_batches",
     "plan_selection",
 ]

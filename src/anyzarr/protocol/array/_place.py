@@ -28,7 +28,7 @@ import numpy.typing as npt
 from anyzarr.protocol._fill_value import fill_scalar
 from anyzarr.protocol.array._stored import StoredArray
 from anyzarr.protocol.buffer import Buffer
-from anyzarr.protocol.codecs import DirectDecoder, ShardingCodec
+from anyzarr.protocol.codecs import ChunkSpec, DirectDecoder, ShardingCodec
 from anyzarr.protocol.codecs._base import RawBytes
 from anyzarr.protocol.indexing import ChunkProjection
 
@@ -80,16 +80,26 @@ class ChunkPlacer:
         self.missing: list[str] = []
         spec = array.spec
         self._fill = fill_scalar(spec.dtype, spec.fill_value)
-        on_host = array.on_host
-        direct = array.pipeline.direct_decoder(spec) if on_host else None
-        self._small: DirectDecoder | None = None
-        self._direct: DirectDecoder | None = None
-        if direct is not None:
-            if direct.nbytes < DIRECT_MIN_BYTES:
-                self._small = direct
+        self._shard: ShardingCodec | None = array.pipeline.sharding_codec if array.on_host else None
+        # Direct decoders by object shape: ``(small, large)``, one of them None.
+        self._decoders: dict[
+            tuple[int, ...], tuple[DirectDecoder | None, DirectDecoder | None]
+        ] = {}
+
+    def _direct_decoders(
+        self, spec: ChunkSpec
+    ) -> tuple[DirectDecoder | None, DirectDecoder | None]:
+        found = self._decoders.get(spec.shape)
+        if found is None:
+            direct = self._array.pipeline.direct_decoder(spec) if self._array.on_host else None
+            if direct is None:
+                found = (None, None)
+            elif direct.nbytes < DIRECT_MIN_BYTES:
+                found = (direct, None)
             else:
-                self._direct = direct
-        self._shard: ShardingCodec | None = array.pipeline.sharding_codec if on_host else None
+                found = (None, direct)
+            self._decoders[spec.shape] = found
+        return found
 
     # -- one object at a time --------------------------------------------------
 
@@ -109,22 +119,25 @@ class ChunkPlacer:
         self,
         units: Sequence[int],
         datas: Sequence[StoredBytes | None],
+        spec: ChunkSpec,
         scratch: Scratch | None = None,
     ) -> None:
-        """Decode whole stored objects and place them; ``datas[i]`` is unit ``units[i]``'s bytes.
+        """Decode whole stored objects of ``spec`` and place them.
 
-        ``datas`` may be views of memory the caller reuses afterwards: every
-        object is decoded and copied out before this returns.
+        ``datas[i]`` is unit ``units[i]``'s bytes.  They may be views of
+        memory the caller reuses afterwards: every object is decoded and
+        copied out before this returns.
         """
         todo: list[int] = []
         rest: list[StoredBytes] = []
-        shard, small, direct = self._shard, self._small, self._direct
+        shard = self._shard
+        small, direct = self._direct_decoders(spec)
         take = scratch if scratch is not None else _fresh_scratch
         for unit, data in zip(units, datas, strict=True):
             if data is None:
                 self.place(unit, None)
             elif (
-                (shard is not None and self._shard_into(shard, unit, data))
+                (shard is not None and self._shard_into(shard, spec, unit, data))
                 or (small is not None and self._decode_small(small, unit, data))
                 or (direct is not None and self._decode_direct(direct, unit, data, take))
             ):
@@ -134,23 +147,24 @@ class ChunkPlacer:
                 rest.append(data)
         if not todo:
             return
-        array = self._array
-        decoded = array.pipeline.decode_batch(rest, array.spec, [self._keys[u] for u in todo])
+        decoded = self._array.pipeline.decode_batch(rest, spec, [self._keys[u] for u in todo])
         projections = self._projections
         for unit, chunk in zip(todo, decoded, strict=True):
             self.place(unit, None if chunk is None else chunk[projections[unit].chunk_selection])
 
-    def _shard_into(self, shard: ShardingCodec, unit: int, data: StoredBytes) -> bool:
+    def _shard_into(
+        self, shard: ShardingCodec, spec: ChunkSpec, unit: int, data: StoredBytes
+    ) -> bool:
         """Decode a whole shard's selected inner chunks straight into the output."""
         p = self._projections[unit]
         osel, csel = p.out_selection, p.chunk_selection
-        ndim = len(self._array.spec.shape)
+        ndim = len(spec.shape)
         if not (_all_slices(osel, ndim) and _all_slices(csel, ndim)):
             return False
         dest = self._out[osel]
-        if dest.dtype != self._array.spec.dtype:
+        if dest.dtype != spec.dtype:
             return False
-        shard.decode_into(data, self._array.spec, self._keys[unit], csel, dest)
+        shard.decode_into(data, spec, self._keys[unit], csel, dest)
         return True
 
     def _decode_small(self, small: DirectDecoder, unit: int, data: StoredBytes) -> bool:
@@ -167,7 +181,7 @@ class ChunkPlacer:
         """Decompress into the output itself when the chunk lands there whole, else via scratch."""
         p = self._projections[unit]
         sel = p.out_selection
-        spec = self._array.spec
+        spec = direct.spec
         if p.is_complete and _all_slices(sel, len(sel)):
             dest = self._out[(*sel, ...)]  # a view: only slices (the ellipsis keeps 0-d a view)
             if dest.flags.c_contiguous and dest.shape == spec.shape and dest.dtype == spec.dtype:

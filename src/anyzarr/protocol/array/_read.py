@@ -39,7 +39,7 @@ from anyzarr.protocol.array._batching import plan_batches
 from anyzarr.protocol.array._place import ChunkPlacer, Scratch, StoredBytes
 from anyzarr.protocol.array._selection import SelectionKind, plan_selection
 from anyzarr.protocol.array._stored import StoredArray
-from anyzarr.protocol.codecs import GetRequest, PlanStateError, ReadPlan, ShardIndex
+from anyzarr.protocol.codecs import ChunkSpec, GetRequest, PlanStateError, ReadPlan, ShardIndex
 from anyzarr.protocol.indexing import ChunkProjection, IndexingPlan
 
 __all__ = ["ArrayRead", "ReadBatch"]
@@ -105,6 +105,7 @@ class ArrayRead:
             array, projections, self.keys, out, read_missing_chunks=read_missing_chunks
         )
         self._decoded = bytearray(len(projections))
+        self._regular = array.is_regular
 
     @classmethod
     def for_selection(
@@ -127,6 +128,16 @@ class ArrayRead:
         """Number of stored objects the read touches."""
         return len(self._projections)
 
+    def spec_of(self, unit: int) -> ChunkSpec:
+        """What ``unit``'s object looks like decoded (objects differ on rectilinear grids)."""
+        if self._regular:
+            return self.array.spec
+        return self.array.spec_at(self._projections[unit].chunk_coords)
+
+    def _nbytes(self, unit: int) -> int:
+        spec = self.spec_of(unit)
+        return math.prod(spec.shape) * max(1, spec.dtype.itemsize)
+
     def is_partial(self, unit: int) -> bool:
         """Whether ``unit`` is read in part (index first, then byte ranges)."""
         return self._partial[unit]
@@ -141,18 +152,20 @@ class ArrayRead:
 
         Partial shard reads count the inner chunks they reach.
         """
-        chunk = self.array.chunk_nbytes
         partial = [u for u, p in enumerate(self._partial) if p]
-        total = (self.nunits - len(partial)) * chunk
+        if self._regular:
+            total = (self.nunits - len(partial)) * self.array.chunk_nbytes
+        else:
+            total = sum(self._nbytes(u) for u, p in enumerate(self._partial) if not p)
         if total > limit:
             return False
         shard = self.array.pipeline.sharding_codec
         if shard is None:
-            return total + len(partial) * chunk <= limit
+            return total + sum(self._nbytes(u) for u in partial) <= limit
         inner = math.prod(shard.chunk_shape) * max(1, self.array.spec.dtype.itemsize)
         for unit in partial:
             total += inner * inner_chunks_touched(
-                self.selection_of(unit), self.array.spec.shape, shard.chunk_shape
+                self.selection_of(unit), self.spec_of(unit).shape, shard.chunk_shape
             )
             if total > limit:
                 return False
@@ -163,17 +176,20 @@ class ArrayRead:
     ) -> list[ReadBatch]:
         """Every unit, in batches of at most ``max_bytes`` decoded (see `plan_batches`).
 
-        Whole reads and partial reads go in separate batches.  A partial
-        read counts a quarter of an object, a rough share of the inner chunks
-        a selection reaches.
+        Whole reads and partial reads go in separate batches, and so do
+        objects of different shapes.  A partial read counts a quarter of an
+        object, a rough share of the inner chunks a selection reaches.
         """
-        chunk = self.array.chunk_nbytes
+        groups: dict[tuple[bool, tuple[int, ...]], list[int]] = {}
+        for unit, partial in enumerate(self._partial):
+            shape = () if self._regular else self.spec_of(unit).shape
+            groups.setdefault((partial, shape), []).append(unit)
         out: list[ReadBatch] = []
-        for partial, nbytes in ((False, chunk), (True, max(1, chunk // 4))):
-            units = [u for u, p in enumerate(self._partial) if p is partial]
+        for (partial, _), units in sorted(groups.items(), key=lambda g: g[0][0]):
+            nbytes = self._nbytes(units[0])
             for run in plan_batches(
                 len(units),
-                nbytes,
+                max(1, nbytes // 4) if partial else nbytes,
                 max_bytes=max_bytes,
                 max_units=max_units,
                 min_batches=min_batches,
@@ -250,13 +266,13 @@ class ReadBatch:
         read = self._read
         keys = read.keys
         requests = [GetRequest(keys[u]) for u in self._whole]
-        pipeline, spec = read.array.pipeline, read.array.spec
+        pipeline = read.array.pipeline
         for n, unit in enumerate(self._partial_units):
             key = keys[unit]
             index = indexes(key) if indexes is not None else None
             if index is not None:
                 self._given.add(n)
-            plan = pipeline.read_plan(key, read.selection_of(unit), spec, index=index)
+            plan = pipeline.read_plan(key, read.selection_of(unit), read.spec_of(unit), index=index)
             self._plans.append(plan)
             first = plan.start()
             requests.extend(first)
@@ -302,9 +318,16 @@ class ReadBatch:
             raise PlanStateError(f"read batch is {self.state}, not ready to decode")
         read = self._read
         placer = read._placer
-        if self._whole:
-            placer.place_whole(self._whole, self._datas, scratch)
-            self._datas = []
+        if self._whole and read._regular:
+            placer.place_whole(self._whole, self._datas, read.array.spec, scratch)
+        elif self._whole:
+            by_shape: dict[tuple[int, ...], list[tuple[int, StoredBytes | None]]] = {}
+            for unit, data in zip(self._whole, self._datas, strict=True):
+                by_shape.setdefault(read.spec_of(unit).shape, []).append((unit, data))
+            for items in by_shape.values():
+                units = [u for u, _ in items]
+                placer.place_whole(units, [d for _, d in items], read.spec_of(units[0]), scratch)
+        self._datas = []
         for unit, plan in zip(self._partial_units, self._plans, strict=True):
             placer.place(unit, plan.result())
         read._mark_decoded(self.units)

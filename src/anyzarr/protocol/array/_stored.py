@@ -21,7 +21,8 @@ class StoredArray:
     is ``path/`` followed by its encoded chunk key.  ``spec`` describes one
     stored object once decoded (its full shape: edge chunks are stored full
     size), with the memory order and buffer prototype wanted for this
-    operation.  Build one with `from_metadata`; it is cheap to make again
+    operation; on a rectilinear grid, where objects differ in shape, it is
+    the first object's and `spec_at` gives each one's.  Build one with `from_metadata`; it is cheap to make again
     with another prototype or order (`with_spec`), the codec pipeline is the
     part worth keeping.
     """
@@ -51,7 +52,7 @@ class StoredArray:
         if pipeline is None:
             pipeline = pipeline_for_metadata(metadata, allow_pickle=allow_pickle)
         spec = ChunkSpec(
-            shape=tuple(metadata.chunk_shape),
+            shape=tuple(metadata.chunk_shape_at((0,) * len(metadata.shape))),
             dtype=metadata.dtype,
             fill_value=metadata.fill_value,
             order=order if order is not None else metadata.order,
@@ -59,6 +60,18 @@ class StoredArray:
             write_empty_chunks=write_empty_chunks,
         )
         return cls(metadata, path.strip("/"), pipeline, spec)
+
+    @property
+    def is_regular(self) -> bool:
+        """Whether every stored object has the shape of `spec`."""
+        return bool(self.metadata.chunk_grid.is_regular)
+
+    def spec_at(self, coords: tuple[int, ...]) -> ChunkSpec:
+        """The spec of the stored object at grid position ``coords``."""
+        if self.is_regular:
+            return self.spec
+        shape = tuple(self.metadata.chunk_shape_at(coords))
+        return self.spec if shape == self.spec.shape else self.spec.with_shape(shape)
 
     @property
     def key_prefix(self) -> str:

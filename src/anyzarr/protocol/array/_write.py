@@ -42,7 +42,7 @@ from anyzarr.protocol.array._place import StoredBytes
 from anyzarr.protocol.array._selection import SelectionKind, plan_selection
 from anyzarr.protocol.array._stored import StoredArray
 from anyzarr.protocol.buffer import Buffer
-from anyzarr.protocol.codecs import GetRequest, PlanStateError
+from anyzarr.protocol.codecs import ChunkSpec, GetRequest, PlanStateError
 from anyzarr.protocol.indexing import ChunkProjection, IndexingPlan
 
 __all__ = ["ArrayWrite", "Fields", "Put", "WriteBatch"]
@@ -116,6 +116,7 @@ class ArrayWrite:
         self.keys: list[str] = [array.key(p.chunk_coords) for p in self._projections]
         # With fields only part of each element changes, so every object is read.
         self._needs_read = [fields is not None or not p.is_complete for p in self._projections]
+        self._regular = array.is_regular
 
     @classmethod
     def for_selection(
@@ -137,6 +138,12 @@ class ArrayWrite:
         """Number of stored objects the write touches."""
         return len(self._projections)
 
+    def spec_of(self, unit: int) -> ChunkSpec:
+        """What ``unit``'s object looks like decoded (objects differ on rectilinear grids)."""
+        if self._regular:
+            return self.array.spec
+        return self.array.spec_at(self._projections[unit].chunk_coords)
+
     def needs_read(self, unit: int) -> bool:
         """Whether ``unit``'s object is read, merged and written back."""
         return self._needs_read[unit]
@@ -154,6 +161,16 @@ class ArrayWrite:
         )
         return [WriteBatch(self, list(run)) for run in runs]
 
+    def _groups(self, units: Sequence[int]) -> list[tuple[ChunkSpec, list[int]]]:
+        """``units`` by the spec of their objects (one group on a regular grid)."""
+        if self._regular:
+            return [(self.array.spec, list(units))]
+        groups: dict[tuple[int, ...], tuple[ChunkSpec, list[int]]] = {}
+        for unit in units:
+            spec = self.spec_of(unit)
+            groups.setdefault(spec.shape, (spec, []))[1].append(unit)
+        return list(groups.values())
+
     def batch(self, units: Sequence[int]) -> WriteBatch:
         """A batch of the given units (to redo them after a conflict, for example)."""
         for unit in units:
@@ -162,10 +179,9 @@ class ArrayWrite:
         return WriteBatch(self, list(units))
 
     def _new_objects(
-        self, units: Sequence[int], old: dict[int, npt.NDArray[Any] | None]
+        self, spec: ChunkSpec, units: Sequence[int], old: dict[int, npt.NDArray[Any] | None]
     ) -> list[npt.NDArray[Any]]:
-        """The new content of each unit's object (CPU work)."""
-        spec = self.array.spec
+        """The new content of each unit's object, all of ``spec`` (CPU work)."""
         value, fields = self._value, self._fields
         chunks: list[npt.NDArray[Any]] = []
         for unit in units:
@@ -238,20 +254,27 @@ class WriteBatch:
         if self.state != "ready":
             raise PlanStateError(f"write batch is {self.state}, not ready to encode")
         write = self._write
-        array = write.array
-        spec, pipeline, keys = array.spec, array.pipeline, write.keys
-        stored = [(u, d) for u, d in zip(self._reads, self._datas, strict=True) if d is not None]
-        decoded = pipeline.decode_batch([d for _, d in stored], spec, [keys[u] for u, _ in stored])
-        old = {u: chunk for (u, _), chunk in zip(stored, decoded, strict=True)}
+        pipeline, keys = write.array.pipeline, write.keys
+        fetched = dict(zip(self._reads, self._datas, strict=True))
         self._datas = []
-        chunks = write._new_objects(self.units, old)
-        fill = spec.fill_value
-        keep = [not write._delete_empty or not holds_only_fill(chunk, fill) for chunk in chunks]
-        encoded = iter(
-            pipeline.encode_batch([c for c, k in zip(chunks, keep, strict=True) if k], spec)
-        )
+        puts: list[Put] = []
+        for spec, units in write._groups(self.units):
+            stored = [(u, d) for u in units if (d := fetched.get(u)) is not None]
+            decoded = pipeline.decode_batch(
+                [d for _, d in stored], spec, [keys[u] for u, _ in stored]
+            )
+            old = {u: chunk for (u, _), chunk in zip(stored, decoded, strict=True)}
+            chunks = write._new_objects(spec, units, old)
+            keep = [
+                not write._delete_empty or not holds_only_fill(chunk, spec.fill_value)
+                for chunk in chunks
+            ]
+            encoded = iter(
+                pipeline.encode_batch([c for c, k in zip(chunks, keep, strict=True) if k], spec)
+            )
+            puts.extend(
+                Put(unit, keys[unit], next(encoded) if k else None)
+                for unit, k in zip(units, keep, strict=True)
+            )
         self.state = "done"
-        return [
-            Put(unit, keys[unit], next(encoded) if k else None)
-            for unit, k in zip(self.units, keep, strict=True)
-        ]
+        return puts

@@ -1,8 +1,10 @@
 """Selections to chunk plans, pure and synchronous.
 
-A planner takes a selection, the array shape and the (regular) chunk shape
-and returns an `IndexingPlan`: the output shape and, per chunk touched, a
-`ChunkProjection` saying which part of the chunk lands where in the output.
+A planner takes a selection, the array shape and the chunking (a regular
+chunk shape, or a chunk grid from `anyzarr.protocol.metadata`, regular or
+rectilinear) and returns an `IndexingPlan`: the output shape and, per chunk
+touched, a `ChunkProjection` saying which part of the chunk lands where in
+the output; `IndexingPlan.chunk_shape_of(coords)` gives each chunk's shape.
 For every projection ``out[p.out_selection] = chunk[p.chunk_selection]``
 reproduces ``array[selection]``, and ``chunk[p.chunk_selection] =
 value[p.out_selection]`` applies a write.  See ``docs/indexing.md``.
@@ -17,7 +19,13 @@ from anyzarr.protocol.indexing._errors import (
     UnsupportedSelectionError,
     ZeroStepError,
 )
-from anyzarr.protocol.indexing._orthogonal import plan_basic, plan_block, plan_orthogonal
+from anyzarr.protocol.indexing._normalize import Chunks
+from anyzarr.protocol.indexing._orthogonal import (
+    block_slices,
+    plan_basic,
+    plan_block,
+    plan_orthogonal,
+)
 from anyzarr.protocol.indexing._orthogonal_apply import (
     apply_orthogonal,
     assign_orthogonal,
@@ -29,6 +37,7 @@ from anyzarr.protocol.indexing._route import plan_getitem, plan_normalized, pop_
 __all__ = [
     "ChunkProjection",
     "ChunkShapeError",
+    "Chunks",
     "CoordinateBroadcastError",
     "IndexingPlan",
     "PlanKind",
@@ -36,6 +45,7 @@ __all__ = [
     "ZeroStepError",
     "apply_orthogonal",
     "assign_orthogonal",
+    "block_slices",
     "plan_basic",
     "plan_block",
     "plan_coordinate",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,8 +17,9 @@ from anyzarr.protocol.indexing._axes import (
 )
 from anyzarr.protocol.indexing._errors import UnsupportedSelectionError
 from anyzarr.protocol.indexing._normalize import (
+    Chunks,
     as_index_array,
-    check_chunk_shape,
+    bind_grid,
     expand_ellipsis,
     is_integer,
 )
@@ -26,10 +28,12 @@ from anyzarr.protocol.indexing._plan import (
     AxisPart,
     ChunkProjection,
     IndexingPlan,
+    PlanKind,
     ProductProjections,
 )
+from anyzarr.protocol.metadata._grid_axis import GridAxis
 
-__all__ = ["plan_basic", "plan_block", "plan_orthogonal", "plan_per_axis"]
+__all__ = ["block_slices", "plan_basic", "plan_block", "plan_orthogonal", "plan_per_axis"]
 
 
 def _combine_basic(parts: tuple[AxisPart, ...]) -> ChunkProjection:
@@ -52,26 +56,27 @@ def _combine_orthogonal(parts: tuple[AxisPart, ...]) -> ChunkProjection:
 
 
 def plan_per_axis(
-    items: Sequence[Any], shape: tuple[int, ...], chunk_shape: tuple[int, ...]
+    items: Sequence[Any], shape: tuple[int, ...], grid: tuple[GridAxis, ...]
 ) -> IndexingPlan:
-    """Plan ``ndim`` normalised items (int, slice, 1-D int or bool array)."""
-    axes: list[list[AxisPart]] = []
+    """Plan ``ndim`` normalised items (int, slice, 1-D int or bool array) over ``grid``."""
+    axes: list[Sequence[AxisPart]] = []
     out_shape: list[int] = []
     has_array = False
-    for axis, (item, dim_len, chunk_len) in enumerate(zip(items, shape, chunk_shape, strict=True)):
+    for axis, (item, g) in enumerate(zip(items, grid, strict=True)):
         n: int | None
+        parts: Sequence[AxisPart]
         if isinstance(item, slice):
-            n, parts = axis_slice(item, dim_len, chunk_len, axis)
+            n, parts = axis_slice(item, g, axis)
         elif is_integer(item) or (
             isinstance(item, np.ndarray) and item.ndim == 0 and item.dtype.kind in "iu"
         ):
-            n, parts = axis_int(int(item), dim_len, chunk_len, axis)
+            n, parts = axis_int(int(item), g, axis)
         elif isinstance(item, np.ndarray) and item.dtype == np.bool_:
             has_array = True
-            n, parts = axis_bool_array(item, dim_len, chunk_len, axis)
+            n, parts = axis_bool_array(item, g, axis)
         elif isinstance(item, np.ndarray) and item.dtype.kind in "iu":
             has_array = True
-            n, parts = axis_int_array(item, dim_len, chunk_len, axis)
+            n, parts = axis_int_array(item, g, axis)
         else:
             raise UnsupportedSelectionError(
                 f"unsupported selection item for axis {axis}: expected an integer, a slice, "
@@ -80,16 +85,12 @@ def plan_per_axis(
         axes.append(parts)
         if n is not None:
             out_shape.append(n)
-    if not has_array:
-        return IndexingPlan(tuple(out_shape), ProductProjections(axes, _combine_basic), "basic")
-    return IndexingPlan(
-        tuple(out_shape), ProductProjections(axes, _combine_orthogonal), "orthogonal"
-    )
+    kind: PlanKind = "orthogonal" if has_array else "basic"
+    combine = _combine_orthogonal if has_array else _combine_basic
+    return IndexingPlan(tuple(out_shape), ProductProjections(axes, combine), kind, grid=tuple(grid))
 
 
-def plan_basic(
-    selection: Any, shape: tuple[int, ...], chunk_shape: tuple[int, ...]
-) -> IndexingPlan:
+def plan_basic(selection: Any, shape: tuple[int, ...], chunk_shape: Chunks) -> IndexingPlan:
     """Plan a basic selection: integers, slices with positive step, ``...``.
 
     Raises `BoundsCheckError` for an integer out of bounds, `ArrayIndexError`
@@ -97,8 +98,7 @@ def plan_basic(
     `UnsupportedSelectionError` (an ``IndexError`` and ``TypeError``) for
     anything else.
     """
-    shape, chunk_shape = tuple(shape), tuple(chunk_shape)
-    check_chunk_shape(shape, chunk_shape)
+    shape, grid = bind_grid(shape, chunk_shape)
     items = expand_ellipsis(selection, len(shape))
     for axis, item in enumerate(items):
         if not (is_integer(item) or isinstance(item, slice)):
@@ -106,12 +106,10 @@ def plan_basic(
                 f"unsupported selection item for basic indexing on axis {axis}: "
                 f"expected an integer or a slice, got {type(item).__name__}"
             )
-    return plan_per_axis(items, shape, chunk_shape)
+    return plan_per_axis(items, shape, grid)
 
 
-def plan_orthogonal(
-    selection: Any, shape: tuple[int, ...], chunk_shape: tuple[int, ...]
-) -> IndexingPlan:
+def plan_orthogonal(selection: Any, shape: tuple[int, ...], chunk_shape: Chunks) -> IndexingPlan:
     """Plan an orthogonal selection (``oindex``): each axis is selected on its own.
 
     Items are integers, slices, 1-D integer arrays or lists (negative,
@@ -119,8 +117,7 @@ def plan_orthogonal(
     axis length.  Index arrays combine as an outer product; the projections
     express that in a form numpy applies directly (see `to_numpy_selection`).
     """
-    shape, chunk_shape = tuple(shape), tuple(chunk_shape)
-    check_chunk_shape(shape, chunk_shape)
+    shape, grid = bind_grid(shape, chunk_shape)
     items = list(expand_ellipsis(selection, len(shape)))
     for axis, item in enumerate(items):
         if is_integer(item) or isinstance(item, slice):
@@ -131,24 +128,32 @@ def plan_orthogonal(
                 f"unsupported selection item for orthogonal indexing on axis {axis}: expected "
                 f"an integer, a slice, or an integer or boolean array; got {type(item).__name__}"
             )
+        if arr.ndim != 1:
+            # zarr-python refuses 0-d index arrays here too, though numpy reads them as ints.
+            raise ArrayIndexError(
+                f"index arrays in an orthogonal selection must be 1-dimensional; "
+                f"got shape {arr.shape} for axis {axis}"
+            )
         items[axis] = arr
-    return plan_per_axis(items, shape, chunk_shape)
+    return plan_per_axis(items, shape, grid)
 
 
-def plan_block(
-    selection: Any, shape: tuple[int, ...], chunk_shape: tuple[int, ...]
-) -> IndexingPlan:
-    """Plan a block selection (``blocks[...]``): integers and slices of chunk indices.
+def block_slices(selection: Any, shape: tuple[int, ...], blocks: Chunks) -> tuple[slice, ...]:
+    """The element slices a block selection covers, with zarr-python 3.4's rules.
 
-    An integer selects one whole chunk and keeps its axis; a slice (step 1)
-    selects a run of chunks.  Edge chunks are clipped to the array.
+    ``blocks`` is the grid whose chunks are the blocks (a chunk shape or a
+    grid).  Per axis an integer selects one block (negative counts from the
+    end) and keeps its axis; a slice with step 1 selects a run of blocks.  As
+    in zarr-python, a slice whose start is not a block of the axis (past the
+    last block, or before the first after counting from the end) raises
+    `BoundsCheckError`, even where the slice would be empty; its stop is
+    clipped as Python clips it.
     """
-    shape, chunk_shape = tuple(shape), tuple(chunk_shape)
-    check_chunk_shape(shape, chunk_shape)
+    shape, grid = bind_grid(shape, blocks)
     items = expand_ellipsis(selection, len(shape))
-    element_sel: list[slice] = []
-    for axis, (item, dim_len, chunk_len) in enumerate(zip(items, shape, chunk_shape, strict=True)):
-        nblocks = -(-dim_len // chunk_len)
+    out: list[slice] = []
+    for axis, (item, g) in enumerate(zip(items, grid, strict=True)):
+        nblocks = g.nchunks
         if is_integer(item):
             b = int(item)
             if b < 0:
@@ -156,23 +161,59 @@ def plan_block(
             if not 0 <= b < nblocks:
                 raise BoundsCheckError(
                     f"block index {int(item)} is out of bounds for axis {axis} "
-                    f"with {nblocks} chunk(s)"
+                    f"with {nblocks} block(s)"
                 )
-            element_sel.append(slice(b * chunk_len, min((b + 1) * chunk_len, dim_len)))
+            out.append(slice(*g.bounds(b)))
         elif isinstance(item, slice):
-            if item.step is not None and int(item.step) != 1:
+            if item.step is not None and _index(item.step, axis) != 1:
                 raise ArrayIndexError(
                     f"block selections support slices with step 1 only; "
                     f"got step {item.step} for axis {axis}"
                 )
-            start, stop, _ = item.indices(nblocks)
-            stop = max(start, stop)
-            element_sel.append(
-                slice(min(start * chunk_len, dim_len), min(stop * chunk_len, dim_len))
-            )
+            start = 0 if item.start is None else _index(item.start, axis)
+            if start < 0:
+                start += nblocks
+            if not 0 <= start < nblocks:
+                raise BoundsCheckError(
+                    f"block slice {item!r} starts outside axis {axis} with {nblocks} block(s)"
+                )
+            stop = nblocks
+            if item.stop is not None:
+                stop = range(nblocks)[: _index(item.stop, axis)].stop
+            begin = g.offset(start)
+            end = g.offset(stop) if stop < nblocks else g.extent
+            out.append(slice(begin, max(begin, end)))
         else:
             raise UnsupportedSelectionError(
                 f"unsupported selection item for block indexing on axis {axis}: "
                 f"expected an integer or a slice, got {type(item).__name__}"
             )
-    return plan_per_axis(element_sel, shape, chunk_shape)
+    return tuple(out)
+
+
+def _index(value: Any, axis: int) -> int:
+    try:
+        return operator.index(value)
+    except TypeError as e:
+        raise UnsupportedSelectionError(
+            f"block slice bounds must be integers or None; got {value!r} for axis {axis}"
+        ) from e
+
+
+def plan_block(
+    selection: Any,
+    shape: tuple[int, ...],
+    chunk_shape: Chunks,
+    *,
+    blocks: Chunks | None = None,
+) -> IndexingPlan:
+    """Plan a block selection (``blocks[...]``): integers and slices of block indices.
+
+    Blocks are the chunks of ``blocks`` (default: the chunks the plan runs
+    over, ``chunk_shape``); for a sharded array pass the inner chunk shape as
+    ``blocks`` and the shard grid as ``chunk_shape``.  The rules are
+    `block_slices`'; edge blocks are clipped to the array.
+    """
+    shape, grid = bind_grid(shape, chunk_shape)
+    element_sel = block_slices(selection, shape, chunk_shape if blocks is None else blocks)
+    return plan_per_axis(element_sel, shape, grid)

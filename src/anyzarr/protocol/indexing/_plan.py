@@ -15,6 +15,8 @@ from typing import Any, Literal, overload
 
 import numpy as np
 
+from anyzarr.protocol.metadata._grid_axis import GridAxis
+
 __all__ = ["ChunkProjection", "IndexingPlan", "PlanKind", "Selector"]
 
 #: One entry of a chunk or output selection.
@@ -55,26 +57,48 @@ class ChunkProjection:
 
 @dataclass(frozen=True, slots=True)
 class IndexingPlan:
-    """A selection resolved against an array shape and a chunk shape.
+    """A selection resolved against an array shape and a chunk grid.
 
     ``shape`` is the shape numpy would give the result; ``projections`` lists
     one `ChunkProjection` per chunk touched, in C order of chunk coordinates.
     ``kind`` says how index arrays in the selections combine: ``"basic"`` has
     none, ``"orthogonal"`` combines them as an outer product, ``"coordinate"``
     pairs them point by point.  ``fields`` carries the structured-dtype field
-    names stripped from the selection by `plan_getitem`.
+    names stripped from the selection by `plan_getitem`.  ``grid`` is the
+    chunk grid bound to the array shape, one `GridAxis` per dimension: it
+    answers `chunk_shape_of` (chunks of a rectilinear grid differ in shape).
     """
 
     shape: tuple[int, ...]
     projections: Sequence[ChunkProjection]
     kind: PlanKind
     fields: str | list[str] | None = field(default=None)
+    grid: tuple[GridAxis, ...] = field(default=())
 
     @property
     def nchunks(self) -> int:
         """Number of chunks the selection touches."""
         return len(self.projections)
 
+    @property
+    def chunk_shape(self) -> tuple[int, ...] | None:
+        """The shape every stored chunk has, or None when chunks differ in shape."""
+        sizes = tuple(a.regular_size for a in self.grid)
+        if any(s is None for s in sizes):
+            return None
+        return sizes  # type: ignore[return-value]
+
+    def chunk_shape_of(self, chunk_coords: tuple[int, ...]) -> tuple[int, ...]:
+        """Shape of the full stored chunk at ``chunk_coords`` (padding included).
+
+        This is the shape a projection's ``chunk_selection`` indexes into.
+        """
+        return tuple(a.chunk_size(ix) for a, ix in zip(self.grid, chunk_coords, strict=True))
+
+
+#: Outermost axes up to this many parts go through itertools.product (fast, but it
+#: copies its inputs); longer ones are walked lazily.
+_EAGER_AXIS = 1 << 20
 
 #: A per-axis projection: (chunk index, chunk selector, out selector or None, complete).
 AxisPart = tuple[int, Any, Any, bool]
@@ -105,8 +129,21 @@ class ProductProjections(Sequence[ChunkProjection]):
 
     def __iter__(self) -> Iterator[ChunkProjection]:
         combine = self._combine
-        for parts in itertools.product(*self._axes):
-            yield combine(parts)
+        if not self._axes or len(self._axes[0]) <= _EAGER_AXIS:
+            for parts in itertools.product(*self._axes):
+                yield combine(parts)
+            return
+        # itertools.product copies every input first; a long outermost axis
+        # is walked lazily instead, so it is never materialised.
+        first, rest = self._axes[0], self._axes[1:]
+        if not rest:
+            for part in first:
+                yield combine((part,))
+            return
+        inner = list(itertools.product(*rest))
+        for part in first:
+            for parts in inner:
+                yield combine((part, *parts))
 
     @overload
     def __getitem__(self, index: int) -> ChunkProjection: ...

@@ -11,8 +11,10 @@ from anyzarr.protocol._errors import ArrayIndexError
 from anyzarr.protocol.indexing._coordinate import plan_coordinate, plan_mask, plan_points
 from anyzarr.protocol.indexing._errors import UnsupportedSelectionError
 from anyzarr.protocol.indexing._normalize import (
+    Chunks,
     as_index_array,
-    check_chunk_shape,
+    bind_grid,
+    check_int,
     check_int_array,
     is_bool_array,
     is_bool_list,
@@ -22,6 +24,7 @@ from anyzarr.protocol.indexing._normalize import (
 )
 from anyzarr.protocol.indexing._orthogonal import plan_basic, plan_orthogonal, plan_per_axis
 from anyzarr.protocol.indexing._plan import IndexingPlan
+from anyzarr.protocol.metadata._grid_axis import GridAxis
 
 __all__ = ["plan_getitem", "plan_normalized", "pop_fields"]
 
@@ -66,34 +69,44 @@ def _is_pure_fancy(sel: Any, ndim: int) -> bool:
 
 
 def _is_pure_orthogonal(sel: Any, ndim: int) -> bool:
+    # zarr-python 3.4's rule, exactly: one index array (or list) per axis, or
+    # at most one among Python ints and slices.  An Ellipsis, a numpy integer
+    # or an empty list beside an index array makes the selection "basic",
+    # which then refuses the array.
     if not ndim:
         return False
     items = sel if isinstance(sel, tuple) else (sel,)
     if len(items) == ndim and all(_is_index_iterable(s) for s in items):
         return True
-    # One index array among integers, slices and (an anyzarr extension) '...':
-    # numpy gives the same result as orthogonal indexing in that case.
-    plain = [s for s in items if s is not Ellipsis]
     return (
-        len(plain) <= ndim
-        and sum(_is_index_iterable(s) for s in plain) == 1
-        and all(_is_index_iterable(s) or is_integer(s) or isinstance(s, slice) for s in plain)
+        len(items) <= ndim
+        and sum(_is_index_iterable(s) for s in items) <= 1
+        and all(_is_index_iterable(s) or isinstance(s, int | slice) for s in items)
     )
 
 
-def plan_getitem(
-    selection: Any, shape: tuple[int, ...], chunk_shape: tuple[int, ...]
-) -> IndexingPlan:
+def _only_ints_and_slices(sel: Any) -> bool:
+    items = sel if isinstance(sel, tuple) else (sel,)
+    return all(isinstance(s, int | slice | np.integer) or s is Ellipsis for s in items)
+
+
+def plan_getitem(selection: Any, shape: tuple[int, ...], chunk_shape: Chunks) -> IndexingPlan:
     """Plan ``arr[selection]`` the way zarr-python 3.4's ``Array.__getitem__`` routes it.
 
     Pure fancy indexing (index arrays and integers only, one per axis, or one
-    boolean array) is a coordinate or mask selection; index arrays mixed with
-    integers and slices are orthogonal; everything else is basic.  Field
-    names (strings) are stripped and returned as ``plan.fields``.
+    boolean array) is a coordinate or mask selection; index arrays with
+    Python integers and slices are orthogonal; everything else is basic, so
+    an index array beside ``...`` or a numpy integer is refused, as
+    zarr-python refuses it.  Field names (strings) are stripped and returned
+    as ``plan.fields``.
     """
     fields, sel = pop_fields(selection)
     ndim = len(shape)
-    if _is_pure_fancy(sel, ndim):
+    if _only_ints_and_slices(sel):
+        # zarr-python may route these through orthogonal indexing; without an
+        # index array that plans the same as basic, which is the shorter path.
+        plan = plan_basic(sel, shape, chunk_shape)
+    elif _is_pure_fancy(sel, ndim):
         plan = plan_coordinate(sel, shape, chunk_shape)
     elif _is_pure_orthogonal(sel, ndim):
         plan = plan_orthogonal(sel, shape, chunk_shape)
@@ -103,7 +116,7 @@ def plan_getitem(
 
 
 def plan_normalized(
-    selection: tuple[Any, ...], shape: tuple[int, ...], chunk_shape: tuple[int, ...]
+    selection: tuple[Any, ...], shape: tuple[int, ...], chunk_shape: Chunks
 ) -> IndexingPlan:
     """Plan a chunk selection produced by another plan, with numpy's meaning.
 
@@ -115,8 +128,7 @@ def plan_normalized(
     a single boolean mask of the full shape.  Use this to split the
     ``chunk_selection`` of a shard into inner chunks.
     """
-    shape, chunk_shape = tuple(shape), tuple(chunk_shape)
-    check_chunk_shape(shape, chunk_shape)
+    shape, grid = bind_grid(shape, chunk_shape)
     sel = selection if isinstance(selection, tuple) else (selection,)
     if len(sel) == 1 and is_bool_array(sel[0]) and sel[0].shape == shape:
         return plan_mask(sel[0], shape, chunk_shape)
@@ -142,25 +154,28 @@ def plan_normalized(
         for j, k in enumerate(arrays)
     )
     if outer:
-        return _plan_outer(sel, arrays, shape, chunk_shape)
+        return _plan_outer(sel, arrays, shape, grid)
     slices = [k for k, s in enumerate(sel) if isinstance(s, slice)]
     if slices:
         raise ArrayIndexError(
             "plan_normalized cannot plan point-wise index arrays mixed with slices"
         )
     try:
-        bcast = np.broadcast_arrays(*(np.asarray(s, dtype=np.intp) for s in sel))
+        out_shape = np.broadcast_shapes(*(np.shape(s) for s in sel))
     except ValueError as e:
         raise ArrayIndexError(f"index arrays do not broadcast together: {e}") from e
-    points = [
-        check_int_array(b.reshape(-1), n, axis)
-        for axis, (b, n) in enumerate(zip(bcast, shape, strict=True))
+    checked = [
+        check_int_array(s, n, axis)
+        if isinstance(s, np.ndarray)
+        else np.asarray(check_int(s, n, axis), dtype=np.intp)
+        for axis, (s, n) in enumerate(zip(sel, shape, strict=True))
     ]
-    return plan_points(points, bcast[0].shape, shape, chunk_shape)
+    points = [np.broadcast_to(a, out_shape).reshape(-1) for a in checked]
+    return plan_points(points, out_shape, shape, grid)
 
 
 def _plan_outer(
-    sel: tuple[Any, ...], arrays: list[int], shape: tuple[int, ...], chunk_shape: tuple[int, ...]
+    sel: tuple[Any, ...], arrays: list[int], shape: tuple[int, ...], grid: tuple[GridAxis, ...]
 ) -> IndexingPlan:
     advanced = arrays + [
         k for k, s in enumerate(sel) if not isinstance(s, slice) and k not in arrays
@@ -175,4 +190,4 @@ def _plan_outer(
             "axes numpy would move to the front"
         )
     items = [as_index_array(s.reshape(-1)) if k in arrays else s for k, s in enumerate(sel)]
-    return plan_per_axis(items, shape, chunk_shape)
+    return plan_per_axis(items, shape, grid)

@@ -1,4 +1,4 @@
-"""Zarr v2 and v3 metadata: arrays, groups, consolidated metadata, chunk grid and keys.
+"""Zarr v2 and v3 metadata: arrays, groups, consolidated metadata, chunk grids and keys.
 
 Pure and synchronous: documents go in as bytes (or decoded dicts) and come
 out as frozen metadata objects; `metadata_documents` renders them back to
@@ -7,7 +7,14 @@ bytes exactly as zarr-python 3.4 writes them.
 
 from __future__ import annotations
 
-from anyzarr.protocol.metadata._chunk_grid import RegularChunkGrid
+from anyzarr.protocol.metadata._chunk_grid import (
+    ChunkGrid,
+    EdgeRuns,
+    RectilinearChunkGrid,
+    RegularChunkGrid,
+    as_chunk_grid,
+    parse_chunk_grid,
+)
 from anyzarr.protocol.metadata._chunk_keys import (
     ChunkKeyEncoding,
     DefaultChunkKeyEncoding,
@@ -30,6 +37,7 @@ from anyzarr.protocol.metadata._documents import (
     parse_zmetadata,
     zmetadata_document,
 )
+from anyzarr.protocol.metadata._grid_axis import GridAxis, RegularAxis, VaryingAxis
 from anyzarr.protocol.metadata._group import (
     ArrayMetadata,
     ConsolidatedMetadata,
@@ -45,13 +53,20 @@ __all__ = [
     "ArrayMetadata",
     "ArrayV2Metadata",
     "ArrayV3Metadata",
+    "ChunkGrid",
     "ChunkKeyEncoding",
     "ConsolidatedMetadata",
     "DefaultChunkKeyEncoding",
+    "EdgeRuns",
+    "GridAxis",
     "GroupMetadata",
     "NodeMetadata",
+    "RectilinearChunkGrid",
+    "RegularAxis",
     "RegularChunkGrid",
     "V2ChunkKeyEncoding",
+    "VaryingAxis",
+    "as_chunk_grid",
     "consolidate",
     "create_array_metadata",
     "decode_json_object",
@@ -61,6 +76,7 @@ __all__ = [
     "guess_chunks",
     "metadata_documents",
     "normalize_chunks",
+    "parse_chunk_grid",
     "parse_chunk_key_encoding",
     "parse_v2",
     "parse_v3",

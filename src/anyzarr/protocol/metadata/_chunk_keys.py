@@ -10,6 +10,7 @@ from anyzarr.protocol.metadata._common import parse_named_configuration
 
 __all__ = [
     "ChunkKeyEncoding",
+    "chunk_coords_of_key",
     "DefaultChunkKeyEncoding",
     "V2ChunkKeyEncoding",
     "parse_chunk_key_encoding",
@@ -108,3 +109,28 @@ def parse_chunk_key_encoding(obj: Any) -> ChunkKeyEncoding:
         _check_separator(separator)
         return V2ChunkKeyEncoding(separator)
     raise MetadataValidationError(f"chunk_key_encoding: unknown encoding {name!r}")
+
+
+def chunk_coords_of_key(
+    encoding: ChunkKeyEncoding, key: str, grid_shape: tuple[int, ...]
+) -> tuple[int, ...] | None:
+    """The coordinates of the chunk ``key`` names in a grid of ``grid_shape``, or None.
+
+    None for anything else found under an array's prefix: metadata
+    documents, keys of another rank, chunks outside the grid, and spellings
+    that are not the encoding's own (``c/01``), so a listing of stored keys
+    maps one to one onto chunks.
+    """
+    if not grid_shape:
+        return () if key == encoding.encode_chunk_key(()) else None
+    try:
+        coords = encoding.decode_chunk_key(key)
+    except MetadataValidationError:
+        return None
+    if len(coords) != len(grid_shape):
+        return None
+    if any(c >= n for c, n in zip(coords, grid_shape, strict=True)):
+        return None
+    if encoding.encode_chunk_key(coords) != key:
+        return None
+    return coords

@@ -23,7 +23,7 @@ from anyzarr.protocol.dtypes import (
     data_type_from_json,
     parse_data_type,
 )
-from anyzarr.protocol.metadata._chunk_grid import RegularChunkGrid
+from anyzarr.protocol.metadata._chunk_grid import RectilinearChunkGrid, RegularChunkGrid
 from anyzarr.protocol.metadata._chunk_keys import (
     DefaultChunkKeyEncoding,
     V2ChunkKeyEncoding,
@@ -40,7 +40,9 @@ __all__ = [
     "create_array_metadata",
     "default_codecs_v3",
     "guess_chunks",
+    "is_rectilinear_spec",
     "normalize_chunks",
+    "normalize_rectilinear",
 ]
 
 
@@ -130,6 +132,59 @@ def normalize_chunks(chunks: Any, shape: tuple[int, ...], field: str = "chunks")
             )
         out.append(max(1, span) if size == -1 else size)
     return tuple(out)
+
+
+def is_rectilinear_spec(spec: Any) -> bool:
+    """True when a ``chunks=`` or ``shards=`` argument lists edges for some axis.
+
+    zarr-python 3.4 reads a sequence holding a sequence (``[[10, 10, 5], 3]``)
+    as a rectilinear grid: per axis a list of edges or a regular step.
+    """
+    if isinstance(spec, str | bytes | Mapping) or not isinstance(spec, Iterable):
+        return False
+    return any(isinstance(d, Iterable) and not isinstance(d, str | bytes | Mapping) for d in spec)
+
+
+def normalize_rectilinear(
+    spec: Any, shape: tuple[int, ...], field: str = "chunks", unit: tuple[int, ...] | None = None
+) -> RectilinearChunkGrid:
+    """A rectilinear grid from a ``chunks=`` (or ``shards=``) argument, as zarr-python builds it.
+
+    Per axis: a list of positive edge lengths summing to the axis length (any
+    list on an axis of length 0), a positive step kept as a step, or -1 for
+    one chunk over the axis (a multiple of ``unit``, the inner chunk size,
+    for shards).
+    """
+    dims = list(spec)
+    if len(dims) != len(shape):
+        raise MetadataValidationError(
+            f"{field}: {len(dims)} dimensions given but shape {shape} has {len(shape)}"
+        )
+    units = unit if unit is not None else (1,) * len(shape)
+    out: list[Any] = []
+    for i, (d, span, u) in enumerate(zip(dims, shape, units, strict=True)):
+        if isinstance(d, Iterable) and not isinstance(d, str | bytes | Mapping):
+            edges = list(d)
+            if not edges or any(
+                isinstance(e, bool) or not isinstance(e, int) or e < 1 for e in edges
+            ):
+                raise MetadataValidationError(
+                    f"{field}[{i}]: edge lengths must be a non-empty list of positive "
+                    f"integers, got {edges!r}"
+                )
+            if span > 0 and sum(edges) != span:
+                raise MetadataValidationError(
+                    f"{field}[{i}]: edge lengths {edges} sum to {sum(edges)}, not to the "
+                    f"axis length {span}"
+                )
+            out.append(edges)
+        elif isinstance(d, int) and not isinstance(d, bool) and (d >= 1 or d == -1):
+            out.append(u * max(1, -(-span // u)) if d == -1 else d)
+        else:
+            raise MetadataValidationError(
+                f"{field}[{i}]: must be a list of edge lengths, a positive integer or -1, got {d!r}"
+            )
+    return RectilinearChunkGrid(out)
 
 
 def _codec_json(codec: Any) -> Any:
@@ -250,7 +305,22 @@ def create_array_metadata(
         # v3 data types carry no byte order; reading back gives the canonical one.
         data_type = data_type_from_json(data_type.to_json(3), 3)
     typesize = data_type.item_size or 1
-    if chunks in ("auto", None, True):
+    shard_spec = shards.get("shape") if isinstance(shards, Mapping) else shards
+    rectilinear = is_rectilinear_spec(chunks) or is_rectilinear_spec(shard_spec)
+    if rectilinear and zarr_format == 2:
+        raise MetadataValidationError(
+            "chunks: Zarr v2 arrays do not support rectilinear chunk grids"
+        )
+    rect_grid: RectilinearChunkGrid | None = None
+    if is_rectilinear_spec(chunks):
+        if shards is not None:
+            raise MetadataValidationError(
+                "chunks: the inner chunks of a sharded array must be regular; "
+                "give variable edges as shards instead"
+            )
+        rect_grid = normalize_rectilinear(chunks, shape_t, "chunks")
+        chunk_shape = rect_grid.chunk_shape_at((0,) * len(shape_t))
+    elif chunks in ("auto", None, True):
         limit = {} if shards is None else {"max_bytes": SHARDED_INNER_CHUNK_MAX_BYTES}
         chunk_shape = guess_chunks(shape_t, typesize, **limit)
     else:
@@ -291,16 +361,22 @@ def create_array_metadata(
         if isinstance(shards, Mapping):
             index_location = shards.get("index_location", "end")
             shards = shards.get("shape")
-        shard_shape = (
-            _auto_shards(shape_t, chunk_shape)
-            if shards == "auto"
-            else normalize_chunks(shards, shape_t, "shards")
-        )
-        for i, (s, c) in enumerate(zip(shard_shape, chunk_shape, strict=True)):
-            if s % c:
-                raise MetadataValidationError(
-                    f"shards[{i}]: shard size {s} is not a multiple of the chunk size {c}"
-                )
+        if is_rectilinear_spec(shards):
+            rect_grid = normalize_rectilinear(shards, shape_t, "shards", unit=chunk_shape)
+            shard_edges = [rect_grid.edge_lengths(i) for i in range(len(shape_t))]
+        else:
+            shard_shape = (
+                _auto_shards(shape_t, chunk_shape)
+                if shards == "auto"
+                else normalize_chunks(shards, shape_t, "shards")
+            )
+            shard_edges = [(e,) for e in shard_shape]
+        for i, (edges, c) in enumerate(zip(shard_edges, chunk_shape, strict=True)):
+            for e in edges:
+                if e % c:
+                    raise MetadataValidationError(
+                        f"shards[{i}]: shard size {e} is not a multiple of the chunk size {c}"
+                    )
         codec_docs = [
             {
                 "name": "sharding_indexed",
@@ -312,7 +388,8 @@ def create_array_metadata(
                 },
             }
         ]
-        grid_shape = shard_shape
+        if rect_grid is None:
+            grid_shape = shard_shape
     encoding3 = (
         DefaultChunkKeyEncoding()
         if chunk_key_encoding is None
@@ -321,7 +398,7 @@ def create_array_metadata(
     return ArrayV3Metadata(
         shape=shape_t,
         data_type=data_type,
-        chunk_grid=RegularChunkGrid(grid_shape),
+        chunk_grid=RegularChunkGrid(grid_shape) if rect_grid is None else rect_grid,
         chunk_key_encoding=encoding3,
         fill_value=fill,
         codecs=parse_v3_codecs(codec_docs, "create_array"),

@@ -11,7 +11,11 @@ import numpy as np
 
 from anyzarr.protocol._errors import MetadataValidationError, UnknownCodecError
 from anyzarr.protocol.dtypes import DataType, data_type_from_json
-from anyzarr.protocol.metadata._chunk_keys import V2ChunkKeyEncoding
+from anyzarr.protocol.metadata._chunk_grid import RegularChunkGrid
+from anyzarr.protocol.metadata._chunk_keys import (
+    V2ChunkKeyEncoding,
+    chunk_coords_of_key,
+)
 from anyzarr.protocol.metadata._common import parse_shape
 
 __all__ = ["OBJECT_CODEC_IDS", "ArrayV2Metadata", "parse_array_v2", "parse_numcodec"]
@@ -116,6 +120,15 @@ class ArrayV2Metadata:
         return self.chunks
 
     @property
+    def chunk_grid(self) -> RegularChunkGrid:
+        """The regular grid of ``chunks`` (v2 stores no grid; this is its meaning)."""
+        return RegularChunkGrid(self.chunks)
+
+    def chunk_shape_at(self, chunk_coords: tuple[int, ...]) -> tuple[int, ...]:
+        """Shape of the stored chunk at ``chunk_coords``: always `chunks`."""
+        return self.chunk_grid.chunk_shape_at(tuple(chunk_coords))
+
+    @property
     def inner_chunk_shape(self) -> tuple[int, ...]:
         return self.chunks
 
@@ -133,6 +146,17 @@ class ArrayV2Metadata:
 
     def encode_chunk_key(self, chunk_coords: tuple[int, ...]) -> str:
         return self.chunk_key_encoding.encode_chunk_key(tuple(chunk_coords))
+
+    def chunk_coords_of_key(self, key: str) -> tuple[int, ...] | None:
+        """The coordinates of the stored object ``key`` (relative to the array) names, or None.
+
+        None for metadata documents and any key that is not a chunk (a shard
+        when sharded) of this array's grid.  Costs O(1) per key, so counting
+        stored chunks costs O(keys listed), however large the grid.
+        """
+        return chunk_coords_of_key(
+            self.chunk_key_encoding, key, self.chunk_grid.grid_shape(self.shape)
+        )
 
     def with_shape(self, shape: tuple[int, ...]) -> ArrayV2Metadata:
         return replace(self, shape=tuple(shape))

@@ -8,10 +8,18 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 
-from anyzarr.protocol._errors import MetadataValidationError
+from anyzarr.protocol._errors import MetadataValidationError, UnsupportedOperationError
 from anyzarr.protocol.dtypes import DataType, data_type_from_json
-from anyzarr.protocol.metadata._chunk_grid import RegularChunkGrid
-from anyzarr.protocol.metadata._chunk_keys import ChunkKeyEncoding, parse_chunk_key_encoding
+from anyzarr.protocol.metadata._chunk_grid import (
+    ChunkGrid,
+    RectilinearChunkGrid,
+    parse_chunk_grid,
+)
+from anyzarr.protocol.metadata._chunk_keys import (
+    ChunkKeyEncoding,
+    chunk_coords_of_key,
+    parse_chunk_key_encoding,
+)
 from anyzarr.protocol.metadata._codecs import (
     codecs_to_json,
     evolve_v3_codecs,
@@ -51,7 +59,7 @@ class ArrayV3Metadata:
 
     shape: tuple[int, ...]
     data_type: DataType
-    chunk_grid: RegularChunkGrid
+    chunk_grid: ChunkGrid
     chunk_key_encoding: ChunkKeyEncoding
     fill_value: Any
     codecs: tuple[Any, ...]
@@ -65,11 +73,13 @@ class ArrayV3Metadata:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "shape", parse_shape(self.shape, "shape"))
+        object.__setattr__(self, "chunk_grid", parse_chunk_grid(self.chunk_grid))
         if self.chunk_grid.ndim != len(self.shape):
             raise MetadataValidationError(
-                f"chunk_grid: chunk shape {self.chunk_grid.chunk_shape} does not match the "
+                f"chunk_grid: {self.chunk_grid.ndim} dimensions do not match the "
                 f"rank of shape {self.shape}"
             )
+        self.chunk_grid.check_shape(self.shape)
         if self.dimension_names is not None:
             names = tuple(self.dimension_names)
             if len(names) != len(self.shape) or not all(
@@ -86,13 +96,16 @@ class ArrayV3Metadata:
         object.__setattr__(self, "fill_value", self.data_type.cast_value(self.fill_value))
         if self.storage_transformers:
             raise unsupported_transformer(self.storage_transformers[0])
-        _check_shard_shape(self.sharding_codec, self.chunk_grid.chunk_shape, self.shape)
+        _check_shard_shape(self.sharding_codec, self.chunk_grid, self.shape)
         # zarr-python fills array-dependent codec settings (blosc typesize and
         # shuffle, bytes endian) when it builds metadata, so documents match.
+        # None of them depends on the chunk's shape, so on a rectilinear grid
+        # the first chunk stands for all (every edge was checked just above).
+        first = self.chunk_grid.chunk_shape_at((0,) * self.ndim)
         object.__setattr__(
             self,
             "codecs",
-            evolve_v3_codecs(self.codecs, self.chunk_grid.chunk_shape, self.dtype, self.fill_value),
+            evolve_v3_codecs(self.codecs, first, self.dtype, self.fill_value),
         )
 
     # -- derived properties --------------------------------------------------------
@@ -116,8 +129,28 @@ class ArrayV3Metadata:
 
     @property
     def chunk_shape(self) -> tuple[int, ...]:
-        """Shape of one stored object: the shard shape when sharded."""
-        return self.chunk_grid.chunk_shape
+        """Shape of one stored object: the shard shape when sharded.
+
+        Raises `UnsupportedOperationError` (a ``NotImplementedError``, as
+        zarr-python raises) for a rectilinear grid, whose stored objects differ
+        in shape: use `chunk_shape_at`.
+        """
+        grid = self.chunk_grid
+        if isinstance(grid, RectilinearChunkGrid):
+            raise UnsupportedOperationError(
+                "this array has a rectilinear chunk grid: its chunks differ in shape; "
+                "use chunk_shape_at(coords) or chunk_grid"
+            )
+        return grid.chunk_shape
+
+    def chunk_shape_at(self, chunk_coords: tuple[int, ...]) -> tuple[int, ...]:
+        """Shape of the stored object (chunk, or shard when sharded) at ``chunk_coords``.
+
+        For a regular grid this is always `chunk_shape`; for a rectilinear
+        grid it is the chunk's full edge lengths, including any part past the
+        array's end.
+        """
+        return self.chunk_grid.chunk_shape_at(tuple(chunk_coords))
 
     @property
     def shards(self) -> tuple[int, ...] | None:
@@ -125,7 +158,10 @@ class ArrayV3Metadata:
 
     @property
     def inner_chunk_shape(self) -> tuple[int, ...]:
-        """The read/write granule: the inner chunk shape when sharded."""
+        """The read/write granule: the inner chunk shape when sharded.
+
+        Inner chunks are regular even when shards are rectilinear.
+        """
         shard = self.sharding_codec
         return tuple(shard.chunk_shape) if shard is not None else self.chunk_shape
 
@@ -139,8 +175,21 @@ class ArrayV3Metadata:
     def encode_chunk_key(self, chunk_coords: tuple[int, ...]) -> str:
         return self.chunk_key_encoding.encode_chunk_key(tuple(chunk_coords))
 
+    def chunk_coords_of_key(self, key: str) -> tuple[int, ...] | None:
+        """The coordinates of the stored object ``key`` (relative to the array) names, or None.
+
+        None for metadata documents and any key that is not a chunk (a shard
+        when sharded) of this array's grid.  Costs O(1) per key, so counting
+        stored chunks costs O(keys listed), however large the grid.
+        """
+        return chunk_coords_of_key(
+            self.chunk_key_encoding, key, self.chunk_grid.grid_shape(self.shape)
+        )
+
     def with_shape(self, shape: tuple[int, ...]) -> ArrayV3Metadata:
-        return replace(self, shape=tuple(shape))
+        """The metadata after a resize; a rectilinear grid grows as zarr-python grows it."""
+        shape = tuple(shape)
+        return replace(self, shape=shape, chunk_grid=self.chunk_grid.with_shape(self.shape, shape))
 
     def with_attributes(self, attributes: dict[str, Any]) -> ArrayV3Metadata:
         return replace(self, attributes=dict(attributes))
@@ -182,8 +231,8 @@ def unsupported_transformer(transformer: Any) -> MetadataValidationError:
     )
 
 
-def _check_shard_shape(shard: Any, shard_shape: tuple[int, ...], shape: tuple[int, ...]) -> None:
-    """Inner chunks must tile the shard exactly (same rank, each size a divisor)."""
+def _check_shard_shape(shard: Any, grid: ChunkGrid, shape: tuple[int, ...]) -> None:
+    """Inner chunks must tile every shard exactly (same rank, each size a divisor)."""
     if shard is None:
         return
     inner = tuple(shard.chunk_shape)
@@ -191,12 +240,13 @@ def _check_shard_shape(shard: Any, shard_shape: tuple[int, ...], shape: tuple[in
         raise MetadataValidationError(
             f"codecs: sharding_indexed chunk_shape {inner} does not match the rank of shape {shape}"
         )
-    for axis, (outer, size) in enumerate(zip(shard_shape, inner, strict=True)):
-        if size < 1 or outer % size:
-            raise MetadataValidationError(
-                f"codecs: sharding_indexed chunk_shape {inner} does not divide the shard "
-                f"shape {shard_shape} (axis {axis})"
-            )
+    for axis, size in enumerate(inner):
+        for outer in grid.edge_lengths(axis):
+            if size < 1 or outer % size:
+                raise MetadataValidationError(
+                    f"codecs: sharding_indexed chunk_shape {inner} does not divide the shard "
+                    f"edge length {outer} (axis {axis})"
+                )
 
 
 def parse_array_v3(data: dict[str, Any], path: str) -> ArrayV3Metadata:
@@ -224,7 +274,7 @@ def parse_array_v3(data: dict[str, Any], path: str) -> ArrayV3Metadata:
         return ArrayV3Metadata(
             shape=parse_shape(data["shape"], "shape"),
             data_type=data_type,
-            chunk_grid=RegularChunkGrid.from_dict(data["chunk_grid"]),
+            chunk_grid=parse_chunk_grid(data["chunk_grid"]),
             chunk_key_encoding=parse_chunk_key_encoding(data["chunk_key_encoding"]),
             fill_value=data_type.decode_fill_value(data["fill_value"], 3),
             codecs=parse_v3_codecs(data["codecs"], where),
