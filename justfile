@@ -30,8 +30,13 @@ check-generated: setup
 docs:
     @ls docs
 
+# The full benchmark suite (docs/performance.md says how to read it).
 bench *args: setup
     {{py}} bench/run.py {{args}}
+
+# docs/performance.md's results table again from bench/results/latest.json.
+bench-docs: setup
+    {{py}} bench/run.py --from-json bench/results/latest.json --write-docs
 
 demo: setup
     {{py}} scripts/demo.py

@@ -1,15 +1,23 @@
 """One (case, implementation) pair in its own process, driven by the runner.
 
-Started as ``_worker.py CASE IMPL LOCATION SCALE WARMUP``, the worker imports
-the implementation, opens the array, runs ``WARMUP`` untimed repetitions and
-answers ``{"ready": true, "peak": ...}``.  It then waits for commands on stdin,
-one per line:
+Started as ``_worker.py CASE IMPL LOCATION SCALE DATA``, the worker imports
+the implementation (timed), loads the case's data from the ``.npy`` file
+``DATA`` (``-`` for none; untimed), then times its *first call*: opening the
+array and running the operation once, the first thing the library does
+after its import (for group cases the operation is the open).  It answers
+``{"ready": true, "import": s, "open": s, "op": s, "peak": bytes}`` and waits
+for commands on stdin, one per line:
 
 ``rep``
     Run the operation once, timed; answer ``{"seconds": ..., "peak": ...}``.
+``check``
+    Check the last result against numpy; answer ``{"ok": ..., "detail": ...}``.
 ``done``
-    Check the last result against numpy; answer ``{"ok": ..., "detail": ...}``
-    and exit.
+    The same check, then exit.
+
+Writes call ``os.sync()`` just before each timed operation, so no writer
+pays for writing back dirty pages of an earlier one; their results are
+checked by the runner, which reads the target back.
 
 Answers are single JSON lines after the ``PREFIX`` marker, written to a
 private duplicate of the original stdout.  First thing in ``main`` the worker
@@ -21,8 +29,8 @@ the protocol; the marker lets the runner skip anything printed earlier (a
 
 Peak memory is the growth of the resident set during one operation: the
 kernel's high-water mark is reset through /proc/self/clear_refs just before
-it.  The ready answer reports the warm-ups' peak, but the runner counts only
-timed repetitions (a warm-up also pays one-time costs such as lazy imports).
+it.  The first call's peak also counts one-time costs (lazy imports, thread
+pools); the runner reports the timed repetitions' peak.
 """
 
 from __future__ import annotations
@@ -40,8 +48,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _cases import Case, all_cases, expected, make_data
-from _impls import IMPLS
+from _cases import Case, all_cases, expected
+from _impls import IMPLS, Impl
 
 #: Starts every protocol line; the runner ignores lines without it.
 PREFIX = "@bench-answer "
@@ -65,23 +73,34 @@ def _reset_peak() -> int:
 class _Session:
     """The opened array and the last result, kept between repetitions."""
 
-    def __init__(self, case: Case, impl_name: str, path: str, stack: contextlib.ExitStack):
+    def __init__(self, case: Case, impl: Impl, path: str, data: np.ndarray | None):
         self.case = case
         self.path = path
-        self.impl = IMPLS[impl_name]()
+        self.impl = impl
+        self.data = data
         self.arr: Any = None
-        self.data: np.ndarray | None = None
         self.result: Any = None
         self.members = 0
-        if case.op == "open_group":
-            return
-        if case.gpu:
-            import anyzarr
 
-            stack.enter_context(anyzarr.config.enable_gpu())
-        self.arr = self.impl.open(path)
-        if case.op in ("write", "selections"):
-            self.data = make_data(case)
+    def first(self) -> tuple[float, float, int]:
+        """Open the array and run the operation once: seconds to open, for the operation, peak."""
+        if self.case.op == "open_group":
+            seconds, peak = self.once()
+            return 0.0, seconds, peak
+        self._sync_before_write()
+        base = _reset_peak()
+        t0 = time.perf_counter()
+        self.arr = self.impl.open(self.path)
+        t1 = time.perf_counter()
+        self._operation()
+        t2 = time.perf_counter()
+        return t1 - t0, t2 - t1, _status("VmHWM") - base
+
+    def _sync_before_write(self) -> None:
+        if self.case.op == "write":
+            # Another writer's dirty pages would otherwise be written back
+            # during this one's timed operation.
+            os.sync()
 
     def _operation(self) -> None:
         case = self.case
@@ -102,6 +121,7 @@ class _Session:
             seconds = time.perf_counter() - t0
             self.members = len(names)
             return seconds, 0
+        self._sync_before_write()
         base = _reset_peak()
         t0 = time.perf_counter()
         self._operation()
@@ -114,7 +134,8 @@ class _Session:
         if case.op == "open_group":
             return self.members == case.n_arrays, f"{self.members} members"
         if case.op == "read":
-            return bool(np.array_equal(self.result, make_data(case))), ""
+            assert self.data is not None
+            return bool(np.array_equal(self.result, self.data)), ""
         if case.op == "selections":
             assert self.data is not None
             ok = all(
@@ -136,35 +157,51 @@ def _private_streams() -> tuple[IO[str], IO[str]]:
     return commands, answers
 
 
+def _load(case: Case, data_path: str) -> np.ndarray | None:
+    """The case's data: in memory for writes, mapped (read only to check) otherwise."""
+    if data_path == "-":
+        return None
+    data: np.ndarray = (
+        np.load(data_path) if case.op == "write" else np.load(data_path, mmap_mode="r")
+    )
+    return data
+
+
 def _serve(
-    case: Case, impl_name: str, path: str, warmup: int, commands: IO[str]
+    case: Case, impl_name: str, path: str, data_path: str, commands: IO[str]
 ) -> Iterator[dict[str, Any]]:
     """Yield the answers to send, one per protocol step."""
     with contextlib.ExitStack() as stack:
-        session = _Session(case, impl_name, path, stack)
-        peak = 0
-        for _ in range(warmup):
-            peak = max(peak, session.once()[1])
-        yield {"ready": True, "peak": peak}
+        t0 = time.perf_counter()
+        impl = IMPLS[impl_name]()
+        imported = time.perf_counter() - t0
+        if case.gpu:
+            import anyzarr
+
+            stack.enter_context(anyzarr.config.enable_gpu())
+        session = _Session(case, impl, path, _load(case, data_path))
+        opened, op, peak = session.first()
+        yield {"ready": True, "import": imported, "open": opened, "op": op, "peak": peak}
         for line in commands:
             command = line.strip()
             if command == "rep":
                 seconds, peak = session.once()
                 yield {"seconds": seconds, "peak": peak}
-            elif command == "done":
+            elif command in ("check", "done"):
                 ok, detail = session.verify()
                 yield {"ok": ok, "detail": detail}
-                return
+                if command == "done":
+                    return
             else:
                 raise ValueError(f"unknown command {command!r}")
 
 
 def main() -> None:
     commands, answers = _private_streams()
-    case_name, impl_name, path, scale, warmup = sys.argv[1:6]
+    case_name, impl_name, path, scale, data_path = sys.argv[1:6]
     case = next(c for c in all_cases(float(scale)) if c.name == case_name)
     try:
-        for answer in _serve(case, impl_name, path, int(warmup), commands):
+        for answer in _serve(case, impl_name, path, data_path, commands):
             answers.write(PREFIX + json.dumps(answer) + "\n")
     except Exception as exc:  # reported, not hidden: the runner shows it
         answers.write(PREFIX + json.dumps({"error": f"{type(exc).__name__}: {exc}"}) + "\n")

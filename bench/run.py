@@ -1,42 +1,55 @@
 """Side-by-side benchmark of anyzarr against zarr-python, zarrs and tensorstore.
 
-Usage: ``python bench/run.py [--quick] [--reps N] [--warmup N] [--cases SUBSTR,...]
-[--impls NAME,...]``
+Usage: ``python bench/run.py [--quick] [--cases SUBSTR,...] [--impls NAME,...]
+[--target-interval 0.05] [--budget-seconds 30] [--rounds N] [--first-calls 3]
+[--scale 1] [--out DIR] [--write-docs [PATH]] [--from-json PATH]``
 
-Every implementation reads (or writes) identical data in a fresh worker
-process of its own (``_worker.py``).  A case starts its workers one after
-another; each imports its library, opens the array, runs ``--warmup`` untimed
-repetitions and waits.  The runner then times repetitions in rounds, one
-worker at a time: repetition 1 of every implementation, then repetition 2,
-each round in a new shuffled order (seeded by the case name).  A slow phase
-of a shared machine then spreads over all implementations instead of
-landing on one.  Before each timed write the runner calls ``os.sync()``, so
-no writer pays for writing back the previous one's dirty pages.  A
-worker that fails, crashes or hangs is marked failed with its error and the
-others carry on.
+Every implementation reads (or writes) identical data, written once by
+zarr-python, in worker processes of its own (``_worker.py``).  A case runs in
+three steps:
 
-The table reports medians, peak memory growth relative to the result size,
-and the ratio anyzarr / best other (below 1.0 means anyzarr is faster).
-Results land in ``bench/results/latest.{json,md}``.
+1. *First calls.*  ``--first-calls`` rounds; in each, every implementation
+   in a shuffled order gets a fresh process that imports its library and
+   times its first call: open the array and run the operation once (page
+   cache warm).  The first round's processes stay and become the warm
+   workers; the later ones are checked and end.
+2. *Warm rounds* (``_rounds``): one timed repetition of every warm worker,
+   one at a time, in a new shuffled order each round, until the 95%
+   interval of anyzarr / best other (median of per-round ratios) is
+   narrower than ``--target-interval``, ``--budget-seconds`` of rounds are
+   spent, or ``--rounds`` fixes the count.
+3. *Checks.*  Every first call's result and the last warm result are
+   compared with numpy; written arrays are read back by another
+   implementation than the writer (zarr-python with the zarrs pipeline, or
+   its default pipeline for zarrs' own writes).
+
+A row ``import-time`` times ``import anyzarr`` against the other libraries'
+imports in fresh interpreters (``_import_time``).  The table
+(``_report``) lands in ``bench/results/latest.{md,json}`` (``--out``), and
+with ``--write-docs`` between the markers of ``docs/performance.md``.
+``--from-json`` renders an earlier run's JSON again without running.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime
+import importlib.metadata
 import importlib.util
 import json
 import math
 import os
+import platform
 import random
 import select
+import shlex
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,14 +61,21 @@ sys.path.insert(0, str(HERE))
 import obstore  # noqa: E402
 from _baseline import machine_baseline  # noqa: E402
 from _cases import CONCURRENCY, LATENCY, Case, all_cases, compressors, make_data  # noqa: E402
+from _import_time import NAME as IMPORT_ROW  # noqa: E402
+from _import_time import import_row  # noqa: E402
+from _report import render, summarize, write_docs  # noqa: E402
+from _rounds import OURS, Plan, Player, RepetitionFailed, run_rounds  # noqa: E402
 from _worker import PREFIX  # noqa: E402
 
-OURS = ("anyzarr", "anyzarr-async")
-#: Seconds a worker may take for one step: its set-up, one repetition, or the check.
+#: Every implementation the bench knows, in table order.
+ALL_IMPLS = ("anyzarr", "anyzarr-async", "zarr-python", "zarrs", "tensorstore")
+#: Seconds a worker may take for one step: its set-up and first call, one repetition, a check.
 STEP_TIMEOUT = 900.0
+DOCS = HERE.parent / "docs" / "performance.md"
 
 
-def _setup(case: Case, root: Path) -> Path:
+def _setup(case: Case, root: Path, data: np.ndarray | None = None) -> Path:
+    """Write the case's source array (or hierarchy) with zarr-python's default pipeline."""
     import warnings
 
     import zarr
@@ -80,22 +100,28 @@ def _setup(case: Case, root: Path) -> Path:
         fill_value=0,
     )
     if case.op != "write":
-        arr[...] = make_data(case)
+        arr[...] = make_data(case) if data is None else data
     return path / "source"
 
 
-def _fresh_target(case: Case, src: Path, impl: str) -> Path:
-    dst = src.parent / f"target-{impl}"
+def _fresh_target(case: Case, src: Path, name: str) -> Path:
+    """A copy of the (empty) source array for one writer to write into."""
+    dst = src.parent / f"target-{name}"
     if dst.exists():
         shutil.rmtree(dst)
     shutil.copytree(src, dst)
     return dst
 
 
-def _verify_write(case: Case, path: Path) -> bool:
+def _verify_write(path: Path, writer: str, data: np.ndarray) -> bool:
+    """Read ``path`` back with another implementation than ``writer`` and compare."""
     import zarr
 
-    return bool(np.array_equal(zarr.open_array(str(path), mode="r")[...], make_data(case)))
+    pipeline = "zarr.core.codec_pipeline.BatchedCodecPipeline"
+    if writer != "zarrs" and importlib.util.find_spec("zarrs") is not None:
+        pipeline = "zarrs.ZarrsCodecPipeline"  # ten times faster on small chunks
+    with zarr.config.set({"codec_pipeline.path": pipeline}):
+        return bool(np.array_equal(zarr.open_array(str(path), mode="r")[...], data))
 
 
 @contextlib.contextmanager
@@ -136,22 +162,35 @@ def latency_bound(case: Case) -> float | None:
 
 
 def run_case(
-    case: Case, impls: list[str], root: Path, scale: float, reps: int, warmup: int
+    case: Case, impls: list[str], root: Path, scale: float, plan: Plan, first_calls: int
 ) -> dict[str, Any]:
-    row: dict[str, Any] = {"case": case.name, "nbytes": case.nbytes, "impls": {}}
+    row: dict[str, Any] = {"case": case.name, "op": case.op, "nbytes": case.nbytes, "impls": {}}
     if case.gpu and importlib.util.find_spec("cupy") is None:
         print(f"  {case.name:32s} skipped: cupy is not installed (no GPU)", flush=True)
         row["skipped"] = "no GPU (cupy missing)"
         return row
-    src = _setup(case, root)
+    if not any(impl in case.impls for impl in impls):
+        row["skipped"] = "none of the chosen implementations runs it"
+        return row
+    t0 = time.monotonic()
+    data = make_data(case) if case.op != "open_group" else None
+    src = _setup(case, root, data)
+    data_file = "-"
+    if data is not None:
+        data_file = str(root / f"{case.name}.npy")
+        np.save(data_file, data)
     row["bound"] = latency_bound(case)
+    row["setup_seconds"] = time.monotonic() - t0
     with _remote(case, src) as (location, env):
-        _run_impls(case, impls, src, location, env, scale, reps, warmup, row)
+        _run_impls(case, impls, src, location, env, scale, data_file, data, plan, first_calls, row)
     shutil.rmtree(src.parent if case.op != "open_group" else src, ignore_errors=True)
+    if data is not None:
+        os.unlink(data_file)
+    row["seconds"] = time.monotonic() - t0
     return row
 
 
-class WorkerFailed(Exception):
+class WorkerFailed(RepetitionFailed):
     """A worker answered with an error, exited early, or took too long."""
 
 
@@ -165,12 +204,12 @@ class _Worker:
     """
 
     def __init__(self, impl: str, location: str, args: list[str], env: dict[str, str]) -> None:
-        case_name, scale, warmup = args
+        case_name, scale, data_file = args
         self.impl = impl
         self._log = tempfile.TemporaryFile()  # noqa: SIM115  (closed by close())
         self._buffer = b""
         self._proc = subprocess.Popen(
-            [sys.executable, str(HERE / "_worker.py"), case_name, impl, location, scale, warmup],
+            [sys.executable, str(HERE / "_worker.py"), case_name, impl, location, scale, data_file],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._log,
@@ -242,6 +281,61 @@ class _Worker:
         self._log.close()
 
 
+def _new_entry() -> dict[str, Any]:
+    return {
+        "ok": True,
+        "detail": "",
+        "first": [],
+        "first_rounds": [],
+        "first_open": [],
+        "first_op": [],
+        "import": [],
+        "first_peak": 0,
+        "samples": [],
+        "peak": 0,
+    }
+
+
+def _fail(entry: dict[str, Any], detail: str) -> None:
+    entry.update(ok=False, detail=detail)
+
+
+def _first_call(
+    impl: str,
+    target: Path | None,
+    location: str,
+    args: list[str],
+    env: dict[str, str],
+    data: np.ndarray | None,
+    entry: dict[str, Any],
+    i: int,
+    keep: bool,
+) -> _Worker | None:
+    """Start a fresh worker, record its first call and check it; the worker if kept."""
+    worker = _Worker(impl, str(target) if target else location, args, env)
+    kept = False
+    try:
+        ready = worker.ask("")
+        entry["first_rounds"].append(i)
+        entry["first_open"].append(ready["open"])
+        entry["first_op"].append(ready["op"])
+        entry["first"].append(ready["open"] + ready["op"])
+        entry["import"].append(ready["import"])
+        entry["first_peak"] = max(entry["first_peak"], ready["peak"])
+        check = worker.ask("check" if keep else "done")
+        if not check["ok"]:
+            _fail(entry, f"first call: wrong result {check['detail']}")
+        elif target is not None and data is not None and not _verify_write(target, impl, data):
+            _fail(entry, "first call: wrong data written")
+        kept = keep and entry["ok"]
+    except WorkerFailed as exc:
+        _fail(entry, f"first call: {exc}")
+    finally:
+        if not kept:
+            worker.close(grace=30.0 if entry["ok"] else 0.0)
+    return worker if kept else None
+
+
 def _run_impls(
     case: Case,
     impls: list[str],
@@ -249,179 +343,246 @@ def _run_impls(
     location: str,
     env: dict[str, str],
     scale: float,
-    reps: int,
-    warmup: int,
+    data_file: str,
+    data: np.ndarray | None,
+    plan: Plan,
+    first_calls: int,
     row: dict[str, Any],
 ) -> None:
-    """Set every implementation up, then time them round-robin, one at a time."""
+    """First calls in fresh processes, then warm rounds, then the checks."""
     active = [impl for impl in impls if impl in case.impls]
-    paths = {
-        impl: str(_fresh_target(case, src, impl)) if case.op == "write" else location
-        for impl in active
-    }
-    results: dict[str, dict[str, Any]] = {
-        impl: {"times": [], "peak": 0, "ok": False, "detail": ""} for impl in active
-    }
+    entries = {impl: _new_entry() for impl in active}
+    row["impls"] = entries
+    warm_paths: dict[str, Path] = {}
     workers: dict[str, _Worker] = {}
-    args = [case.name, str(scale), str(warmup)]
+    args = [case.name, str(scale), data_file]
+    order = random.Random(case.name + "/first calls")
+    t0 = time.monotonic()
     try:
-        for impl in active:
-            # Set-ups run one after another too, so no warm-up overlaps another.
-            worker = _Worker(impl, paths[impl], args, env)
-            # The peak counts timed repetitions only: a warm-up also pays for
-            # one-time costs (lazy imports, thread pools) that are no part of
-            # what a read needs.
-            if _step(worker, results, "", lambda answer, r: None):
-                workers[impl] = worker
-        order = random.Random(case.name)
-        for _ in range(reps):
-            # A new order each round, so that no implementation always goes
-            # first or always follows the same one.
+        for i in range(first_calls):
             for impl in order.sample(active, len(active)):
-                if impl not in workers:
+                entry = entries[impl]
+                if not entry["ok"]:
                     continue
-                if case.op == "write":
-                    # The previous writer's dirty pages would otherwise be
-                    # written back during this one's timed repetition.
-                    os.sync()
-                if not _step(workers[impl], results, "rep", _add_rep):
-                    del workers[impl]
-        for worker in workers.values():
-            _step(worker, results, "done", lambda answer, r: r.update(answer))
+                # Processes start one after another, so no first call overlaps
+                # another process's start-up.
+                target = _fresh_target(case, src, f"{impl}-{i}") if case.op == "write" else None
+                keep = i == 0
+                worker = _first_call(impl, target, location, args, env, data, entry, i, keep)
+                if worker is not None:
+                    workers[impl] = worker
+                    if target is not None:
+                        warm_paths[impl] = target
+                elif target is not None and i > 0:
+                    shutil.rmtree(target, ignore_errors=True)
+
+        def player(impl: str) -> Player:
+            def rep() -> tuple[float, int]:
+                answer = workers[impl].ask("rep")
+                return float(answer["seconds"]), int(answer["peak"])
+
+            return rep
+
+        def progress(done: int, ran: list[str]) -> None:
+            if done % 10 == 0:
+                print(f"    {case.name}: {done} rounds ({', '.join(sorted(ran))})", flush=True)
+
+        row["first_calls_seconds"] = time.monotonic() - t0
+        players = {impl: player(impl) for impl in active if impl in workers}
+        rounds = run_rounds(case.name, players, plan, on_round=progress)
+        row.update(rounds=rounds.rounds, stop=rounds.stop, rounds_seconds=rounds.seconds)
+        for impl, detail in rounds.failed.items():
+            workers.pop(impl).close(grace=0)
+            _fail(entries[impl], f"repetition: {detail}")
+        for impl, times in rounds.times.items():
+            entries[impl]["samples"] = sorted(times.items())
+            entries[impl]["peak"] = rounds.peaks.get(impl, 0)
+        t1 = time.monotonic()
+        for impl, worker in workers.items():
+            try:
+                check = worker.ask("done")
+            except WorkerFailed as exc:
+                _fail(entries[impl], f"check: {exc}")
+                continue
+            if not check["ok"]:
+                _fail(entries[impl], f"wrong result {check['detail']}")
+            elif (
+                impl in warm_paths
+                and data is not None
+                and not _verify_write(warm_paths[impl], impl, data)
+            ):
+                _fail(entries[impl], "wrong data written")
+            if check.get("detail") and entries[impl]["ok"]:
+                entries[impl]["detail"] = check["detail"]
     finally:
         for worker in workers.values():
             worker.close()
-    for impl in active:
-        res = results[impl]
-        if case.op == "write" and res["ok"]:
-            res["ok"] = _verify_write(case, Path(paths[impl]))
-        res["median"] = statistics.median(res["times"]) if res["times"] else None
-        row["impls"][impl] = res
-        status = f"{res['median']:.4f}s" if res["median"] is not None else "failed"
-        print(f"  {case.name:32s} {impl:14s} {status} ok={res['ok']} {res['detail']}", flush=True)
+    if "rounds" in row:
+        row["checks_seconds"] = time.monotonic() - t1
+    _print_row(row)
 
 
-def _add_rep(answer: dict[str, Any], res: dict[str, Any]) -> None:
-    res["times"].append(answer["seconds"])
-    res["peak"] = max(res["peak"], answer["peak"])
-
-
-def _step(
-    worker: _Worker,
-    results: dict[str, dict[str, Any]],
-    command: str,
-    record: Callable[[dict[str, Any], dict[str, Any]], None],
-) -> bool:
-    """One protocol step; a failure marks the implementation failed and ends its worker."""
-    res = results[worker.impl]
-    try:
-        record(worker.ask(command), res)
-    except WorkerFailed as exc:
-        worker.close(grace=0)
-        res.update(ok=False, detail=str(exc), times=[])
-        return False
-    return True
-
-
-def ratio(row: dict[str, Any], ours: str) -> float | None:
-    mine = row["impls"].get(ours, {})
-    others = [
-        r["median"] for k, r in row["impls"].items() if k not in OURS and r["ok"] and r["median"]
-    ]
-    if not mine.get("ok") or not mine.get("median") or not others:
-        return None
-    return float(mine["median"] / min(others))
-
-
-def render(rows: list[dict[str, Any]], impls: list[str], baseline: dict[str, str]) -> str:
-    head = "| case | " + " | ".join(impls) + " | anyzarr / best other | peak mem / result |"
-    lines = [head, "|" + "---|" * (len(impls) + 3)]
-    ratios = []
-    notes: list[str] = []
-    for row in rows:
-        if row.get("skipped"):
-            lines.append(
-                f"| {row['case']} | "
-                + " | ".join(["-"] * len(impls))
-                + f" | skipped: {row['skipped']} | - |"
+def _print_row(row: dict[str, Any]) -> None:
+    summary = summarize(row)
+    for impl, entry in row["impls"].items():
+        stats = summary["impls"].get(impl)
+        if stats is None or not entry.get("ok"):
+            status = f"FAILED {entry.get('detail', '')}"
+        else:
+            first = (
+                f"first {1e3 * stats['first_median']:.1f} ms, " if "first_median" in stats else ""
             )
-            continue
-        if row.get("bound"):
-            best = {
-                k: r["median"] / row["bound"]
-                for k, r in row["impls"].items()
-                if r.get("ok") and r.get("median")
-            }
-            shown = ", ".join(f"{k} {v:.2f}x" for k, v in best.items())
-            notes.append(
-                f"- {row['case']}: latency bound {1e3 * row['bound']:.0f} ms "
-                f"(ceil(chunks / {CONCURRENCY}) x {1e3 * LATENCY:.0f} ms); measured / bound: {shown}"
+            status = (
+                f"{first}warm {1e3 * stats['median']:.1f} ms "
+                f"[{1e3 * stats['q1']:.1f}-{1e3 * stats['q3']:.1f}] n={stats['rounds']}"
             )
-        cells = []
-        for impl in impls:
-            r = row["impls"].get(impl)
-            if r is None:
-                cells.append("-")
-            elif not r["ok"] or r["median"] is None:
-                cells.append("FAILED")
-            else:
-                cells.append(f"{1e3 * r['median']:.1f} ms")
-        rt = ratio(row, "anyzarr")
-        if rt is not None:
-            ratios.append(rt)
-        mine = row["impls"].get("anyzarr", {})
-        mem = (
-            f"{mine['peak'] / row['nbytes']:.2f}"
-            if mine.get("peak") and row["nbytes"] and "-read" in row["case"]
-            else "-"
+        print(f"  {row['case']:32s} {impl:14s} {status}", flush=True)
+    ratio = summary.get("ratio")
+    if ratio:
+        print(
+            f"  {row['case']:32s} {OURS} / {summary['best_other']}: {ratio['median']:.3f} "
+            f"[{ratio['low']:.3f}-{ratio['high']:.3f}] after {row.get('rounds')} rounds "
+            f"({row.get('stop')})",
+            flush=True,
         )
-        cells.append(f"{rt:.2f}" if rt is not None else "-")
-        cells.append(mem)
-        lines.append(f"| {row['case']} | " + " | ".join(cells) + " |")
-    if ratios:
-        gm = float(np.exp(np.mean(np.log(ratios))))
-        lines.append("")
-        lines.append(
-            f"Geometric mean of anyzarr / best other: **{gm:.2f}** over {len(ratios)} cases."
-        )
-    if notes:
-        lines.append("")
-        lines.extend(notes)
-    lines.append("")
-    lines.append("Machine reference: " + "; ".join(f"{k} {v}" for k, v in baseline.items()))
-    return "\n".join(lines)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--quick", action="store_true", help="small data, 2 repetitions")
-    ap.add_argument("--reps", type=int, default=None, help="timed repetitions per worker")
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for dist in ("anyzarr", "zarr", "zarrs", "tensorstore", "numpy", "numcodecs"):
+        try:
+            out[dist] = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def _commit() -> str:
+    def git(*args: str) -> str:
+        proc = subprocess.run(["git", *args], cwd=HERE, capture_output=True, text=True, check=False)
+        return proc.stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    return commit + (" (with local changes)" if git("status", "--porcelain") else "")
+
+
+def _plan_text(plan: Plan, first_calls: int) -> str:
+    if plan.min_rounds == plan.max_rounds:
+        rounds = f"{plan.max_rounds} warm rounds per case"
+    else:
+        rounds = (
+            f"warm rounds until the 95% interval of anyzarr / best other is narrower than "
+            f"{plan.target:.0%} (at least {plan.min_rounds}, at most {plan.max_rounds} rounds, "
+            f"{plan.budget:.0f} s per case)"
+        )
+    return f"{first_calls} first calls per implementation and case; {rounds}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument(
-        "--warmup", type=int, default=1, help="untimed repetitions per worker first (default 1)"
+        "--quick",
+        action="store_true",
+        help="smoke test: 1/8 of the data, 3 rounds, 1 first call (timings mean little)",
+    )
+    ap.add_argument(
+        "--scale", type=float, default=None, help="data size factor (default 1; --quick 0.125)"
     )
     ap.add_argument("--cases", default="", help="comma-separated substrings of case names")
-    ap.add_argument("--impls", default="anyzarr,anyzarr-async,zarr-python,zarrs,tensorstore")
-    args = ap.parse_args()
-    scale = 0.125 if args.quick else 1.0
-    reps = args.reps or (2 if args.quick else 3)
-    impls = args.impls.split(",")
+    ap.add_argument("--impls", default=",".join(ALL_IMPLS), help="comma-separated names")
+    ap.add_argument(
+        "--target-interval",
+        type=float,
+        default=0.05,
+        help="stop a case when the 95%% interval of anyzarr / best other is narrower than "
+        "this, relative to the ratio (default 0.05, i.e. about ±2.5%%)",
+    )
+    ap.add_argument(
+        "--budget-seconds",
+        type=float,
+        default=30.0,
+        help="seconds of warm rounds per case at most (default 30; 3 rounds always run)",
+    )
+    ap.add_argument("--min-rounds", type=int, default=8, help="warm rounds before stopping early")
+    ap.add_argument("--max-rounds", type=int, default=200, help="warm rounds at most")
+    ap.add_argument("--rounds", type=int, default=None, help="exactly this many warm rounds")
+    ap.add_argument(
+        "--first-calls",
+        type=int,
+        default=None,
+        help="fresh processes per implementation and case for first calls (default 3)",
+    )
+    ap.add_argument("--out", type=Path, default=HERE / "results", help="where latest.* go")
+    ap.add_argument(
+        "--write-docs",
+        nargs="?",
+        type=Path,
+        const=DOCS,
+        default=None,
+        help="also write the table between the markers of this file (default docs/performance.md)",
+    )
+    ap.add_argument(
+        "--from-json", type=Path, default=None, help="render this results file; run nothing"
+    )
+    args = ap.parse_args(argv)
+    result = json.loads(args.from_json.read_text()) if args.from_json else _run(args)
+    table = render(result)
+    print(table)
+    if args.from_json is None:
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "latest.json").write_text(json.dumps(result, indent=1))
+        (args.out / "latest.md").write_text(table)
+    if args.write_docs is not None:
+        write_docs(table, args.write_docs)
+        print(f"wrote the table into {args.write_docs}")
+
+
+def _run(args: argparse.Namespace) -> dict[str, Any]:
+    scale = args.scale or (0.125 if args.quick else 1.0)
+    if args.rounds is not None:
+        plan = Plan.fixed(args.rounds)
+    elif args.quick:
+        plan = Plan.fixed(3)
+    else:
+        plan = Plan(
+            target=args.target_interval,
+            budget=args.budget_seconds,
+            min_rounds=args.min_rounds,
+            max_rounds=args.max_rounds,
+        )
+    first_calls = args.first_calls or (1 if args.quick else 3)
+    impls = [impl for impl in args.impls.split(",") if impl]
+    unknown = set(impls) - set(ALL_IMPLS)
+    if unknown:
+        raise SystemExit(f"unknown implementations: {', '.join(sorted(unknown))}")
     wanted = [s for s in args.cases.split(",") if s]
     cases = [c for c in all_cases(scale) if not wanted or any(w in c.name for w in wanted)]
+    with_imports = not wanted or any(w in IMPORT_ROW for w in wanted)
+    t0 = time.time()
     baseline = machine_baseline(quick=args.quick)
     print("machine:", baseline, flush=True)
     rows = []
-    t0 = time.time()
+    if with_imports:
+        print(f"  {IMPORT_ROW}", flush=True)
+        rows.append(import_row(impls, plan))
+        _print_row(rows[-1])
     with tempfile.TemporaryDirectory(
         prefix="anyzarr-bench-", dir=os.environ.get("BENCH_TMP")
     ) as tmp:
         for case in cases:
-            rows.append(run_case(case, impls, Path(tmp), scale, reps, args.warmup))
-    table = render(rows, impls, baseline)
-    print(table)
-    out = HERE / "results"
-    out.mkdir(exist_ok=True)
-    (out / "latest.json").write_text(json.dumps({"rows": rows, "baseline": baseline}, indent=1))
-    (out / "latest.md").write_text(table + f"\n\n(suite wall time {time.time() - t0:.0f} s)\n")
+            print(f"  {case.name}", flush=True)
+            rows.append(run_case(case, impls, Path(tmp), scale, plan, first_calls))
+    meta = {
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": _commit(),
+        "command": shlex.join(["bench/run.py", *sys.argv[1:]]),
+        "wall_seconds": time.time() - t0,
+        "plan": _plan_text(plan, first_calls),
+        "versions": _versions(),
+    }
+    return {"meta": meta, "impls": impls, "rows": rows, "baseline": baseline}
 
 
 if __name__ == "__main__":
