@@ -61,7 +61,9 @@ def print_debug_info() -> None:
 
     print(f"anyzarr: {__version__}")
     print(f"python: {sys.version.split()[0]} ({platform.platform()})")
-    for name in ("numpy", "numcodecs", "msgspec", "anyio", "trio", "httpx", "obstore", "crc32c"):
+    core = ("numpy", "numcodecs", "msgspec", "anyio", "google-crc32c")
+    optional = ("trio", "httpx", "h11", "obstore", "fsspec", "typer", "rich", "xarray", "dask")
+    for name in core + optional:
         try:
             print(f"{name}: {version(name)}")
         except PackageNotFoundError:
