@@ -3,7 +3,9 @@
 ``import anyzarr as zarr`` gives zarr-python 3's top-level API: the sync
 ``Array``/``Group`` and functions (generated from the async API, see
 ``docs/sync.md``), ``AsyncArray``/``AsyncGroup``, ``config`` and the
-``storage``, ``errors``, ``dtype`` and ``codecs`` modules.
+``storage``, ``errors``, ``dtype`` and ``codecs`` modules.  anyzarr adds
+``copy_hierarchy``, ``convert_hierarchy`` and ``check_hierarchy`` (what the
+``anyzarr`` command runs), which report a :class:`TransferProgress`.
 """
 
 from __future__ import annotations
@@ -18,13 +20,17 @@ from anyzarr import codecs, dtype, errors, storage
 from anyzarr.api._array import AsyncArray
 from anyzarr.api._config import config
 from anyzarr.api._group import AsyncGroup
+from anyzarr.api._progress import TransferProgress
 from anyzarr.api.synchronous import (
     Array,
     Group,
     array,
+    check_hierarchy,
     consolidate_metadata,
+    convert_hierarchy,
     copy,
     copy_all,
+    copy_hierarchy,
     copy_store,
     create,
     create_array,
@@ -75,13 +81,17 @@ __all__ = [
     "AsyncArray",
     "AsyncGroup",
     "Group",
+    "TransferProgress",
     "__version__",
     "array",
+    "check_hierarchy",
     "codecs",
     "config",
     "consolidate_metadata",
+    "convert_hierarchy",
     "copy",
     "copy_all",
+    "copy_hierarchy",
     "copy_store",
     "create",
     "create_array",

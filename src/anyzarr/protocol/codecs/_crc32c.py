@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
-import numpy as np
 import google_crc32c
+import numpy as np
 
 from anyzarr.protocol._errors import ChecksumError
 from anyzarr.protocol.codecs._base import (
