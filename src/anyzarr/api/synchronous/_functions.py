@@ -151,11 +151,12 @@ def convert_hierarchy(
         The destination's format (default: the source's).
     chunks
         The destination's chunk shape (inner chunks when sharded); default
-        the source's.  Applies to every array, so give it for single arrays
-        or hierarchies whose arrays have the same number of dimensions.
+        the source's.  Arrays with another number of dimensions keep their
+        own (and say so in the ``anyzarr.convert`` log).
     shards
-        The destination's shard shape; ``None`` for no sharding; ``"keep"``
-        keeps the source's (dropped for format 2, which cannot shard).
+        The destination's shard shape (applied like ``chunks``); ``None``
+        for no sharding; ``"keep"`` keeps the source's (dropped for format
+        2, which cannot shard).
     compressors
         ``"keep"`` (translated between formats where possible), ``None`` for
         none, or a list of codec specs (see the module documentation).
