@@ -108,11 +108,6 @@ async def _keys_from_metadata(sp: StorePath) -> list[str]:
     return keys
 
 
-def _metadata_order(key: str) -> tuple[int, str]:
-    # Deepest first, the root's documents last (a reader opens the root first).
-    return (-key.count("/"), key)
-
-
 def _equal(a: Buffer, b: Buffer) -> bool:
     return bool(np.array_equal(a.as_numpy_array(), b.as_numpy_array()))
 
@@ -206,7 +201,13 @@ async def _copy(
     if skip_existing != "never" and dst.store.supports_listing:
         existing = set(await _listed_keys(dst))
     data = [key for key in keys if not is_metadata_key(key)]
-    metadata = sorted((key for key in keys if is_metadata_key(key)), key=_metadata_order)
+    # Metadata by depth, deepest first: each level finishes before the next
+    # starts, so the root's documents are written last.
+    levels: dict[int, list[str]] = {}
+    for key in keys:
+        if is_metadata_key(key):
+            levels.setdefault(key.count("/"), []).append(key)
+    batches = [data] + [sorted(levels[depth]) for depth in sorted(levels, reverse=True)]
     tracker.set_totals(len(keys), total_bytes)
 
     async def one(rel: str) -> None:
@@ -223,7 +224,7 @@ async def _copy(
         tracker.done(rel, len(value))
 
     workers = concurrency or (src.store.concurrency + dst.store.concurrency)
-    for batch in (data, metadata):
+    for batch in batches:
         pending = iter(batch)
 
         async def worker(pending: Iterator[str] = pending) -> None:
