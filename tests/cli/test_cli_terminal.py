@@ -179,3 +179,28 @@ def test_errors_are_one_line_and_exit_2(tmp_path: Path) -> None:
     assert status == 2
     assert "error" in shown
     assert "Traceback" not in shown
+
+
+@pytest.mark.parametrize(
+    ("blocked", "args", "extra"),
+    [
+        ("trio", ["--backend", "trio", "ls", "."], "trio"),
+        ("httpx", ["info", "http://127.0.0.1:9/x.zarr"], "remote"),
+        ("typer", ["--help"], "cli"),
+    ],
+)
+def test_a_missing_extra_is_named_without_a_traceback(
+    blocked: str, args: list[str], extra: str, tmp_path: Path
+) -> None:
+    # ``sys.modules[name] = None`` makes importing ``name`` fail as if it were absent.
+    code = f"import sys; sys.modules[{blocked!r}] = None; from anyzarr.cli import main; main()"
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert out.returncode == 2, out.stderr
+    assert f"pip install 'anyzarr[{extra}]'" in " ".join(out.stderr.split())
+    assert "Traceback" not in out.stderr

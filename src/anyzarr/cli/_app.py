@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 import anyio
 import numpy as np
 import typer
+from rich.markup import escape
 
 from anyzarr.api import asynchronous as azarr
 from anyzarr.api._array import AsyncArray
@@ -36,6 +37,7 @@ from anyzarr.cli._render import (
 )
 from anyzarr.cli._selection import parse_selection
 from anyzarr.io._store_path import StorePath, make_store_path
+from anyzarr.protocol._dependencies import MissingDependencyError, import_optional
 from anyzarr.protocol._errors import AnyzarrError
 
 __all__ = ["app"]
@@ -85,6 +87,12 @@ def _main(
 ) -> None:
     if backend not in ("asyncio", "trio"):
         raise typer.BadParameter("expected asyncio or trio", param_hint="--backend")
+    if backend == "trio":
+        try:
+            import_optional("trio", "--backend trio")
+        except MissingDependencyError as exc:
+            err_console.print(f"[bold red]error[/]: {escape(str(exc))}", highlight=False)
+            raise typer.Exit(2) from None
     _state["backend"] = backend
     _configure_logging(verbose)
 
@@ -113,7 +121,7 @@ def _run[T](fn: Callable[[], Awaitable[T]]) -> T:
         )
         raise typer.Exit(130) from None
     except (_Failed, AnyzarrError, OSError, ValueError, TypeError, KeyError) as exc:
-        err_console.print(f"[bold red]error[/]: {exc}", highlight=False)
+        err_console.print(f"[bold red]error[/]: {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from None
 
 
@@ -476,7 +484,8 @@ def check(
     else:
         for problem in report.problems:
             out_console.print(
-                f"[bold red]{problem.kind}[/] {problem.key}: {problem.message}", highlight=False
+                f"[bold red]{problem.kind}[/] {escape(problem.key)}: {escape(problem.message)}",
+                highlight=False,
             )
         missing = "unknown" if report.chunks_missing is None else report.chunks_missing
         verdict = "[green]ok[/]" if report.ok else f"[red]{len(report.problems)} problem(s)[/]"

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -56,48 +57,54 @@ def _codecs(codecs: list[Any]) -> str:
     return ", ".join(json.dumps(c) if not isinstance(c, str) else c for c in codecs)
 
 
+def _add(table: Table, name: str, value: str) -> None:
+    # Values come from the store (attributes, codec settings): never markup.
+    table.add_row(name, escape(value))
+
+
 def render_facts(facts: dict[str, Any], where: str) -> None:
     """A two-column table of an array's or a group's facts."""
-    table = Table(title=f"{facts['node_type']} {where}", show_header=False, title_justify="left")
+    title = f"{facts['node_type']} {escape(where)}"
+    table = Table(title=title, show_header=False, title_justify="left")
     table.add_column("field", style="bold cyan", no_wrap=True)
     table.add_column("value", overflow="fold")
-    table.add_row("Zarr format", str(facts["zarr_format"]))
+    _add(table, "Zarr format", str(facts["zarr_format"]))
     if facts["node_type"] == "array":
-        table.add_row("shape", str(tuple(facts["shape"])))
-        table.add_row("dtype", facts["dtype"])
-        table.add_row("chunks", str(tuple(facts["chunks"])))
+        _add(table, "shape", str(tuple(facts["shape"])))
+        _add(table, "dtype", facts["dtype"])
+        _add(table, "chunks", str(tuple(facts["chunks"])))
         shards = facts["shards"]
-        table.add_row("shards", "none" if shards is None else str(tuple(shards)))
-        table.add_row("fill value", json.dumps(facts["fill_value"]))
-        table.add_row("order", facts["order"])
-        table.add_row("filters", _codecs(facts["filters"]))
+        _add(table, "shards", "none" if shards is None else str(tuple(shards)))
+        _add(table, "fill value", json.dumps(facts["fill_value"]))
+        _add(table, "order", facts["order"])
+        _add(table, "filters", _codecs(facts["filters"]))
         if facts["serializer"] is not None:
-            table.add_row("serializer", _codecs([facts["serializer"]]))
-        table.add_row("compressors", _codecs(facts["compressors"]))
-        table.add_row("uncompressed", _size(facts["bytes_uncompressed"]))
-        table.add_row("stored", _size(facts["bytes_stored"]))
+            _add(table, "serializer", _codecs([facts["serializer"]]))
+        _add(table, "compressors", _codecs(facts["compressors"]))
+        _add(table, "uncompressed", _size(facts["bytes_uncompressed"]))
+        _add(table, "stored", _size(facts["bytes_stored"]))
         ratio = facts["compression_ratio"]
-        table.add_row("ratio", "unknown" if ratio is None else f"{ratio:.2f}")
+        _add(table, "ratio", "unknown" if ratio is None else f"{ratio:.2f}")
         stored = facts["chunks_stored"]
         label = "shards stored" if shards is not None else "chunks stored"
         count = "unknown" if stored is None else str(stored)
-        table.add_row(label, f"{count} of {facts['chunks_total']}")
+        _add(table, label, f"{count} of {facts['chunks_total']}")
     else:
-        table.add_row("arrays", str(facts["arrays"]))
-        table.add_row("groups", str(facts["groups"]))
-        table.add_row("consolidated", "yes" if facts["consolidated"] else "no")
-        table.add_row("uncompressed", _size(facts["bytes_uncompressed"]))
-        table.add_row("stored", _size(facts["bytes_stored"]))
+        _add(table, "arrays", str(facts["arrays"]))
+        _add(table, "groups", str(facts["groups"]))
+        _add(table, "consolidated", "yes" if facts["consolidated"] else "no")
+        _add(table, "uncompressed", _size(facts["bytes_uncompressed"]))
+        _add(table, "stored", _size(facts["bytes_stored"]))
     if facts["attributes"]:
-        table.add_row("attributes", json.dumps(facts["attributes"]))
+        _add(table, "attributes", json.dumps(facts["attributes"]))
     out_console.print(table)
 
 
 def _label(row: dict[str, Any]) -> str:
     if row["node_type"] == "group":
-        return f"[bold blue]{row['name']}[/]"
+        return f"[bold blue]{escape(row['name'])}[/]"
     shape = " x ".join(str(n) for n in row["shape"]) or "scalar"
-    return f"[green]{row['name']}[/] ({shape}) {row['dtype']}"
+    return f"[green]{escape(row['name'])}[/] ({shape}) {row['dtype']}"
 
 
 def render_tree(facts: dict[str, Any]) -> None:
@@ -119,7 +126,7 @@ def render_members(rows: list[dict[str, Any]]) -> None:
         table.add_column(column)
     for row in rows:
         if row["node_type"] == "group":
-            table.add_row(f"[bold blue]{row['name']}/[/]", "group", "", "", "", "")
+            table.add_row(f"[bold blue]{escape(row['name'])}/[/]", "group", "", "", "", "")
             continue
         shards = row["shards"]
         table.add_row(
