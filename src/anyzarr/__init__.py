@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import platform
 import sys
 
 # Import the module first: importing a submodule sets the package attribute,
@@ -63,6 +62,7 @@ __version__ = "0.1.0"
 
 def print_debug_info() -> None:
     """Print the versions of anyzarr, Python and the libraries it relies on."""
+    import platform
     from importlib.metadata import PackageNotFoundError, version
 
     print(f"anyzarr: {__version__}")
