@@ -63,6 +63,9 @@ Options = Annotated[
         help="KEY=VALUE for remote stores (obstore or HTTP); VALUE is JSON where it parses.",
     ),
 ]
+#: ``cat`` without ``--select`` reads the whole array; past this it asks for a selection.
+_WHOLE_ARRAY_LIMIT = 256 * 2**20
+
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 
 
@@ -282,6 +285,11 @@ def cat(
             node = await _node(sp)
             if not isinstance(node, AsyncArray):
                 raise _Failed(f"{_where(location, path)} is a group; use ls or tree")
+            if not select.strip() and node.nbytes > _WHOLE_ARRAY_LIMIT:
+                raise _Failed(
+                    f"{_where(location, path)} holds {node.nbytes:,} bytes uncompressed; "
+                    "pick a part with --select"
+                )
             return await node.getitem(selection)
         finally:
             await _close(sp)
