@@ -204,3 +204,20 @@ def test_a_missing_extra_is_named_without_a_traceback(
     assert out.returncode == 2, out.stderr
     assert f"pip install 'anyzarr[{extra}]'" in " ".join(out.stderr.split())
     assert "Traceback" not in out.stderr
+
+
+def test_cat_without_select_refuses_a_large_array(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from anyzarr.cli import _app, main
+
+    anyzarr.create_array(tmp_path / "a.zarr", shape=(100,), dtype="i8")
+    monkeypatch.setattr(_app, "_WHOLE_ARRAY_LIMIT", 100)
+    with pytest.raises(SystemExit) as exited:
+        main(["cat", str(tmp_path / "a.zarr")])
+    assert exited.value.code == 2
+    assert "--select" in " ".join(capsys.readouterr().err.split())
+    with pytest.raises(SystemExit) as exited:
+        main(["cat", str(tmp_path / "a.zarr"), "--select", "0:3", "--json"])
+    assert exited.value.code == 0
+    assert '"shape": [' in capsys.readouterr().out
