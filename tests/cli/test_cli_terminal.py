@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -60,6 +61,7 @@ def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> tuple[int, 
         env={**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", **(env or {})},
         dimensions=(50, 120),
         encoding="utf-8",
+        codec_errors="replace",
         timeout=60,
     )
     child.expect(pexpect.EOF)
@@ -221,3 +223,36 @@ def test_cat_without_select_refuses_a_large_array(
         main(["cat", str(tmp_path / "a.zarr"), "--select", "0:3", "--json"])
     assert exited.value.code == 0
     assert '"shape": [' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("backend", ["asyncio", "trio"])
+def test_ctrl_c_leaves_whole_objects_and_the_copy_resumes(backend: str, tmp_path: Path) -> None:
+    data = np.arange(1, 201, dtype="i4")
+    anyzarr.create_array(tmp_path / "many.zarr", shape=(200,), chunks=(1,), dtype="i4")[:] = data
+    with serve_directory(tmp_path / "many.zarr", latency=0.02) as server:
+        child = pexpect.spawn(
+            str(ANYZARR),
+            ["--backend", backend, "cp", server.url, "out.zip", "--concurrency", "2"],
+            cwd=str(tmp_path),
+            env={**os.environ, "TERM": "xterm-256color"},
+            dimensions=(50, 120),
+            encoding="utf-8",
+            codec_errors="replace",  # ^C may cut a multi-byte bar character
+            timeout=60,
+        )
+        child.expect(r"[1-9]\d*/201 chunks")  # the copy is under way
+        child.sendintr()
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 130
+        assert "run the same command again" in ANSI.sub("", child.before or "")
+        with zipfile.ZipFile(tmp_path / "out.zip") as archive:  # its directory was written
+            written = archive.namelist()
+            assert 0 < len(written) < 200
+            assert "zarr.json" not in written  # metadata goes last
+            for name in written:
+                assert archive.read(name) == (tmp_path / "many.zarr" / name).read_bytes()
+        status, shown = run("cp", server.url, "out.zip", cwd=tmp_path)
+    assert status == 0, shown
+    assert f"{len(written)} already there" in shown
+    assert np.array_equal(anyzarr.open_array(tmp_path / "out.zip", mode="r")[:], data)
