@@ -27,8 +27,13 @@ generate: setup
 check-generated: setup
     {{py}} scripts/generate_sync.py --check
 
-docs:
-    @ls docs
+# Build the documentation site into site/ (warnings are errors, as in the tests).
+docs: setup
+    NO_MKDOCS_2_WARNING=1 {{py}} -m mkdocs build --strict
+
+# Serve the site on http://127.0.0.1:8000, rebuilding on every edit.
+docs-serve: setup
+    NO_MKDOCS_2_WARNING=1 {{py}} -m mkdocs serve --dev-addr 127.0.0.1:8000
 
 # The full benchmark suite (docs/performance.md says how to read it).
 bench *args: setup
@@ -38,5 +43,5 @@ bench *args: setup
 bench-docs: setup
     {{py}} bench/run.py --from-json bench/results/latest.json --write-docs
 
-demo: setup
-    {{py}} scripts/demo.py
+demo:
+    bash scripts/demo.sh

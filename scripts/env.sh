@@ -17,14 +17,16 @@ find_python() {
     echo "no Python >= 3.12 found; set ANYZARR_PYTHON" >&2
     return 1
 }
+# ensure_venv EXTRAS: a venv ($ANYZARR_VENV, default .venv) with anyzarr[EXTRAS] installed.
 ensure_venv() {
-    local extras=$1 stamp="$_root/.venv/.anyzarr-installed-$1"
-    if [ ! -x "$_root/.venv/bin/python" ]; then
-        "$(find_python)" -m venv "$_root/.venv"
+    local extras=$1 venv="$_root/${ANYZARR_VENV:-.venv}"
+    local stamp="$venv/.anyzarr-installed-$1"
+    if [ ! -x "$venv/bin/python" ]; then
+        "$(find_python)" -m venv "$venv"
     fi
     if [ ! -f "$stamp" ] || [ "$_root/pyproject.toml" -nt "$stamp" ]; then
-        "$_root/.venv/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
-        "$_root/.venv/bin/python" -m pip install -q --disable-pip-version-check -e "$_root[$extras]"
+        "$venv/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
+        "$venv/bin/python" -m pip install -q --disable-pip-version-check -e "$_root[$extras]"
         touch "$stamp"
     fi
 }

@@ -64,7 +64,7 @@ def test_importing_protocol_loads_no_io_module() -> None:
         "sys.modules['anyzarr'] = pkg\n"
         # The allowed dependencies load what they load (numcodecs pulls in
         # multiprocessing); only what the protocol layer adds on top counts.
-        "import numpy, numcodecs, numcodecs.blosc, numcodecs.zstd, msgspec, crc32c\n"
+        "import numpy, numcodecs, numcodecs.blosc, numcodecs.zstd, msgspec, google_crc32c\n"
         "before = set(sys.modules)\n"
         f"for m in {modules!r}: importlib.import_module(m)\n"
         f"bad = sorted(m for m in set(sys.modules) - before if m.split('.')[0] in {sorted(FORBIDDEN - {'http', 'urllib', 'threading'})!r})\n"

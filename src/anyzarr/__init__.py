@@ -3,12 +3,13 @@
 ``import anyzarr as zarr`` gives zarr-python 3's top-level API: the sync
 ``Array``/``Group`` and functions (generated from the async API, see
 ``docs/sync.md``), ``AsyncArray``/``AsyncGroup``, ``config`` and the
-``storage``, ``errors``, ``dtype`` and ``codecs`` modules.
+``storage``, ``errors``, ``dtype`` and ``codecs`` modules.  anyzarr adds
+``copy_hierarchy``, ``convert_hierarchy`` and ``check_hierarchy`` (what the
+``anyzarr`` command runs), which report a :class:`TransferProgress`.
 """
 
 from __future__ import annotations
 
-import platform
 import sys
 
 # Import the module first: importing a submodule sets the package attribute,
@@ -17,13 +18,17 @@ import anyzarr.config as _config_module  # noqa: F401
 from anyzarr import codecs, dtype, errors, storage
 from anyzarr.api._array import AsyncArray
 from anyzarr.api._group import AsyncGroup
+from anyzarr.api._progress import TransferProgress
 from anyzarr.api.synchronous import (
     Array,
     Group,
     array,
+    check_hierarchy,
     consolidate_metadata,
+    convert_hierarchy,
     copy,
     copy_all,
+    copy_hierarchy,
     copy_store,
     create,
     create_array,
@@ -57,11 +62,14 @@ __version__ = "0.1.0"
 
 def print_debug_info() -> None:
     """Print the versions of anyzarr, Python and the libraries it relies on."""
+    import platform
     from importlib.metadata import PackageNotFoundError, version
 
     print(f"anyzarr: {__version__}")
     print(f"python: {sys.version.split()[0]} ({platform.platform()})")
-    for name in ("numpy", "numcodecs", "msgspec", "anyio", "trio", "httpx", "obstore", "crc32c"):
+    core = ("numpy", "numcodecs", "msgspec", "anyio", "google-crc32c")
+    optional = ("trio", "httpx", "h11", "obstore", "fsspec", "typer", "rich", "xarray", "dask")
+    for name in core + optional:
         try:
             print(f"{name}: {version(name)}")
         except PackageNotFoundError:
@@ -73,13 +81,17 @@ __all__ = [
     "AsyncArray",
     "AsyncGroup",
     "Group",
+    "TransferProgress",
     "__version__",
     "array",
+    "check_hierarchy",
     "codecs",
     "config",
     "consolidate_metadata",
+    "convert_hierarchy",
     "copy",
     "copy_all",
+    "copy_hierarchy",
     "copy_store",
     "create",
     "create_array",

@@ -29,15 +29,23 @@ def slab_shape(
     """The shape of one slab for an array of ``shape``.
 
     The unit on each axis is the least common multiple of both chunk edges
-    (capped at the axis length); slabs grow from the last axis outwards, in
+    (capped at the axis length), or the target chunk edge when that unit
+    would exceed ``slab_bytes``; slabs grow from the last axis outwards, in
     whole units, up to ``slab_bytes``.  A single unit larger than the budget is
-    still one slab.
+    still one slab (one target chunk or shard is the least a write can take).
     """
+    budget = max(slab_bytes // max(itemsize, 1), 1)
     unit = [
         min(math.lcm(max(a, 1), max(b, 1)), max(n, 1))
         for a, b, n in zip(source_chunks, target_chunks, shape, strict=True)
     ]
-    budget = max(slab_bytes // max(itemsize, 1), 1)
+    if math.prod(unit) > budget:
+        # Grids that meet rarely (chunks of 1000 and 1001) would make one
+        # unit huge; aligning to the target alone keeps memory bounded by a
+        # target chunk, at the price of decoding some source chunks twice.
+        target_unit = [min(max(b, 1), max(n, 1)) for b, n in zip(target_chunks, shape, strict=True)]
+        if math.prod(target_unit) < math.prod(unit):
+            unit = target_unit
     slab = list(unit)
     for axis in reversed(range(len(shape))):
         rest = math.prod(slab) // slab[axis]

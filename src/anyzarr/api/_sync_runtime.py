@@ -41,6 +41,7 @@ import anyio
 from anyio.from_thread import BlockingPortal
 
 from anyzarr.io._config import config
+from anyzarr.protocol._dependencies import import_optional
 from anyzarr.protocol._errors import UsageError
 
 __all__ = [
@@ -111,6 +112,9 @@ def _configured_backend() -> str:
         raise UsageError(
             f"config key 'sync.backend' is {backend!r}; expected one of {', '.join(_BACKENDS)}"
         )
+    if backend == "trio":
+        # Fail here, in the caller's thread, rather than inside the loop thread.
+        import_optional("trio", "config key 'sync.backend' = 'trio'")
     return backend
 
 

@@ -7,6 +7,9 @@ opening, hierarchies, copying); this module is the public face.
 
 from __future__ import annotations
 
+from anyzarr.api._check import CheckProblem, CheckReport, check_hierarchy
+from anyzarr.api._convert import convert_hierarchy
+from anyzarr.api._copy_hierarchy import copy_hierarchy
 from anyzarr.api._functions_copy import CopyError, copy, copy_all, copy_store
 from anyzarr.api._functions_create import (
     array,
@@ -38,14 +41,21 @@ from anyzarr.api._functions_open import (
     tree,
 )
 from anyzarr.api._group import AsyncGroup
+from anyzarr.api._progress import TransferProgress
 
 __all__ = [
     "AsyncGroup",
+    "CheckProblem",
+    "CheckReport",
     "CopyError",
+    "TransferProgress",
     "array",
+    "check_hierarchy",
     "consolidate_metadata",
+    "convert_hierarchy",
     "copy",
     "copy_all",
+    "copy_hierarchy",
     "copy_store",
     "create",
     "create_array",

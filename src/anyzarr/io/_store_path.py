@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import MutableMapping
 from pathlib import Path
-from typing import Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 import anyio.to_thread
 
 from anyzarr.io._store import Store, resolve_prototype
 from anyzarr.protocol._byte_request import ByteRequest
+from anyzarr.protocol._dependencies import import_optional
 from anyzarr.protocol._errors import ReadOnlyError, UnsupportedOperationError
 from anyzarr.protocol.buffer import Buffer, BufferPrototype
+
+if TYPE_CHECKING:
+    from anyzarr.io.stores._fsspec import FsspecStore
 
 __all__ = [
     "ANY_ACCESS_MODE",
@@ -264,10 +268,16 @@ async def _from_string(
         _no_options(storage_options, f"URL {url!r}")
         return await MemoryStore.open(read_only=read_only)
     if scheme in ("http", "https"):
+        from anyzarr.io.stores import load_driver
+
+        load_driver("HTTPStore")  # names the missing extra, if one is
         from anyzarr.io.stores._http import HTTPStore
 
         return await HTTPStore.open(url, **(storage_options or {}))
     if scheme in ("s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "azure"):
+        from anyzarr.io.stores import load_driver
+
+        load_driver("ObjectStore")  # names the missing extra, if one is
         from obstore.store import from_url
 
         from anyzarr.io.stores._object import ObjectStore
@@ -276,11 +286,18 @@ async def _from_string(
         store: Store = ObjectStore(backend, read_only=read_only)
         await store._ensure_open()
         return store
-    from anyzarr.io.stores._fsspec import FsspecStore
-
+    FsspecStore = _fsspec_store_class()
     store = FsspecStore.from_url(url, storage_options=storage_options, read_only=read_only)
     await store._ensure_open()
     return store
+
+
+def _fsspec_store_class() -> type[FsspecStore]:
+    """FsspecStore, after checking that fsspec is installed (the driver imports it lazily)."""
+    import_optional("fsspec", "FsspecStore")
+    from anyzarr.io.stores._fsspec import FsspecStore
+
+    return FsspecStore
 
 
 async def _from_fsspec_mapper(
@@ -289,9 +306,7 @@ async def _from_fsspec_mapper(
     if type(obj).__name__ != "FSMap":
         return None
     _no_options(storage_options, "an fsspec mapper")
-    from anyzarr.io.stores._fsspec import FsspecStore
-
-    store = FsspecStore.from_mapper(obj, read_only=mode == "r")
+    store = _fsspec_store_class().from_mapper(obj, read_only=mode == "r")
     await store._ensure_open()
     return store
 

@@ -15,22 +15,30 @@ from anyzarr.api._sync_runtime import sync_iter as _sync_iter
 from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterable, Iterator, Sequence
     from typing import Any, Literal
 
     import numpy as np
 
+    from anyzarr.api._check import CheckReport
+    from anyzarr.api._convert import Keep
+    from anyzarr.api._copy_hierarchy import SkipExisting
     from anyzarr.api._functions_copy import Counts
     from anyzarr.api._group_tree import TreeRepr
+    from anyzarr.api._progress import ProgressCallback, TransferProgress
     from anyzarr.api.synchronous._array import Array
     from anyzarr.api.synchronous._group import Group
+    from anyzarr.io._store_path import StoreLike
     from anyzarr.protocol.metadata import ArrayV2Metadata, ArrayV3Metadata, GroupMetadata
 
 __all__ = [
     "array",
+    "check_hierarchy",
     "consolidate_metadata",
+    "convert_hierarchy",
     "copy",
     "copy_all",
+    "copy_hierarchy",
     "copy_store",
     "create",
     "create_array",
@@ -64,6 +72,41 @@ def array(data: Any, **kwargs: Any) -> Array:
     return _cast("Array", _wrap(_sync(_async_api.array, data, **kwargs)))
 
 
+def check_hierarchy(
+    source: StoreLike,
+    *,
+    path: str = "",
+    missing_chunks: Literal["ignore", "error"] = "ignore",
+    progress: ProgressCallback | None = None,
+) -> CheckReport:
+    """Read and decode every stored object below ``path``; report each bad one.
+
+    Parameters
+    ----------
+    source
+        Anything store-like (see :func:`copy_hierarchy`).
+    path
+        The array or group to check (default: the root).
+    missing_chunks
+        ``"ignore"`` counts chunks that are not stored (Zarr reads them as
+        the fill value, so they are normal); ``"error"`` reports each one.
+    progress
+        Called with a :class:`TransferProgress` as objects are checked.
+
+    Returns
+    -------
+    CheckReport
+        Counts and one :class:`CheckProblem` per bad or missing key.
+    """
+    return _sync(
+        _async_api.check_hierarchy,
+        source,
+        path=path,
+        missing_chunks=missing_chunks,
+        progress=progress,
+    )
+
+
 def consolidate_metadata(
     store: Any, path: str | None = None, zarr_format: Literal[2, 3] | None = None
 ) -> Group:
@@ -74,6 +117,84 @@ def consolidate_metadata(
     read.  Raises ``TypeError`` for stores that do not support it.
     """
     return _cast("Group", _wrap(_sync(_async_api.consolidate_metadata, store, path, zarr_format)))
+
+
+def convert_hierarchy(
+    source: StoreLike,
+    dest: StoreLike,
+    *,
+    source_path: str = "",
+    dest_path: str = "",
+    zarr_format: Literal[2, 3] | None = None,
+    chunks: Sequence[int] | None = None,
+    shards: Keep | Sequence[int] | None = "keep",
+    compressors: Keep | Sequence[str | dict[str, Any]] | None = "keep",
+    dtype: Any = None,
+    overwrite: bool = False,
+    progress: ProgressCallback | None = None,
+) -> TransferProgress:
+    """Rewrite the array or group at ``source_path`` (and everything below it) into ``dest``.
+
+    Groups keep their attributes; arrays keep shape, attributes, fill value,
+    order and, where the format allows, dimension names and filters.  Data
+    is streamed in slabs of whole destination shards (or chunks), at most two
+    at a time, so memory stays near two slabs whatever the array's size.
+    A source with consolidated metadata gives a consolidated destination.
+
+    Parameters
+    ----------
+    source, dest
+        Anything store-like (see :func:`copy_hierarchy`).
+    source_path, dest_path
+        Paths inside the stores.
+    zarr_format
+        The destination's format (default: the source's).
+    chunks
+        The destination's chunk shape (inner chunks when sharded); default
+        the source's.  Arrays with another number of dimensions keep their
+        own (and say so in the ``anyzarr.convert`` log).
+    shards
+        The destination's shard shape (applied like ``chunks``); ``None``
+        for no sharding; ``"keep"`` keeps the source's (dropped for format
+        2, which cannot shard).
+    compressors
+        ``"keep"`` (translated between formats where possible), ``None`` for
+        none, or a list of codec specs (see the module documentation).
+    dtype
+        The destination's data type; values are cast with numpy.
+    overwrite
+        Replace nodes that exist in the destination (else they are an error).
+    progress
+        Called with a :class:`TransferProgress` as destination objects
+        (shards, or chunks) are written; bytes count uncompressed data.
+
+    Returns
+    -------
+    TransferProgress
+        The final counts.
+
+    Raises
+    ------
+    ValueError
+        For options the destination format cannot take (shards in format 2,
+        several compressors in format 2, an unknown codec spec).
+    anyzarr.errors.ContainsArrayError, anyzarr.errors.ContainsGroupError
+        When a destination node exists and ``overwrite`` is false.
+    """
+    return _sync(
+        _async_api.convert_hierarchy,
+        source,
+        dest,
+        source_path=source_path,
+        dest_path=dest_path,
+        zarr_format=zarr_format,
+        chunks=chunks,
+        shards=shards,
+        compressors=compressors,
+        dtype=dtype,
+        overwrite=overwrite,
+        progress=progress,
+    )
 
 
 def copy(*args: Any, **kwargs: Any) -> Counts:
@@ -119,6 +240,70 @@ def copy_all(*args: Any, **kwargs: Any) -> Counts:
         When a destination member exists and ``if_exists="raise"``.
     """
     return _sync(_async_api.copy_all, *args, **kwargs)
+
+
+def copy_hierarchy(
+    source: StoreLike,
+    dest: StoreLike,
+    *,
+    source_path: str = "",
+    dest_path: str = "",
+    skip_existing: SkipExisting = "equal",
+    concurrency: int | None = None,
+    progress: ProgressCallback | None = None,
+) -> TransferProgress:
+    """Copy every stored object below ``source_path`` to ``dest_path``, concurrently.
+
+    The copy is byte for byte (no decoding), resumable and safe to interrupt:
+    each object is written whole, metadata documents go last (root last), and
+    objects the destination already holds are skipped (see ``skip_existing``),
+    so running the same copy again finishes an interrupted one.  A source
+    that cannot list its keys (plain HTTP) is walked through its metadata,
+    which then must be consolidated or otherwise reachable.
+
+    Parameters
+    ----------
+    source, dest
+        Anything store-like: a store, a local path (``.zip`` for a zip
+        archive), a ``file://``, ``http(s)://`` or ``s3://`` URL.  Stores made
+        here from paths and URLs are closed at the end; stores passed in are
+        left open.
+    source_path, dest_path
+        Paths inside the stores (default: their roots).
+    skip_existing
+        ``"equal"`` skips objects the destination holds with the same bytes;
+        ``"same-size"`` trusts an equal size (no read of the destination;
+        only safe when an unfinished earlier copy is the only writer);
+        ``"never"`` rewrites everything.
+    concurrency
+        Objects in flight at once (each held in memory until written);
+        default the two stores' concurrency limits added up.
+    progress
+        Called with a :class:`TransferProgress` once the totals are known and
+        after every object; it runs on the event loop's thread.
+
+    Returns
+    -------
+    TransferProgress
+        The final counts.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``skip_existing`` or a ``concurrency`` below 1.
+    anyzarr.errors.ReadOnlyError
+        When the destination is read-only.
+    """
+    return _sync(
+        _async_api.copy_hierarchy,
+        source,
+        dest,
+        source_path=source_path,
+        dest_path=dest_path,
+        skip_existing=skip_existing,
+        concurrency=concurrency,
+        progress=progress,
+    )
 
 
 def copy_store(*args: Any, **kwargs: Any) -> Counts:

@@ -164,6 +164,9 @@ def _check_range(byte_range: ByteRequest | None) -> None:
 class HTTPStore(Store):
     """A read-only store whose keys are URLs under ``url``.
 
+    Listing is not possible over plain HTTP, so ``supports_listing`` is
+    ``False``; every write raises :class:`~anyzarr.errors.ReadOnlyError`.
+
     Parameters
     ----------
     url
@@ -181,9 +184,6 @@ class HTTPStore(Store):
         Extra headers sent with every request (authorisation, for example).
     concurrency
         Size of the store's capacity limiter (see :class:`Store`).
-
-    Listing is not possible over plain HTTP, so ``supports_listing`` is
-    ``False``; every write raises :class:`~anyzarr.errors.ReadOnlyError`.
     """
 
     supports_writes = False

@@ -16,6 +16,7 @@ retries transient failures itself (see its ``retry_config`` option).
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -54,6 +55,9 @@ if TYPE_CHECKING:
     from anyzarr.protocol.buffer import Buffer, BufferPrototype
 
 __all__ = ["ObjectStore"]
+
+#: One DEBUG record per obstore request (operation and key).
+_log = logging.getLogger("anyzarr.storage.ObjectStore")
 
 # Keys per batch delete request (S3 accepts at most 1000).
 _DELETE_BATCH = 1000
@@ -208,6 +212,8 @@ class ObjectStore(Store):
         cancelled, so a cancelled ``set`` leaves the old value or the new
         one; writes still waiting for a limiter slot are cancelled.
         """
+        if _log.isEnabledFor(logging.DEBUG):
+            _log.debug("%s %s", sync_fn.__name__, args[1] if len(args) > 1 else "")
         native = functools.partial(async_fn, *args) if running_on_asyncio() else None
         return await dispatch(
             self.limiter, native, functools.partial(sync_fn, *args), shield=shield

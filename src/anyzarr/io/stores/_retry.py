@@ -15,6 +15,7 @@ fsspec drivers need because those libraries' coroutines only run on asyncio.
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -32,6 +33,9 @@ __all__ = [
     "running_on_asyncio",
     "retry_call",
 ]
+
+#: One record per retry (INFO); the final failure is raised, not logged.
+_log = logging.getLogger("anyzarr.storage.retry")
 
 
 class RemoteStoreError(AnyzarrError, OSError):
@@ -165,6 +169,14 @@ async def retry_call[T](
                     url=exc.url,
                     status=exc.status,
                 ) from exc
+            _log.info(
+                "retrying %s in %.2fs after failure %d of at most %d: %s",
+                what,
+                wait,
+                failures,
+                policy.attempts,
+                exc.reason,
+            )
             await anyio.sleep(wait)
 
 

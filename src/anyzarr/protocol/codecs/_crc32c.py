@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
+import google_crc32c
 import numpy as np
-from crc32c import crc32c
 
 from anyzarr.protocol._errors import ChecksumError
 from anyzarr.protocol.codecs._base import (
@@ -17,7 +17,17 @@ from anyzarr.protocol.codecs._base import (
     parse_named_configuration,
 )
 
-__all__ = ["Crc32cCodec"]
+__all__ = ["Crc32cCodec", "crc32c"]
+
+
+def crc32c(data: RawBytes) -> int:
+    """The CRC-32C (Castagnoli) checksum of ``data``, without copying it.
+
+    google-crc32c reads only objects whose buffer needs no release (it parses
+    ``y#``), which rules out memoryviews; a numpy view over the same memory
+    passes.
+    """
+    return int(google_crc32c.value(np.frombuffer(data, dtype=np.uint8)))
 
 
 @dataclass(frozen=True, eq=False)
