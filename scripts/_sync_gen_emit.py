@@ -37,8 +37,8 @@ DEPRECATED = {
     ("Group", "create_dataset"): "Group.create_dataset is deprecated; use Group.create_array",
     ("Group", "require_dataset"): "Group.require_dataset is deprecated; use Group.require_array",
 }
-HELPERS_RUNTIME = (("sync", "_sync"), ("sync_iter", "_sync_iter"))
-HELPERS_EXTRAS = (("wrap", "_wrap"), ("unwrap", "_unwrap"), ("register_wrapper", "_register"))
+HELPERS_RUNTIME = (("sync", "_sync"), ("sync_iter", "_sync_iter"), ("NotHere", "_NotHere"))
+HELPERS_MIXINS = (("wrap", "_wrap"), ("unwrap", "_unwrap"), ("register_wrapper", "_register"))
 
 
 @dataclass(frozen=True)
@@ -73,8 +73,8 @@ class Plan:
     package: str
     classes: tuple[ClassJob, ...]
     functions: FunctionsJob | None
-    extras_path: Path
-    extras_module: str = "anyzarr.api._sync_extras"
+    mixins_path: Path
+    mixins_module: str = "anyzarr.api._sync_mixins"
     runtime_module: str = "anyzarr.api._sync_runtime"
 
 
@@ -191,15 +191,17 @@ def _function(
         )
         if here is not None:
             # See ``runs_here``: work in this thread when the store allows it.
-            result = "_" if returns == "None" else "result"
-            body = "\n".join(
-                [
-                    f"ran, {result} = {here}",
-                    "if not ran:",
-                    f"    {'' if returns == 'None' else 'result = '}{call}",
-                    *([] if returns == "None" else ["return result"]),
-                ]
-            )
+            if returns == "None":
+                body = f"if isinstance({here}, _NotHere):\n    {call}"
+            else:
+                body = "\n".join(
+                    [
+                        f"result = {here}",
+                        "if isinstance(result, _NotHere):",
+                        f"    result = {call}",
+                        "return result",
+                    ]
+                )
         elif returns == "None":
             body = call
         elif ctx.needs_wrap(node.returns):
@@ -393,10 +395,10 @@ class _Imports:
 def _helper_imports(plan: Plan, imports: _Imports, mixins: Sequence[str]) -> None:
     for name, alias in HELPERS_RUNTIME:
         imports.add(alias, f"from {plan.runtime_module} import {name} as {alias}")
-    for name, alias in HELPERS_EXTRAS:
-        imports.add(alias, f"from {plan.extras_module} import {name} as {alias}")
+    for name, alias in HELPERS_MIXINS:
+        imports.add(alias, f"from {plan.mixins_module} import {name} as {alias}")
     for name in mixins:
-        imports.add(name, f"from {plan.extras_module} import {name}")
+        imports.add(name, f"from {plan.mixins_module} import {name}")
     imports.add("_cast", "from typing import cast as _cast")
 
 
@@ -461,8 +463,8 @@ def generate_class(plan: Plan, job: ClassJob) -> str:
         cls,
         job,
         ctx,
-        _class_member_names(plan.extras_path, job.overrides),
-        _class_member_names(plan.extras_path, job.fallbacks),
+        _class_member_names(plan.mixins_path, job.overrides),
+        _class_member_names(plan.mixins_path, job.fallbacks),
     )
     doc = _class_doc(cls, job, renames)
     lines = ["", "", f"class {job.sync_name}({job.overrides}, {job.fallbacks}):"]

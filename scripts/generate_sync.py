@@ -20,8 +20,8 @@ Rules (in the order the generator applies them):
 - Properties and public dataclass fields are forwarded read-only (setters are
   forwarded too); plain public methods are forwarded as they are.
 - Private names, dunders, ``@overload`` stubs and every name defined in the
-  hand-written override mixin (``ArrayExtras``/``GroupExtras`` in
-  ``_sync_extras.py``) are skipped.  The fallback mixins sit below the
+  hand-written override mixin (``ArrayMixin``/``GroupMixin`` in
+  ``_sync_mixins.py``) are skipped.  The fallback mixins sit below the
   generated class, so a generated method replaces a fallback of the same name.
 - ``@deprecated(...)`` decorators are copied.
 
@@ -77,7 +77,7 @@ def default_plan(out_dir: Path | None = None) -> Plan:
             "Array",
             "_array.py",
             "_async_array",
-            "ArrayExtras",
+            "ArrayMixin",
             "ArrayFallbacks",
         ),
         ClassJob(
@@ -87,7 +87,7 @@ def default_plan(out_dir: Path | None = None) -> Plan:
             "Group",
             "_group.py",
             "_async_group",
-            "GroupExtras",
+            "GroupMixin",
             "GroupFallbacks",
         ),
     )
@@ -99,7 +99,7 @@ def default_plan(out_dir: Path | None = None) -> Plan:
         functions=FunctionsJob(
             api / "asynchronous.py", "anyzarr.api.asynchronous", "_functions.py"
         ),
-        extras_path=api / "_sync_extras.py",
+        mixins_path=api / "_sync_mixins.py",
     )
 
 

@@ -228,7 +228,7 @@ def fixture_pkg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path
                 "Array",
                 "_array.py",
                 "_async_array",
-                "ArrayExtras",
+                "ArrayMixin",
                 "ArrayFallbacks",
             ),
             gen.ClassJob(
@@ -238,12 +238,12 @@ def fixture_pkg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path
                 "Group",
                 "_group.py",
                 "_async_group",
-                "GroupExtras",
+                "GroupMixin",
                 "GroupFallbacks",
             ),
         ),
         functions=gen.FunctionsJob(pkg / "asynchronous.py", "fxpkg.asynchronous", "_functions.py"),
-        extras_path=ROOT / "src" / "anyzarr" / "api" / "_sync_extras.py",
+        mixins_path=ROOT / "src" / "anyzarr" / "api" / "_sync_mixins.py",
     )
     gen.write(plan)
     sys.path.insert(0, str(root))
@@ -365,6 +365,6 @@ def test_deprecated_names_warn(fx: ModuleType) -> None:
         made = grp.create_dataset("d")
     assert isinstance(made, fx.Array)
     # Names the async class lacks come from the hand-written fallbacks.
-    from anyzarr.api._sync_extras import GroupFallbacks
+    from anyzarr.api._sync_mixins import GroupFallbacks
 
     assert fx.Group.array is GroupFallbacks.array

@@ -78,3 +78,63 @@ def test_the_check_catches_a_violation(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("import anyio\nfrom trio import sleep\nopen('x')\n")
     assert len(_violations(bad)) == 3
+
+
+# -- every layer imports only from itself and the layers below ---------------------------------
+
+SRC = PROTOCOL.parent
+#: Layer of each first-level package; anything else in anyzarr (the public
+#: facade modules, the CLI, integrations, testing helpers) sits above them all.
+LAYERS = {"protocol": 0, "io": 1, "api": 2}
+
+
+def _layer(module: str) -> int:
+    parts = module.split(".")
+    return LAYERS.get(parts[1], 3) if len(parts) > 1 else 3
+
+
+def _module_name(path: Path) -> str:
+    rel = path.relative_to(SRC.parent).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _upward_imports(path: Path) -> list[str]:
+    """Imports in ``path`` (anywhere in it, lazy ones too) of a higher anyzarr layer."""
+    module = _module_name(path)
+    package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
+    mine = _layer(module)
+    found: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        targets: list[str] = []
+        if isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                targets = [".".join([*base, node.module] if node.module else base)]
+            elif node.module:
+                targets = [node.module]
+        for target in targets:
+            if target.split(".")[0] == "anyzarr" and _layer(target) > mine:
+                found.append(f"{path}:{node.lineno} ({module}) imports {target}")
+    return found
+
+
+def test_no_layer_imports_a_layer_above_it() -> None:
+    files = [f for layer in LAYERS for f in sorted((SRC / layer).rglob("*.py"))]
+    problems = [v for f in files for v in _upward_imports(f)]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_layer_check_catches_a_violation(tmp_path: Path) -> None:
+    fake = SRC / "io" / "_layering_probe.py"
+    assert not fake.exists()
+    source = "def f():\n    from anyzarr.api import _array\n    import anyzarr.cli\n"
+    fake.write_text(source)
+    try:
+        assert len(_upward_imports(fake)) == 2
+    finally:
+        fake.unlink()

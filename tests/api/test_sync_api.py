@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import anyzarr as zarr
-from anyzarr.api._sync_extras import unwrap, wrap
+from anyzarr.api._sync_mixins import unwrap, wrap
 
 
 @pytest.fixture

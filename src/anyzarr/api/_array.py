@@ -5,7 +5,8 @@ its runtime config; data moves through ``anyzarr.io._engine`` as protocol
 plans (``anyzarr.protocol.array``).  Helpers live next door: creation in
 ``_array_create``, how selections and their results are shaped in ``_selection``,
 the info summary in ``_array_info``, runtime settings in ``_array_config``,
-small pieces (fields, dict metadata, grids, resize deletes) in ``_array_util``.
+metadata from mappings in ``_array_metadata``, the grid of stored objects in
+``_array_grid``.
 """
 
 from __future__ import annotations
@@ -13,30 +14,46 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self, cast
 
 import numpy as np
 import numpy.typing as npt
 
 from anyzarr.api._array_config import ArrayConfig, ArrayConfigLike, parse_array_config
 from anyzarr.api._array_create import create_array_node, resolve_store_path
+from anyzarr.api._array_grid import delete_outside, iter_grid
 from anyzarr.api._array_info import ArrayInfo, grid_shape
-from anyzarr.api._array_util import (
-    allow_pickle,
-    delete_outside,
-    iter_grid,
-    metadata_from_dict,
-)
+from anyzarr.api._array_metadata import allow_pickle, metadata_from_dict
 from anyzarr.api._selection import Fields, SelectionKind, SelectionRead, selection_write
-from anyzarr.api._sync_runtime import off_loop_thread, runs_here
+from anyzarr.api._sync_runtime import NOT_HERE, NotHere, off_loop_thread, runs_here
 from anyzarr.io import _engine
 from anyzarr.io._tasks import task_group
 from anyzarr.protocol._errors import ReadOnlyError, UsageError
 from anyzarr.protocol.array import ArrayWrite, StoredArray
 from anyzarr.protocol.buffer import BufferPrototype
+from anyzarr.protocol.codecs import (
+    ArrayArrayCodec,
+    ArrayBytesCodec,
+    BytesBytesCodec,
+    Codec,
+    CodecPipeline,
+    ShardingCodec,
+)
+from anyzarr.protocol.indexing import (
+    BasicSelection,
+    BlockSelection,
+    CoordinateSelection,
+    MaskSelection,
+    NDArrayLikeOrScalar,
+    OrthogonalSelection,
+    OutBuffer,
+    SelectionWithFields,
+)
 from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE, ArrayV2Metadata, ArrayV3Metadata
 
 if TYPE_CHECKING:
+    import numcodecs.abc
+
     from anyzarr.io._store import Store
     from anyzarr.io._store_path import StorePath
 
@@ -53,7 +70,7 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
 
     metadata: T_ArrayMetadata
     store_path: StorePath
-    codec_pipeline: Any
+    codec_pipeline: CodecPipeline
     _config: ArrayConfig
 
     def __init__(
@@ -64,12 +81,16 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
     ) -> None:
         from anyzarr.protocol.codecs import pipeline_for_metadata
 
-        if isinstance(metadata, Mapping):
-            metadata = metadata_from_dict(metadata, store_path.path)
-        self.metadata = metadata  # type: ignore[assignment]
+        parsed = (
+            metadata_from_dict(metadata, store_path.path)
+            if isinstance(metadata, Mapping)
+            else metadata
+        )
+        # A mapping gives whichever format it holds; that is this array's type.
+        self.metadata = cast("T_ArrayMetadata", parsed)
         self.store_path = store_path
         self._config = parse_array_config(config)
-        self.codec_pipeline = pipeline_for_metadata(metadata, allow_pickle=allow_pickle())
+        self.codec_pipeline = pipeline_for_metadata(parsed, allow_pickle=allow_pickle())
 
     # -- construction -----------------------------------------------------
 
@@ -134,9 +155,11 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
         )
 
     @classmethod
-    def from_dict(cls, store_path: StorePath, data: dict[str, Any]) -> AsyncArray[Any]:
+    def from_dict(
+        cls, store_path: StorePath, data: dict[str, Any]
+    ) -> AsyncArray[ArrayV2Metadata | ArrayV3Metadata]:
         """An array handle from a metadata mapping of either format (no IO)."""
-        return cls(metadata_from_dict(data, store_path.path), store_path)
+        return AsyncArray(metadata_from_dict(data, store_path.path), store_path)
 
     @classmethod
     async def open(
@@ -164,7 +187,7 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
     # -- static facts ---------------------------------------------------------
 
     @property
-    def _meta(self) -> Any:
+    def _meta(self) -> ArrayV2Metadata | ArrayV3Metadata:
         return self.metadata
 
     @property
@@ -180,7 +203,7 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
     @property
     def zarr_format(self) -> Literal[2, 3]:
         """2 or 3."""
-        return self._meta.zarr_format  # type: ignore[no-any-return]
+        return self._meta.zarr_format
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -200,7 +223,7 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
     @property
     def dtype(self) -> np.dtype[Any]:
         """The numpy data type of the elements."""
-        return self._meta.dtype  # type: ignore[no-any-return]
+        return self._meta.dtype
 
     @property
     def chunks(self) -> tuple[int, ...]:
@@ -222,7 +245,7 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
     def order(self) -> Literal["C", "F"]:
         """Memory order: stored in format 2 metadata, a runtime setting for format 3."""
         if self.zarr_format == 2:
-            return self._meta.order  # type: ignore[no-any-return]
+            return self._meta.order
         return self._config.order
 
     @property
@@ -251,53 +274,48 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
         return bool(self.store_path.store.read_only)
 
     @property
-    def codecs(self) -> tuple[Any, ...]:
+    def codecs(self) -> tuple[Codec, ...]:
         """The format 3 codec chain (empty for format 2)."""
-        return tuple(getattr(self._meta, "codecs", ()))
+        meta = self._meta
+        return tuple(meta.codecs) if isinstance(meta, ArrayV3Metadata) else ()
 
-    def _inner_codecs(self) -> tuple[Any, ...]:
+    def _inner_codecs(self) -> tuple[Codec, ...]:
         codecs = self.codecs
-        if len(codecs) == 1 and hasattr(codecs[0], "index_codecs"):
+        if len(codecs) == 1 and isinstance(codecs[0], ShardingCodec):
             return tuple(codecs[0].codecs)
         return codecs
 
     @property
-    def filters(self) -> tuple[Any, ...]:
+    def filters(self) -> tuple[ArrayArrayCodec, ...] | tuple[numcodecs.abc.Codec, ...]:
         """Array-to-array codecs (format 3) or numcodecs filters (format 2)."""
-        if self.zarr_format == 2:
-            return tuple(self._meta.filters or ())
-        from anyzarr.protocol.codecs import ArrayArrayCodec
-
+        meta = self._meta
+        if isinstance(meta, ArrayV2Metadata):
+            return tuple(meta.filters or ())
         return tuple(c for c in self._inner_codecs() if isinstance(c, ArrayArrayCodec))
 
     @property
-    def serializer(self) -> Any:
+    def serializer(self) -> ArrayBytesCodec | None:
         """The array-to-bytes codec (``None`` for format 2)."""
-        if self.zarr_format == 2:
-            return None
-        from anyzarr.protocol.codecs import ArrayBytesCodec
-
         return next((c for c in self._inner_codecs() if isinstance(c, ArrayBytesCodec)), None)
 
     @property
-    def compressors(self) -> tuple[Any, ...]:
+    def compressors(self) -> tuple[BytesBytesCodec, ...] | tuple[numcodecs.abc.Codec, ...]:
         """Bytes-to-bytes codecs (format 3) or the numcodecs compressor (format 2)."""
-        if self.zarr_format == 2:
-            compressor = self._meta.compressor
-            return () if compressor is None else (compressor,)
-        from anyzarr.protocol.codecs import BytesBytesCodec
-
+        meta = self._meta
+        if isinstance(meta, ArrayV2Metadata):
+            return () if meta.compressor is None else (meta.compressor,)
         return tuple(c for c in self._inner_codecs() if isinstance(c, BytesBytesCodec))
 
     @property
-    def compressor(self) -> Any:
+    def compressor(self) -> numcodecs.abc.Codec | None:
         """The single format 2 compressor (deprecated: use ``compressors``)."""
         warnings.warn("compressor is deprecated; use compressors", DeprecationWarning, stacklevel=2)
-        if self.zarr_format != 2:
+        meta = self._meta
+        if not isinstance(meta, ArrayV2Metadata):
             raise UsageError(
                 "'compressor' is only defined for Zarr format 2 arrays; use 'compressors'"
             )
-        return self._meta.compressor
+        return meta.compressor
 
     @property
     def cdata_shape(self) -> tuple[int, ...]:
@@ -491,12 +509,12 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
     async def _read(
         self,
         kind: SelectionKind,
-        selection: Any,
+        selection: SelectionWithFields,
         *,
-        out: Any = None,
+        out: OutBuffer | None = None,
         fields: Fields = None,
         prototype: BufferPrototype | None = None,
-    ) -> Any:
+    ) -> NDArrayLikeOrScalar:
         """Read ``selection`` of ``kind``, shaped as zarr-python shapes it."""
         read = SelectionRead.prepare(
             self._stored(prototype),
@@ -512,16 +530,16 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
     def _read_here(
         self,
         kind: SelectionKind,
-        selection: Any,
+        selection: SelectionWithFields,
         *,
-        out: Any = None,
+        out: OutBuffer | None = None,
         fields: Fields = None,
         prototype: BufferPrototype | None = None,
-    ) -> tuple[bool, Any]:
+    ) -> NDArrayLikeOrScalar | NotHere:
         """`_read` without the event loop, for the sync API (see ``runs_here``)."""
         stored = self._stored(prototype)
         if not off_loop_thread() or _engine.batch_io_for(self.store, stored) is None:
-            return False, None
+            return NOT_HERE
         read = SelectionRead.prepare(
             stored,
             kind,
@@ -531,13 +549,13 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
             read_missing_chunks=self._config.read_missing_chunks,
         )
         _engine.read_here(read.op, self.store)
-        return True, read.finish()
+        return read.finish()
 
     def _write_op(
         self,
         stored: StoredArray,
         kind: SelectionKind,
-        selection: Any,
+        selection: SelectionWithFields,
         value: npt.ArrayLike,
         fields: Fields,
     ) -> ArrayWrite:
@@ -556,7 +574,7 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
     async def _write(
         self,
         kind: SelectionKind,
-        selection: Any,
+        selection: SelectionWithFields,
         value: npt.ArrayLike,
         *,
         fields: Fields = None,
@@ -569,27 +587,32 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
     def _write_here(
         self,
         kind: SelectionKind,
-        selection: Any,
+        selection: SelectionWithFields,
         value: npt.ArrayLike,
         *,
         fields: Fields = None,
         prototype: BufferPrototype | None = None,
-    ) -> tuple[bool, None]:
+    ) -> NotHere | None:
         """`_write` without the event loop, for the sync API (see ``runs_here``)."""
         stored = self._stored(prototype)
         if not off_loop_thread() or _engine.batch_io_for(self.store, stored) is None:
-            return False, None
+            return NOT_HERE
         _engine.write_here(self._write_op(stored, kind, selection, value, fields), self.store)
-        return True, None
+        return None
 
     @runs_here
-    async def getitem(self, selection: Any, *, prototype: BufferPrototype | None = None) -> Any:
+    async def getitem(
+        self, selection: SelectionWithFields, *, prototype: BufferPrototype | None = None
+    ) -> NDArrayLikeOrScalar:
         """Read ``selection`` the way ``array[selection]`` does (basic or fancy indexing)."""
         return await self._read("getitem", selection, prototype=prototype)
 
     @runs_here
     async def setitem(
-        self, selection: Any, value: npt.ArrayLike, prototype: BufferPrototype | None = None
+        self,
+        selection: SelectionWithFields,
+        value: npt.ArrayLike,
+        prototype: BufferPrototype | None = None,
     ) -> None:
         """Write ``value`` to ``selection`` the way ``array[selection] = value`` does."""
         return await self._write("getitem", selection, value, prototype=prototype)
@@ -597,19 +620,19 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
     @runs_here
     async def get_basic_selection(
         self,
-        selection: Any = Ellipsis,
+        selection: BasicSelection = Ellipsis,
         *,
-        out: Any = None,
+        out: OutBuffer | None = None,
         prototype: BufferPrototype | None = None,
         fields: Fields = None,
-    ) -> Any:
+    ) -> NDArrayLikeOrScalar:
         """Read with integers, slices and Ellipsis, as numpy basic indexing does."""
         return await self._read("basic", selection, out=out, fields=fields, prototype=prototype)
 
     @runs_here
     async def set_basic_selection(
         self,
-        selection: Any,
+        selection: BasicSelection,
         value: npt.ArrayLike,
         *,
         fields: Fields = None,
@@ -621,12 +644,12 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
     @runs_here
     async def get_orthogonal_selection(
         self,
-        selection: Any,
+        selection: OrthogonalSelection,
         *,
-        out: Any = None,
+        out: OutBuffer | None = None,
         fields: Fields = None,
         prototype: BufferPrototype | None = None,
-    ) -> Any:
+    ) -> NDArrayLikeOrScalar:
         """Read the outer product of one selection per axis (ints, slices, int arrays, masks)."""
         return await self._read(
             "orthogonal", selection, out=out, fields=fields, prototype=prototype
@@ -635,7 +658,7 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
     @runs_here
     async def set_orthogonal_selection(
         self,
-        selection: Any,
+        selection: OrthogonalSelection,
         value: npt.ArrayLike,
         *,
         fields: Fields = None,
@@ -647,12 +670,12 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
     @runs_here
     async def get_coordinate_selection(
         self,
-        selection: Any,
+        selection: CoordinateSelection,
         *,
-        out: Any = None,
+        out: OutBuffer | None = None,
         fields: Fields = None,
         prototype: BufferPrototype | None = None,
-    ) -> Any:
+    ) -> NDArrayLikeOrScalar:
         """Read the points named by one integer array per axis, broadcast together."""
         return await self._read(
             "coordinate", selection, out=out, fields=fields, prototype=prototype
@@ -661,7 +684,7 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
     @runs_here
     async def set_coordinate_selection(
         self,
-        selection: Any,
+        selection: CoordinateSelection,
         value: npt.ArrayLike,
         *,
         fields: Fields = None,
@@ -673,19 +696,19 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
     @runs_here
     async def get_mask_selection(
         self,
-        mask: Any,
+        mask: MaskSelection,
         *,
-        out: Any = None,
+        out: OutBuffer | None = None,
         fields: Fields = None,
         prototype: BufferPrototype | None = None,
-    ) -> Any:
+    ) -> NDArrayLikeOrScalar:
         """Read the elements where a boolean array shaped like the array is true."""
         return await self._read("mask", mask, out=out, fields=fields, prototype=prototype)
 
     @runs_here
     async def set_mask_selection(
         self,
-        mask: Any,
+        mask: MaskSelection,
         value: npt.ArrayLike,
         *,
         fields: Fields = None,
@@ -697,19 +720,19 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
     @runs_here
     async def get_block_selection(
         self,
-        selection: Any,
+        selection: BlockSelection,
         *,
-        out: Any = None,
+        out: OutBuffer | None = None,
         fields: Fields = None,
         prototype: BufferPrototype | None = None,
-    ) -> Any:
+    ) -> NDArrayLikeOrScalar:
         """Read whole chunks chosen by chunk-grid indices (ints and step-1 slices)."""
         return await self._read("block", selection, out=out, fields=fields, prototype=prototype)
 
     @runs_here
     async def set_block_selection(
         self,
-        selection: Any,
+        selection: BlockSelection,
         value: npt.ArrayLike,
         *,
         fields: Fields = None,

@@ -84,7 +84,7 @@ _FALLBACK: dict[str, Any] = {
 
 
 def _default(name: str) -> Any:
-    from anyzarr.config import config
+    from anyzarr.io._config import config
 
     return config.get(f"array.{name}", _FALLBACK[name])
 

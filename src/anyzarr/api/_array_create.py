@@ -151,7 +151,7 @@ async def create_array_node(
     from anyzarr.protocol.metadata import create_array_metadata
 
     if zarr_format is None:
-        from anyzarr.config import config as global_config
+        from anyzarr.io._config import config as global_config
 
         zarr_format = global_config.get("default_zarr_format", 3)
     if zarr_format not in (2, 3):
@@ -201,7 +201,7 @@ async def create_array_node(
         dimension_names=dimension_names,
     )
     if isinstance(metadata, ArrayV3Metadata) and not metadata.chunk_grid.is_regular:
-        from anyzarr.config import config as global_config
+        from anyzarr.io._config import config as global_config
 
         if not global_config.get("array.rectilinear_chunks", False):
             raise RectilinearChunksDisabledError(

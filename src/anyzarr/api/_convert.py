@@ -251,7 +251,7 @@ class _Options:
         self.zarr_format = zarr_format
         self.chunks = None if chunks is None else tuple(int(c) for c in chunks)
         self.shards: Keep | tuple[int, ...] | None = (
-            shards if shards in ("keep", None) else tuple(int(s) for s in shards)  # type: ignore[union-attr]
+            shards if shards in ("keep", None) else tuple(int(s) for s in shards)
         )
         self.compressors = compressors
         self.dtype = None if dtype is None else np.dtype(dtype)
@@ -263,7 +263,7 @@ class _Options:
         ndim = len(source.shape)
         chunks = self.chunks if self.chunks is not None and len(self.chunks) == ndim else None
         shards = self.shards
-        if shards not in ("keep", None) and len(shards) != ndim:  # type: ignore[arg-type]
+        if shards not in ("keep", None) and len(shards) != ndim:
             shards = "keep"
         if (chunks is None and self.chunks is not None) or shards != self.shards:
             _log.info("%s has %d dimensions: its own chunks/shards are kept", source.path, ndim)
@@ -353,7 +353,7 @@ async def _stream(
     async def worker() -> None:
         # Workers share one iterator, so every slab is copied exactly once.
         for sel in slabs:
-            data = await source.getitem(sel)
+            data = np.asarray(await source.getitem(sel))
             if data.dtype != target.dtype:
                 data = data.astype(target.dtype)
             await target.setitem(sel, data)

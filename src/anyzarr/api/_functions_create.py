@@ -161,7 +161,7 @@ async def create(
     if filters is not None:
         filters = list(filters)
     elif zarr_format == 3:
-        filters = "auto"  # type: ignore[assignment]
+        filters = "auto"
     if object_codec is not None:
         filters = [*(filters if isinstance(filters, list) else []), object_codec]
     if write_empty_chunks is not None:
@@ -295,7 +295,7 @@ def _as_async_array(obj: Any) -> AsyncArray[Any] | None:
 async def array(data: Any, **kwargs: Any) -> AsyncArray[Any]:
     """Create an array (``create``'s keywords) holding a copy of ``data``."""
     source = _as_async_array(data)
-    values = await source.getitem(Ellipsis) if source is not None else np.asanyarray(data)
+    values = np.asanyarray(await source.getitem(Ellipsis) if source is not None else data)
     if source is not None:
         kwargs.setdefault("chunks", tuple(source.metadata.inner_chunk_shape))
     kwargs.setdefault("dtype", values.dtype)

@@ -112,7 +112,7 @@ def _complete(nodes: dict[str, NodeMetadata]) -> tuple[dict[str, NodeMetadata], 
             parent = "/".join(parts[:i])
             existing = cleaned.get(parent)
             if existing is None:
-                cleaned[parent] = GroupMetadata(zarr_format=zarr_format)  # type: ignore[arg-type]
+                cleaned[parent] = GroupMetadata(zarr_format=zarr_format)
                 implicit.add(parent)
             elif not is_group_metadata(existing):
                 raise ContainsArrayError(f"{key!r} cannot be below the array {parent!r}")

@@ -112,7 +112,7 @@ class AsyncGroup:
         else:
             await ensure_no_node(store_path)
         await ensure_parents(store_path, zarr_format)
-        meta = GroupMetadata(attributes=dict(attributes or {}), zarr_format=zarr_format)  # type: ignore[arg-type]
+        meta = GroupMetadata(attributes=dict(attributes or {}), zarr_format=zarr_format)
         await write_node_metadata(store_path, meta)
         return cls(meta, store_path)
 
@@ -145,7 +145,7 @@ class AsyncGroup:
         from anyzarr.protocol.metadata import GroupMetadata, parse_v3
 
         if data.get("zarr_format") == 2:
-            meta: Any = GroupMetadata(attributes=dict(data.get("attributes") or {}), zarr_format=2)  # type: ignore[arg-type]
+            meta: Any = GroupMetadata(attributes=dict(data.get("attributes") or {}), zarr_format=2)
         else:
             meta = parse_v3({"node_type": "group", **data}, store_path.path)
         if not isinstance(meta, GroupMetadata):
@@ -157,7 +157,7 @@ class AsyncGroup:
     @property
     def attrs(self) -> dict[str, Any]:
         """The group's attributes (a plain dict; use ``update_attributes`` to store)."""
-        return self.metadata.attributes  # type: ignore[no-any-return]
+        return self.metadata.attributes
 
     @property
     def path(self) -> str:
@@ -189,7 +189,7 @@ class AsyncGroup:
 
     @property
     def zarr_format(self) -> Literal[2, 3]:
-        return self.metadata.zarr_format  # type: ignore[no-any-return]
+        return self.metadata.zarr_format
 
     @property
     def info(self) -> GroupInfo:

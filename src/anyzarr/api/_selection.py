@@ -10,7 +10,7 @@ selection.  This module holds those rules; it does no IO.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -25,7 +25,12 @@ from anyzarr.protocol.array import (
     plan_selection,
 )
 from anyzarr.protocol.buffer import NDBuffer
-from anyzarr.protocol.indexing import IndexingPlan
+from anyzarr.protocol.indexing import (
+    IndexingPlan,
+    NDArrayLikeOrScalar,
+    OutBuffer,
+    SelectionWithFields,
+)
 
 __all__ = [
     "Fields",
@@ -37,7 +42,7 @@ __all__ = [
 ]
 
 
-def pop_fields(selection: Any) -> tuple[Fields, Any]:
+def pop_fields(selection: SelectionWithFields) -> tuple[Fields, SelectionWithFields]:
     """Split structured-dtype field names off a ``getitem`` selection."""
     if isinstance(selection, str):
         return selection, Ellipsis
@@ -53,7 +58,7 @@ def pop_fields(selection: Any) -> tuple[Fields, Any]:
     return fields, rest if rest else Ellipsis
 
 
-def getitem_gives_scalar(selection: Any, ndim: int) -> bool:
+def getitem_gives_scalar(selection: SelectionWithFields, ndim: int) -> bool:
     """Whether ``array[selection]`` returns a numpy scalar for a single element.
 
     zarr-python 3.4 treats a selection of plain ``int``/``slice`` entries (no
@@ -86,7 +91,7 @@ def _field_dtype(dtype: np.dtype[Any], fields: Fields) -> np.dtype[Any]:
     return dtype[list(fields)]
 
 
-def _as_numpy(value: Any) -> npt.NDArray[Any]:
+def _as_numpy(value: OutBuffer | npt.ArrayLike) -> npt.NDArray[Any]:
     """A numpy view of an ``NDBuffer``, an ``NDArrayLike`` or anything array-like."""
     if isinstance(value, NDBuffer):
         return np.asarray(value.as_numpy_array())
@@ -94,7 +99,7 @@ def _as_numpy(value: Any) -> npt.NDArray[Any]:
 
 
 def _plan(
-    array: StoredArray, kind: SelectionKind, selection: Any, fields: Fields
+    array: StoredArray, kind: SelectionKind, selection: SelectionWithFields, fields: Fields
 ) -> tuple[IndexingPlan, Fields, bool]:
     """``(plan, fields, scalar)``: ``getitem`` takes field names from the selection itself."""
     if kind == "getitem":
@@ -112,7 +117,6 @@ class SelectionRead:
     op: ArrayRead
     fields: Fields
     scalar: bool
-    out: Any
     target: npt.NDArray[Any] | None
 
     @classmethod
@@ -120,9 +124,9 @@ class SelectionRead:
         cls,
         array: StoredArray,
         kind: SelectionKind,
-        selection: Any,
+        selection: SelectionWithFields,
         *,
-        out: Any = None,
+        out: OutBuffer | None = None,
         fields: Fields = None,
         read_missing_chunks: bool = True,
     ) -> SelectionRead:
@@ -145,26 +149,27 @@ class SelectionRead:
         else:
             buf = np.empty(shape, dtype=dtype, order=array.spec.order)
         op = ArrayRead(array, plan, buf, read_missing_chunks=read_missing_chunks)
-        return cls(op, fields, scalar, out, target)
+        return cls(op, fields, scalar, target)
 
-    def finish(self) -> Any:
-        """The result as zarr-python gives it (``out`` itself when one was given)."""
+    def finish(self) -> NDArrayLikeOrScalar:
+        """The result as zarr-python gives it: with ``out``, a numpy view of it."""
         buf = self.op.result()
         fields = self.fields
         result = buf if fields is None else buf[fields if isinstance(fields, str) else list(fields)]
         if self.target is not None:
             if result is not self.target:
                 self.target[...] = result
-            return self.out
+            return self.target
         if self.scalar and result.shape == ():
-            return result[()]
+            # A 0-d array indexed with () is its one element, a numpy scalar.
+            return cast("np.generic", result[()])
         return result
 
 
 def selection_write(
     array: StoredArray,
     kind: SelectionKind,
-    selection: Any,
+    selection: SelectionWithFields,
     value: npt.ArrayLike,
     *,
     fields: Fields = None,

@@ -7,14 +7,24 @@ thread for stores with batch IO, through the event loop otherwise).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
+from typing_extensions import TypeIs
 
 from anyzarr.protocol._errors import VindexInvalidSelectionError
 
 if TYPE_CHECKING:
+    import numpy.typing as npt
+
     from anyzarr.api.synchronous import Array
+    from anyzarr.protocol.indexing import (
+        BlockSelection,
+        CoordinateSelection,
+        MaskSelection,
+        NDArrayLikeOrScalar,
+        OrthogonalSelection,
+    )
 
 __all__ = ["BlockIndex", "OIndex", "VIndex"]
 
@@ -33,10 +43,10 @@ class OIndex(_Indexer):
 
     __slots__ = ()
 
-    def __getitem__(self, selection: Any) -> Any:
+    def __getitem__(self, selection: OrthogonalSelection) -> NDArrayLikeOrScalar:
         return self._array.get_orthogonal_selection(selection)
 
-    def __setitem__(self, selection: Any, value: Any) -> None:
+    def __setitem__(self, selection: OrthogonalSelection, value: npt.ArrayLike) -> None:
         self._array.set_orthogonal_selection(selection, value)
 
 
@@ -45,7 +55,7 @@ class VIndex(_Indexer):
 
     __slots__ = ()
 
-    def _is_mask(self, selection: Any) -> bool:
+    def _is_mask(self, selection: CoordinateSelection | MaskSelection) -> TypeIs[MaskSelection]:
         mask = selection[0] if isinstance(selection, tuple) and len(selection) == 1 else selection
         if (
             isinstance(mask, np.ndarray)
@@ -60,12 +70,14 @@ class VIndex(_Indexer):
             )
         return False
 
-    def __getitem__(self, selection: Any) -> Any:
+    def __getitem__(self, selection: CoordinateSelection | MaskSelection) -> NDArrayLikeOrScalar:
         if self._is_mask(selection):
             return self._array.get_mask_selection(selection)
         return self._array.get_coordinate_selection(selection)
 
-    def __setitem__(self, selection: Any, value: Any) -> None:
+    def __setitem__(
+        self, selection: CoordinateSelection | MaskSelection, value: npt.ArrayLike
+    ) -> None:
         if self._is_mask(selection):
             self._array.set_mask_selection(selection, value)
         else:
@@ -77,8 +89,8 @@ class BlockIndex(_Indexer):
 
     __slots__ = ()
 
-    def __getitem__(self, selection: Any) -> Any:
+    def __getitem__(self, selection: BlockSelection) -> NDArrayLikeOrScalar:
         return self._array.get_block_selection(selection)
 
-    def __setitem__(self, selection: Any, value: Any) -> None:
+    def __setitem__(self, selection: BlockSelection, value: npt.ArrayLike) -> None:
         self._array.set_block_selection(selection, value)

@@ -45,6 +45,8 @@ from anyzarr.protocol._dependencies import import_optional
 from anyzarr.protocol._errors import UsageError
 
 __all__ = [
+    "NOT_HERE",
+    "NotHere",
     "SyncInLoopError",
     "off_loop_thread",
     "runs_here",
@@ -200,24 +202,33 @@ def backend_in_use() -> str | None:
     return rt.backend if rt is not None and rt.pid == os.getpid() else None
 
 
+class NotHere:
+    """What a ``_NAME_here`` method returns when the work needs the event loop (see `runs_here`)."""
+
+    __slots__ = ()
+
+
+#: The one `NotHere` value.
+NOT_HERE = NotHere()
+
+
 def runs_here[F: Callable[..., Any]](method: F) -> F:
     """Mark an async method whose sync twin may do its work in the calling thread.
 
     The method's body must be one ``return await self._NAME(...)``;
     ``scripts/generate_sync.py`` then gives the sync twin a body that first
-    calls ``self._NAME_here(...)`` with the same arguments, which returns
-    ``(True, result)`` when it could do the work without the event loop (a
-    store with batch IO, called off the loop thread) and ``(False, None)``,
-    having done nothing, otherwise; only then is the async method run on the
-    loop.  The marker itself changes nothing at run time.
+    calls ``self._NAME_here(...)`` with the same arguments, which returns the
+    result when it could do the work without the event loop (a store with
+    batch IO, called off the loop thread) and `NOT_HERE`, having done
+    nothing, otherwise; only then is the async method run on the loop.  The
+    marker itself changes nothing at run time.
     """
     return method
 
 
 def off_loop_thread() -> bool:
     """Whether the calling thread is not the sync API's event-loop thread."""
-    rt = _runtime
-    return rt is None or threading.get_ident() != rt.thread_id
+    return threading.get_ident() != loop_thread_id()
 
 
 def loop_thread_id() -> int | None:

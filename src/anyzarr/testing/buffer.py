@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 
-class TestNDArrayLike(np.ndarray):  # type: ignore[type-arg]
+class TestNDArrayLike(np.ndarray):
     """An ndarray subclass playing the part of another library's array type."""
 
     __test__ = False  # not a pytest test class despite the name

@@ -314,7 +314,7 @@ class S3TestServer:
 def _quiet_moto_handler() -> type[Any]:
     from moto.moto_server.werkzeug_app import MotoRequestHandler
 
-    class Handler(MotoRequestHandler):  # type: ignore[misc]
+    class Handler(MotoRequestHandler):
         def setup(self) -> None:
             super().setup()
             # As for the HTTP server: no Nagle stalls on the tail of a body.

@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 from typing import cast as _cast
 
 from anyzarr.api._array import AsyncArray
-from anyzarr.api._sync_extras import ArrayExtras, ArrayFallbacks
-from anyzarr.api._sync_extras import register_wrapper as _register
-from anyzarr.api._sync_extras import unwrap as _unwrap
-from anyzarr.api._sync_extras import wrap as _wrap
+from anyzarr.api._sync_mixins import ArrayFallbacks, ArrayMixin
+from anyzarr.api._sync_mixins import register_wrapper as _register
+from anyzarr.api._sync_mixins import unwrap as _unwrap
+from anyzarr.api._sync_mixins import wrap as _wrap
+from anyzarr.api._sync_runtime import NotHere as _NotHere
 from anyzarr.api._sync_runtime import sync as _sync
 from anyzarr.api._sync_runtime import sync_iter as _sync_iter
 from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE
@@ -18,6 +19,7 @@ from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE
 if TYPE_CHECKING:
     from typing import Any, Literal
 
+    import numcodecs.abc
     import numpy as np
     import numpy.typing as npt
 
@@ -27,12 +29,29 @@ if TYPE_CHECKING:
     from anyzarr.io._store import Store
     from anyzarr.io._store_path import StorePath
     from anyzarr.protocol.buffer import BufferPrototype
+    from anyzarr.protocol.codecs import (
+        ArrayArrayCodec,
+        ArrayBytesCodec,
+        BytesBytesCodec,
+        Codec,
+        CodecPipeline,
+    )
+    from anyzarr.protocol.indexing import (
+        BasicSelection,
+        BlockSelection,
+        CoordinateSelection,
+        MaskSelection,
+        NDArrayLikeOrScalar,
+        OrthogonalSelection,
+        OutBuffer,
+        SelectionWithFields,
+    )
     from anyzarr.protocol.metadata import ArrayV2Metadata, ArrayV3Metadata
 
 __all__ = ["Array"]
 
 
-class Array(ArrayExtras, ArrayFallbacks):
+class Array(ArrayMixin, ArrayFallbacks):
     """A chunked, compressed N-dimensional array stored in a Zarr store.
 
     This is the blocking twin of ``AsyncArray``, generated from it: each
@@ -52,8 +71,8 @@ class Array(ArrayExtras, ArrayFallbacks):
         return self._async_array.store_path
 
     @property
-    def codec_pipeline(self) -> Any:
-        return _cast("Any", _wrap(self._async_array.codec_pipeline))
+    def codec_pipeline(self) -> CodecPipeline:
+        return self._async_array.codec_pipeline
 
     @classmethod
     def create(  # type: ignore[override]
@@ -210,29 +229,29 @@ class Array(ArrayExtras, ArrayFallbacks):
         return self._async_array.read_only
 
     @property
-    def codecs(self) -> tuple[Any, ...]:
+    def codecs(self) -> tuple[Codec, ...]:
         """The format 3 codec chain (empty for format 2)."""
         return self._async_array.codecs
 
     @property
-    def filters(self) -> tuple[Any, ...]:
+    def filters(self) -> tuple[ArrayArrayCodec, ...] | tuple[numcodecs.abc.Codec, ...]:
         """Array-to-array codecs (format 3) or numcodecs filters (format 2)."""
         return self._async_array.filters
 
     @property
-    def serializer(self) -> Any:
+    def serializer(self) -> ArrayBytesCodec | None:
         """The array-to-bytes codec (``None`` for format 2)."""
-        return _cast("Any", _wrap(self._async_array.serializer))
+        return self._async_array.serializer
 
     @property
-    def compressors(self) -> tuple[Any, ...]:
+    def compressors(self) -> tuple[BytesBytesCodec, ...] | tuple[numcodecs.abc.Codec, ...]:
         """Bytes-to-bytes codecs (format 3) or the numcodecs compressor (format 2)."""
         return self._async_array.compressors
 
     @property
-    def compressor(self) -> Any:
+    def compressor(self) -> numcodecs.abc.Codec | None:
         """The single format 2 compressor (deprecated: use ``compressors``)."""
-        return _cast("Any", _wrap(self._async_array.compressor))
+        return self._async_array.compressor
 
     @property
     def cdata_shape(self) -> tuple[int, ...]:
@@ -267,34 +286,41 @@ class Array(ArrayExtras, ArrayFallbacks):
         """Bytes stored under the array's path, metadata included."""
         return _sync(self._async_array.nbytes_stored)
 
-    def getitem(self, selection: Any, *, prototype: BufferPrototype | None = None) -> Any:
+    def getitem(
+        self, selection: SelectionWithFields, *, prototype: BufferPrototype | None = None
+    ) -> NDArrayLikeOrScalar:
         """Read ``selection`` the way ``array[selection]`` does (basic or fancy indexing)."""
-        ran, result = self._async_array._read_here("getitem", selection, prototype=prototype)
-        if not ran:
+        result = self._async_array._read_here("getitem", selection, prototype=prototype)
+        if isinstance(result, _NotHere):
             result = _sync(self._async_array.getitem, selection, prototype=prototype)
         return result
 
     def setitem(
-        self, selection: Any, value: npt.ArrayLike, prototype: BufferPrototype | None = None
+        self,
+        selection: SelectionWithFields,
+        value: npt.ArrayLike,
+        prototype: BufferPrototype | None = None,
     ) -> None:
         """Write ``value`` to ``selection`` the way ``array[selection] = value`` does."""
-        ran, _ = self._async_array._write_here("getitem", selection, value, prototype=prototype)
-        if not ran:
+        if isinstance(
+            self._async_array._write_here("getitem", selection, value, prototype=prototype),
+            _NotHere,
+        ):
             _sync(self._async_array.setitem, selection, value, prototype)
 
     def get_basic_selection(
         self,
-        selection: Any = Ellipsis,
+        selection: BasicSelection = Ellipsis,
         *,
-        out: Any = None,
+        out: OutBuffer | None = None,
         prototype: BufferPrototype | None = None,
         fields: Fields = None,
-    ) -> Any:
+    ) -> NDArrayLikeOrScalar:
         """Read with integers, slices and Ellipsis, as numpy basic indexing does."""
-        ran, result = self._async_array._read_here(
+        result = self._async_array._read_here(
             "basic", selection, out=out, fields=fields, prototype=prototype
         )
-        if not ran:
+        if isinstance(result, _NotHere):
             result = _sync(
                 self._async_array.get_basic_selection,
                 selection,
@@ -306,17 +332,19 @@ class Array(ArrayExtras, ArrayFallbacks):
 
     def set_basic_selection(
         self,
-        selection: Any,
+        selection: BasicSelection,
         value: npt.ArrayLike,
         *,
         fields: Fields = None,
         prototype: BufferPrototype | None = None,
     ) -> None:
         """Write to integers, slices and Ellipsis (numpy basic indexing)."""
-        ran, _ = self._async_array._write_here(
-            "basic", selection, value, fields=fields, prototype=prototype
-        )
-        if not ran:
+        if isinstance(
+            self._async_array._write_here(
+                "basic", selection, value, fields=fields, prototype=prototype
+            ),
+            _NotHere,
+        ):
             _sync(
                 self._async_array.set_basic_selection,
                 selection,
@@ -327,17 +355,17 @@ class Array(ArrayExtras, ArrayFallbacks):
 
     def get_orthogonal_selection(
         self,
-        selection: Any,
+        selection: OrthogonalSelection,
         *,
-        out: Any = None,
+        out: OutBuffer | None = None,
         fields: Fields = None,
         prototype: BufferPrototype | None = None,
-    ) -> Any:
+    ) -> NDArrayLikeOrScalar:
         """Read the outer product of one selection per axis (ints, slices, int arrays, masks)."""
-        ran, result = self._async_array._read_here(
+        result = self._async_array._read_here(
             "orthogonal", selection, out=out, fields=fields, prototype=prototype
         )
-        if not ran:
+        if isinstance(result, _NotHere):
             result = _sync(
                 self._async_array.get_orthogonal_selection,
                 selection,
@@ -349,17 +377,19 @@ class Array(ArrayExtras, ArrayFallbacks):
 
     def set_orthogonal_selection(
         self,
-        selection: Any,
+        selection: OrthogonalSelection,
         value: npt.ArrayLike,
         *,
         fields: Fields = None,
         prototype: BufferPrototype | None = None,
     ) -> None:
         """Write with per-axis selections combined as an outer product."""
-        ran, _ = self._async_array._write_here(
-            "orthogonal", selection, value, fields=fields, prototype=prototype
-        )
-        if not ran:
+        if isinstance(
+            self._async_array._write_here(
+                "orthogonal", selection, value, fields=fields, prototype=prototype
+            ),
+            _NotHere,
+        ):
             _sync(
                 self._async_array.set_orthogonal_selection,
                 selection,
@@ -370,17 +400,17 @@ class Array(ArrayExtras, ArrayFallbacks):
 
     def get_coordinate_selection(
         self,
-        selection: Any,
+        selection: CoordinateSelection,
         *,
-        out: Any = None,
+        out: OutBuffer | None = None,
         fields: Fields = None,
         prototype: BufferPrototype | None = None,
-    ) -> Any:
+    ) -> NDArrayLikeOrScalar:
         """Read the points named by one integer array per axis, broadcast together."""
-        ran, result = self._async_array._read_here(
+        result = self._async_array._read_here(
             "coordinate", selection, out=out, fields=fields, prototype=prototype
         )
-        if not ran:
+        if isinstance(result, _NotHere):
             result = _sync(
                 self._async_array.get_coordinate_selection,
                 selection,
@@ -392,17 +422,19 @@ class Array(ArrayExtras, ArrayFallbacks):
 
     def set_coordinate_selection(
         self,
-        selection: Any,
+        selection: CoordinateSelection,
         value: npt.ArrayLike,
         *,
         fields: Fields = None,
         prototype: BufferPrototype | None = None,
     ) -> None:
         """Write single points given by one integer array per axis."""
-        ran, _ = self._async_array._write_here(
-            "coordinate", selection, value, fields=fields, prototype=prototype
-        )
-        if not ran:
+        if isinstance(
+            self._async_array._write_here(
+                "coordinate", selection, value, fields=fields, prototype=prototype
+            ),
+            _NotHere,
+        ):
             _sync(
                 self._async_array.set_coordinate_selection,
                 selection,
@@ -413,17 +445,17 @@ class Array(ArrayExtras, ArrayFallbacks):
 
     def get_mask_selection(
         self,
-        mask: Any,
+        mask: MaskSelection,
         *,
-        out: Any = None,
+        out: OutBuffer | None = None,
         fields: Fields = None,
         prototype: BufferPrototype | None = None,
-    ) -> Any:
+    ) -> NDArrayLikeOrScalar:
         """Read the elements where a boolean array shaped like the array is true."""
-        ran, result = self._async_array._read_here(
+        result = self._async_array._read_here(
             "mask", mask, out=out, fields=fields, prototype=prototype
         )
-        if not ran:
+        if isinstance(result, _NotHere):
             result = _sync(
                 self._async_array.get_mask_selection,
                 mask,
@@ -435,17 +467,17 @@ class Array(ArrayExtras, ArrayFallbacks):
 
     def set_mask_selection(
         self,
-        mask: Any,
+        mask: MaskSelection,
         value: npt.ArrayLike,
         *,
         fields: Fields = None,
         prototype: BufferPrototype | None = None,
     ) -> None:
         """Write the elements where a boolean array of the array's shape is true."""
-        ran, _ = self._async_array._write_here(
-            "mask", mask, value, fields=fields, prototype=prototype
-        )
-        if not ran:
+        if isinstance(
+            self._async_array._write_here("mask", mask, value, fields=fields, prototype=prototype),
+            _NotHere,
+        ):
             _sync(
                 self._async_array.set_mask_selection,
                 mask,
@@ -456,17 +488,17 @@ class Array(ArrayExtras, ArrayFallbacks):
 
     def get_block_selection(
         self,
-        selection: Any,
+        selection: BlockSelection,
         *,
-        out: Any = None,
+        out: OutBuffer | None = None,
         fields: Fields = None,
         prototype: BufferPrototype | None = None,
-    ) -> Any:
+    ) -> NDArrayLikeOrScalar:
         """Read whole chunks chosen by chunk-grid indices (ints and step-1 slices)."""
-        ran, result = self._async_array._read_here(
+        result = self._async_array._read_here(
             "block", selection, out=out, fields=fields, prototype=prototype
         )
-        if not ran:
+        if isinstance(result, _NotHere):
             result = _sync(
                 self._async_array.get_block_selection,
                 selection,
@@ -478,17 +510,19 @@ class Array(ArrayExtras, ArrayFallbacks):
 
     def set_block_selection(
         self,
-        selection: Any,
+        selection: BlockSelection,
         value: npt.ArrayLike,
         *,
         fields: Fields = None,
         prototype: BufferPrototype | None = None,
     ) -> None:
         """Write whole chunks picked by chunk-grid indices."""
-        ran, _ = self._async_array._write_here(
-            "block", selection, value, fields=fields, prototype=prototype
-        )
-        if not ran:
+        if isinstance(
+            self._async_array._write_here(
+                "block", selection, value, fields=fields, prototype=prototype
+            ),
+            _NotHere,
+        ):
             _sync(
                 self._async_array.set_block_selection,
                 selection,

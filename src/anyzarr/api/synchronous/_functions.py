@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 from typing import cast as _cast
 
 import anyzarr.api.asynchronous as _async_api
-from anyzarr.api._sync_extras import register_wrapper as _register
-from anyzarr.api._sync_extras import unwrap as _unwrap
-from anyzarr.api._sync_extras import wrap as _wrap
+from anyzarr.api._sync_mixins import register_wrapper as _register
+from anyzarr.api._sync_mixins import unwrap as _unwrap
+from anyzarr.api._sync_mixins import wrap as _wrap
+from anyzarr.api._sync_runtime import NotHere as _NotHere
 from anyzarr.api._sync_runtime import sync as _sync
 from anyzarr.api._sync_runtime import sync_iter as _sync_iter
 from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE

@@ -9,10 +9,11 @@ from typing import cast as _cast
 from typing_extensions import deprecated as _deprecated
 
 from anyzarr.api._group import AsyncGroup
-from anyzarr.api._sync_extras import GroupExtras, GroupFallbacks
-from anyzarr.api._sync_extras import register_wrapper as _register
-from anyzarr.api._sync_extras import unwrap as _unwrap
-from anyzarr.api._sync_extras import wrap as _wrap
+from anyzarr.api._sync_mixins import GroupFallbacks, GroupMixin
+from anyzarr.api._sync_mixins import register_wrapper as _register
+from anyzarr.api._sync_mixins import unwrap as _unwrap
+from anyzarr.api._sync_mixins import wrap as _wrap
+from anyzarr.api._sync_runtime import NotHere as _NotHere
 from anyzarr.api._sync_runtime import sync as _sync
 from anyzarr.api._sync_runtime import sync_iter as _sync_iter
 from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["Group"]
 
 
-class Group(GroupExtras, GroupFallbacks):
+class Group(GroupMixin, GroupFallbacks):
     """A group: attributes plus named arrays and subgroups, all awaited.
 
     This is the blocking twin of ``AsyncGroup``, generated from it: each

@@ -461,7 +461,7 @@ class LocalStore(Store):
         self.root = root
 
     @classmethod
-    async def open(  # type: ignore[override]
+    async def open(
         cls,
         root: Path | str,
         *,

@@ -36,7 +36,7 @@ class WrapperStore[T_Store: Store](Store):
         self._store = store
 
     @classmethod
-    async def open(cls, store_cls: type[T_Store], *args: Any, **kwargs: Any) -> Self:  # type: ignore[override]
+    async def open(cls, store_cls: type[T_Store], *args: Any, **kwargs: Any) -> Self:
         """Open ``store_cls(*args, **kwargs)`` and wrap it."""
         store = cls(store_cls(*args, **kwargs))
         await store._ensure_open()
@@ -65,7 +65,7 @@ class WrapperStore[T_Store: Store](Store):
         await self._store._ensure_open()
 
     @property
-    def _is_open(self) -> bool:  # type: ignore[override]
+    def _is_open(self) -> bool:
         return self._store._is_open
 
     @_is_open.setter

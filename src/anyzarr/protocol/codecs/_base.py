@@ -124,7 +124,7 @@ class Codec(ABC):
         """Raise ``MetadataValidationError`` if the codec cannot handle ``spec``."""
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and self.to_dict() == other.to_dict()  # type: ignore[attr-defined]
+        return type(other) is type(self) and self.to_dict() == other.to_dict()
 
     def __hash__(self) -> int:
         return hash(repr(self.to_dict()))

@@ -83,7 +83,7 @@ class DirectDecoder:
         chunk cannot be decoded this way; the caller then decodes it the
         general way (which reports corrupt data properly).
         """
-        data = to_raw(data)  # type: ignore[assignment]  # stores may hand over Buffers
+        data = to_raw(data)  # stores may hand over Buffers
         if target.nbytes != self.nbytes or stated_size(self.compressor, data) != self.nbytes:
             return False
         try:

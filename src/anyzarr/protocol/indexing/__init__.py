@@ -33,8 +33,32 @@ from anyzarr.protocol.indexing._orthogonal_apply import (
 )
 from anyzarr.protocol.indexing._plan import ChunkProjection, IndexingPlan, PlanKind
 from anyzarr.protocol.indexing._route import plan_getitem, plan_normalized, pop_fields
+from anyzarr.protocol.indexing._selections import (
+    BasicSelection,
+    BasicSelector,
+    BlockSelection,
+    CoordinateSelection,
+    MaskSelection,
+    NDArrayLikeOrScalar,
+    OrthogonalSelection,
+    OutBuffer,
+    Selection,
+    SelectionWithFields,
+    Selector,
+)
 
 __all__ = [
+    "BasicSelection",
+    "BasicSelector",
+    "BlockSelection",
+    "CoordinateSelection",
+    "MaskSelection",
+    "NDArrayLikeOrScalar",
+    "OrthogonalSelection",
+    "OutBuffer",
+    "Selection",
+    "SelectionWithFields",
+    "Selector",
     "ChunkProjection",
     "ChunkShapeError",
     "Chunks",

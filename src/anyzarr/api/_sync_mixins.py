@@ -3,7 +3,7 @@
 The generated ``Array`` and ``Group`` (``anyzarr.api.synchronous``) inherit
 two mixins each:
 
-- ``ArrayExtras`` / ``GroupExtras``: sync-only conveniences with no async
+- ``ArrayMixin`` / ``GroupMixin``: sync-only conveniences with no async
   twin (item access, indexers, ``__array__``, ``__iter__``, ``__len__``,
   ``__repr__``, mapping access, context management, pickling).  The generator
   skips every name defined here, so these always win.
@@ -36,11 +36,11 @@ if TYPE_CHECKING:
     from anyzarr.protocol.buffer import BufferPrototype
 
 __all__ = [
-    "ArrayExtras",
+    "ArrayMixin",
     "Attributes",
     "ArrayFallbacks",
     "BlockIndex",
-    "GroupExtras",
+    "GroupMixin",
     "GroupFallbacks",
     "OIndex",
     "VIndex",
@@ -80,9 +80,9 @@ def wrap(obj: Any) -> Any:
 
 def unwrap(obj: Any) -> Any:
     """The async node behind a sync ``Array``/``Group``; anything else unchanged."""
-    if isinstance(obj, ArrayExtras):
+    if isinstance(obj, ArrayMixin):
         return obj._async_array
-    if isinstance(obj, GroupExtras):
+    if isinstance(obj, GroupMixin):
         return obj._async_group
     return obj
 
@@ -166,7 +166,7 @@ class Attributes(MutableMapping[str, Any]):
 # -- arrays ---------------------------------------------------------------------
 
 
-class _NodeExtras:
+class _NodeMixin:
     """What sync arrays and groups share: equality by the async node, hashing
     by location, and a ``with`` block that releases nothing."""
 
@@ -175,7 +175,7 @@ class _NodeExtras:
         """The async node this object delegates to."""
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, _NodeExtras) and self._node() == other._node()
+        return isinstance(other, _NodeMixin) and self._node() == other._node()
 
     def __hash__(self) -> int:
         # Equal nodes share store and path; dask and dict keys need a hash.
@@ -194,7 +194,7 @@ class _NodeExtras:
         """Nothing to release: the store belongs to the caller, who closes it."""
 
 
-class ArrayExtras(_NodeExtras):
+class ArrayMixin(_NodeMixin):
     """Sync-only behaviour of ``Array``; wraps one ``AsyncArray``."""
 
     _async_array: Any
@@ -296,7 +296,7 @@ class ArrayFallbacks:
 # -- groups ---------------------------------------------------------------------
 
 
-class GroupExtras(_NodeExtras):
+class GroupMixin(_NodeMixin):
     """Sync-only behaviour of ``Group``: mapping access and context management."""
 
     _async_group: Any
