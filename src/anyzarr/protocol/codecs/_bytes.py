@@ -106,3 +106,6 @@ class BytesCodec(ArrayBytesCodec):
 
     def compute_encoded_size(self, spec: ChunkSpec) -> int:
         return prod(spec.shape) * spec.dtype.itemsize
+
+    def max_encoded_size(self, spec: ChunkSpec) -> int:
+        return prod(spec.shape) * spec.dtype.itemsize
