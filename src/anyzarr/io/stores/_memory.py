@@ -6,7 +6,14 @@ from collections.abc import AsyncIterator, Hashable, Iterable, MutableMapping, S
 from typing import TYPE_CHECKING
 
 from anyzarr.io._store import Store, resolve_prototype
-from anyzarr.io.stores._common import check_buffer, clip, dir_prefix, list_dir_names, splice
+from anyzarr.io.stores._common import (
+    check_buffer,
+    check_storable,
+    clip,
+    dir_prefix,
+    list_dir_names,
+    splice,
+)
 from anyzarr.protocol._byte_request import ByteRequest
 
 if TYPE_CHECKING:
@@ -88,7 +95,7 @@ class MemoryStore(Store):
         byte_range: ByteRequest | None = None,
     ) -> Buffer | None:
         await self._ensure_open()
-        value = self._store_dict.get(key)
+        value = self._store_dict.get(check_storable(key))
         if value is None:
             return None
         proto = resolve_prototype(prototype)
@@ -138,7 +145,7 @@ class MemoryStore(Store):
         return None
 
     async def exists(self, key: str) -> bool:
-        return key in self._store_dict
+        return check_storable(key) in self._store_dict
 
     async def getsize(self, key: str) -> int:
         value = self._store_dict.get(key)

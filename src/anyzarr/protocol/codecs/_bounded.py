@@ -102,7 +102,8 @@ def blosc_check(view: memoryview, max_nbytes: int, key: str) -> int:
         raise ChunkDecodeError(
             f"codec 'blosc': {view.nbytes} bytes cannot hold the 16-byte header", key
         )
-    _, _, flags, _, nbytes, blocksize, cbytes = _BLOSC_FIELDS.unpack_from(view)
+    fields: tuple[int, ...] = _BLOSC_FIELDS.unpack_from(view)
+    _, _, flags, _, nbytes, blocksize, cbytes = fields
     if cbytes != view.nbytes:
         raise ChunkDecodeError(
             f"codec 'blosc': header states {cbytes} compressed bytes, the chunk has "
