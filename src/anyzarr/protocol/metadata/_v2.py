@@ -13,6 +13,7 @@ from anyzarr.protocol._errors import MetadataValidationError, UnknownCodecError
 from anyzarr.protocol.dtypes import DataType, data_type_from_json
 from anyzarr.protocol.metadata._chunk_keys import V2ChunkKeyEncoding
 from anyzarr.protocol.metadata._common import parse_shape
+from anyzarr.protocol.metadata._limits import check_chunk_sizes
 
 __all__ = ["OBJECT_CODEC_IDS", "ArrayV2Metadata", "parse_array_v2", "parse_numcodec"]
 
@@ -83,6 +84,7 @@ class ArrayV2Metadata:
             raise MetadataValidationError(
                 f"chunks: {self.chunks} must be positive and match the rank of shape {self.shape}"
             )
+        check_chunk_sizes(self.chunks, self.dtype, "chunks")
         if self.order not in ("C", "F"):
             raise MetadataValidationError(f"order: must be 'C' or 'F', got {self.order!r}")
         if self.dimension_separator not in (".", "/"):
