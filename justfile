@@ -30,6 +30,10 @@ check-generated: setup
 docs:
     @ls docs
 
+# Parsers of untrusted bytes (metadata, chunks, shard indexes) with many examples.
+fuzz *args: setup
+    HYPOTHESIS_PROFILE=fuzz {{py}} -m pytest -q -p no:randomly tests/protocol/test_fuzz_metadata.py tests/protocol/test_fuzz_chunks.py {{args}}
+
 bench *args: setup
     {{py}} bench/run.py {{args}}
 

@@ -58,6 +58,12 @@ def decode_json_object(document: bytes | str | dict[str, Any], path: str) -> dic
     """
     if isinstance(document, dict):
         return document
+    if not isinstance(document, bytes | bytearray | memoryview | str):
+        # An already-parsed value that is not an object (a consolidated
+        # document's entry, say).
+        raise MetadataValidationError(
+            f"{path}: expected a JSON object, got {type(document).__name__}"
+        )
     try:
         value = _decoder.decode(document)
     except msgspec.DecodeError:
@@ -71,10 +77,11 @@ def decode_json_object(document: bytes | str | dict[str, Any], path: str) -> dic
         raise _too_deep(path) from None
     # Counting brackets is cheap and rules out deep nesting for nearly every
     # document; only the rest are walked.
+    text = bytes(document) if isinstance(document, memoryview) else document
     opened = (
-        document.count(b"[") + document.count(b"{")
-        if isinstance(document, bytes | bytearray)
-        else str(document).count("[") + str(document).count("{")
+        text.count(b"[") + text.count(b"{")
+        if isinstance(text, bytes | bytearray)
+        else text.count("[") + text.count("{")
     )
     if opened > MAX_JSON_DEPTH and not _depth_at_most(value, MAX_JSON_DEPTH):
         raise _too_deep(path)
