@@ -250,3 +250,44 @@ def test_idle_pool_is_shared_safely_between_threads(tmp_path: Path) -> None:
             sys.setswitchinterval(switch)
             pool.close_now()
     assert not failures, failures
+
+
+class _SlowList(list):  # type: ignore[type-arg]
+    """A list whose truth test waits (briefly) for a second thread to test it too:
+    the window between "is a connection idle?" and "take it" held open."""
+
+    barrier: threading.Barrier
+
+    def __bool__(self) -> bool:
+        answer = len(self) > 0
+        try:
+            self.barrier.wait()
+        except threading.BrokenBarrierError:
+            pass  # a pool that tests under a lock: the other thread cannot come
+        return answer
+
+
+def test_two_threads_never_take_the_same_last_idle_connection(tmp_path: Path) -> None:
+    (tmp_path / "k").write_bytes(b"v")
+    failures: list[BaseException] = []
+    with serve_directory(tmp_path) as server:
+        pool = WirePool(10.0, lambda: None)
+        anyio.run(pool.request, "GET", f"{server.url}/k", {})
+        [(origin, idle)] = pool._idle.items()
+        slow = _SlowList(idle)
+        slow.barrier = threading.Barrier(2, timeout=0.5)
+        pool._idle[origin] = slow
+
+        def run() -> None:
+            try:
+                anyio.run(pool.request, "GET", f"{server.url}/k", {})
+            except BaseException as exc:  # reported below
+                failures.append(exc)
+
+        threads = [threading.Thread(target=run) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        pool.close_now()
+    assert not failures, failures
