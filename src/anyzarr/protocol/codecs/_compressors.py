@@ -28,8 +28,8 @@ from anyzarr.protocol.codecs._bounded import (
     blosc_decompress,
     compressed_bound,
     gzip_decompress,
-    zstd_bound,
     zstd_decompress,
+    zstd_stated_size,
 )
 
 __all__ = ["BloscCodec", "GzipCodec", "ZstdCodec"]
@@ -45,14 +45,13 @@ SMALL_FRAME_MAX = 64 * 1024
 
 
 def _small_blosc(source: Any) -> bytes:
-    view = memoryview(source)
-    blosc_check(view.cast("B") if view.format != "B" else view, SMALL_FRAME_MAX, "")
-    return _blosc.decompress(view)  # type: ignore[no-any-return]
+    blosc_check(source, SMALL_FRAME_MAX, "")
+    return _blosc.decompress(source)  # type: ignore[no-any-return]
 
 
 def _small_zstd(source: Any) -> bytes:
-    bound, exact = zstd_bound(source, "")
-    if not exact or bound > SMALL_FRAME_MAX:
+    stated = zstd_stated_size(source)
+    if stated is None or stated > SMALL_FRAME_MAX:
         raise ValueError("not a small zstd frame of stated size")
     return _zstd.decompress(source)  # type: ignore[no-any-return]
 
@@ -66,13 +65,11 @@ class _CheckedBlosc(Blosc):  # type: ignore[misc]
     """
 
     def decode(self, buf: Any, out: Any = None) -> Any:
-        view = memoryview(buf)
-        if not view.c_contiguous:
-            view = memoryview(view.tobytes())
-        view = view.cast("B") if view.format != "B" or view.ndim != 1 else view
         limit = memoryview(out).nbytes if out is not None else VARIABLE_CHUNK_LIMIT
-        blosc_check(view, limit, "")
-        return super().decode(view, out)
+        if not memoryview(buf).c_contiguous:
+            buf = memoryview(buf).tobytes()
+        blosc_check(buf, limit, "")
+        return super().decode(buf, out)
 
 
 class _NumcodecsBacked(BytesBytesCodec):
