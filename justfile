@@ -35,6 +35,10 @@ docs: setup
 docs-serve: setup
     NO_MKDOCS_2_WARNING=1 {{py}} -m mkdocs serve --dev-addr 127.0.0.1:8000
 
+# Parsers of untrusted bytes (metadata, chunks, shard indexes) with many examples.
+fuzz *args: setup
+    HYPOTHESIS_PROFILE=fuzz {{py}} -m pytest -q -p no:randomly tests/protocol/test_fuzz_metadata.py tests/protocol/test_fuzz_chunks.py {{args}}
+
 # The full benchmark suite (docs/performance.md says how to read it).
 bench *args: setup
     {{py}} bench/run.py {{args}}

@@ -11,6 +11,7 @@ crafted document could point a member outside its group.
 
 from __future__ import annotations
 
+from anyzarr.io._keys import check_storable
 from anyzarr.protocol._errors import MetadataValidationError, UsageError
 
 __all__ = [
@@ -33,9 +34,12 @@ def normalize_member_name(name: str) -> str:
     InvalidNodeNameError
         When ``name`` is empty or has a ``.`` or ``..`` segment; the message
         names it.
+    UnsafeKeyError
+        When ``name`` holds a NUL byte or a character with no UTF-8 encoding.
     """
     if not isinstance(name, str):
         raise InvalidNodeNameError(f"member names are str, got {type(name).__name__}: {name!r}")
+    check_storable(name)
     parts = [p for p in name.replace("\\", "/").split("/") if p]
     if not parts:
         raise InvalidNodeNameError(f"invalid member name {name!r}: it is empty")
@@ -70,6 +74,14 @@ def check_new_member_name(name: str, zarr_format: int) -> str:
     return clean
 
 
+def _encodable(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def check_consolidated_member(name: object, group_path: str) -> str:
     """``name`` if it is a clean relative member path, as consolidated metadata must hold.
 
@@ -90,6 +102,8 @@ def check_consolidated_member(name: object, group_path: str) -> str:
         problem = "it is absolute"
     elif "\\" in name:
         problem = "it contains a backslash"
+    elif "\x00" in name or (not name.isascii() and not _encodable(name)):
+        problem = "it contains a NUL byte or a character with no UTF-8 encoding"
     else:
         for part in name.split("/"):
             if part in ("", ".", ".."):

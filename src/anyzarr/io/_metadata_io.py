@@ -14,8 +14,6 @@ from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal
 
-import msgspec
-
 from anyzarr.io._tasks import task_group
 from anyzarr.protocol._errors import (
     ArrayNotFoundError,
@@ -24,6 +22,7 @@ from anyzarr.protocol._errors import (
     NodeNotFoundError,
     UsageError,
 )
+from anyzarr.protocol.metadata import decode_json_object
 
 if TYPE_CHECKING:
     from anyzarr.io._store_path import StorePath
@@ -112,15 +111,8 @@ def _root_keys_named(store_path: StorePath) -> Iterator[None]:
 
 
 def _decode_json(raw: bytes, key: str) -> dict[str, Any]:
-    try:
-        doc = msgspec.json.decode(raw)
-    except msgspec.DecodeError as exc:
-        raise MetadataValidationError(f"invalid JSON in metadata document {key!r}: {exc}") from exc
-    if not isinstance(doc, dict):
-        raise MetadataValidationError(
-            f"metadata document {key!r} must hold a JSON object, not {type(doc).__name__}"
-        )
-    return doc
+    # The protocol's parser reads zarr-python's bare NaN/Infinity and bounds nesting.
+    return decode_json_object(raw, f"metadata document {key!r}")
 
 
 def _check_node_type(meta: NodeMetadata, store_path: StorePath, node_type: NodeType | None) -> None:

@@ -28,6 +28,7 @@ import anyio.lowlevel
 from anyzarr.io._batch_io import BatchIO, Version
 from anyzarr.io._config import config
 from anyzarr.io._key_locks import KeyLocks, shared_key_locks
+from anyzarr.io._keys import check_storable
 from anyzarr.io._tasks import task_group
 from anyzarr.protocol._byte_request import (
     ByteRequest,
@@ -185,6 +186,10 @@ class Store(ABC):
         return limiter
 
     def _check_writable(self, key: str | None = None) -> None:
+        # Every write of every store passes here: the one place that refuses
+        # keys no store can hold (NUL bytes, unencodable characters).
+        if key:
+            check_storable(key)
         if self._read_only:
             what = "the store" if key is None else f"key {key!r}"
             raise ReadOnlyError(f"cannot modify {what}: {type(self).__name__} is read-only")

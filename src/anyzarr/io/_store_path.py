@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal, Self
 
 import anyio.to_thread
 
+from anyzarr.io._keys import check_storable
 from anyzarr.io._store import Store, resolve_prototype
 from anyzarr.protocol._byte_request import ByteRequest
 from anyzarr.protocol._dependencies import import_optional
@@ -48,7 +49,9 @@ def normalize_path(path: str | bytes | Path | None) -> str:
     Raises
     ------
     ValueError
-        When a segment is ``.`` or ``..``.
+        When a segment is ``.`` or ``..``; ``UnsafeKeyError`` (a
+        ``ValueError``) when it holds a NUL byte or a character with no
+        UTF-8 encoding.
     """
     if path is None:
         return ""
@@ -56,7 +59,7 @@ def normalize_path(path: str | bytes | Path | None) -> str:
         path = path.decode()
     elif isinstance(path, Path):
         path = path.as_posix()
-    text = str(path).replace("\\", "/")
+    text = check_storable(str(path)).replace("\\", "/")
     parts = [p for p in text.split("/") if p]
     if any(p in (".", "..") for p in parts):
         raise ValueError(

@@ -15,6 +15,7 @@ they are not hardened for anything else.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import socket
 import struct
@@ -39,6 +40,8 @@ __all__ = [
 ]
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+#: Bodies up to this size leave with their head in one write.
+_ONE_WRITE = 256 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,11 +53,18 @@ class RecordedRequest:
     range: str | None
 
 
+FaultKind = Literal[
+    "status", "reset", "truncate", "slow", "wrong_range", "gzip_bomb", "huge_length"
+]
+
+
 @dataclass(frozen=True, slots=True)
 class _Fault:
-    kind: Literal["status", "reset"]
+    kind: FaultKind
     status: int = 503
     retry_after: str | None = None
+    size: int = 0
+    delay: float = 0.0
 
 
 @dataclass
@@ -72,6 +82,14 @@ class HTTPTestServer:
         Base URL, ``http://127.0.0.1:<port>``, without a trailing slash.
     latency
         Seconds to wait before answering each request.
+
+    Faults (each applies to the next requests, in the order injected):
+    ``fail_next`` (a status such as 503, or 429 with ``Retry-After``),
+    ``reset_next`` (TCP reset), ``truncate_next`` (a body cut short),
+    ``slow_next`` (a body sent in slow pieces), ``wrong_range_next`` (a 206
+    for other bytes than asked), ``gzip_bomb_next`` (a gzip body that
+    expands enormously), ``huge_length_next`` (a ``Content-Length`` of
+    gigabytes over a few bytes).
     honor_range
         When ``False`` the server ignores ``Range`` and always answers 200
         with the whole file.
@@ -107,6 +125,37 @@ class HTTPTestServer:
         with self._lock:
             self._faults.extend(_Fault("reset") for _ in range(count))
 
+    def truncate_next(self, count: int = 1, *, keep: int = 1) -> None:
+        """Send only the first ``keep`` body bytes of the next ``count`` answers, then close.
+
+        The head still states the full ``Content-Length``, as when a server
+        dies mid-response.
+        """
+        self._add("truncate", count, size=keep)
+
+    def slow_next(self, count: int = 1, *, delay: float = 0.1, pieces: int = 4) -> None:
+        """Send the next ``count`` bodies in ``pieces`` parts, ``delay`` seconds apart."""
+        self._add("slow", count, size=pieces, delay=delay)
+
+    def wrong_range_next(self, count: int = 1) -> None:
+        """Answer the next ``count`` range requests with bytes from one past the asked start
+        (and a ``Content-Range`` that says so)."""
+        self._add("wrong_range", count)
+
+    def gzip_bomb_next(self, count: int = 1, *, nbytes: int = 1 << 30) -> None:
+        """Answer the next ``count`` requests with ``Content-Encoding: gzip`` and a body that
+        decompresses to ``nbytes`` zero bytes (about 1000:1; built once per size)."""
+        self._add("gzip_bomb", count, size=nbytes)
+
+    def huge_length_next(self, count: int = 1, *, length: int = 4_000_000_000) -> None:
+        """Claim ``Content-Length: length`` on the next ``count`` answers, send a few
+        bytes and close: a client that allocates what the header says fails here."""
+        self._add("huge_length", count, size=length)
+
+    def _add(self, kind: FaultKind, count: int, *, size: int = 0, delay: float = 0.0) -> None:
+        with self._lock:
+            self._faults.extend(_Fault(kind, size=size, delay=delay) for _ in range(count))
+
     def clear_faults(self) -> None:
         """Forget faults that have not fired yet."""
         with self._lock:
@@ -137,6 +186,8 @@ def _handler_for(state: HTTPTestServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         # HTTP/1.1 so clients keep connections alive, as real servers allow.
         protocol_version = "HTTP/1.1"
+        # The fault that shapes this request's answer (set per request).
+        _fault: _Fault | None = None
 
         def log_message(self, format: str, *args: Any) -> None:
             """Stay quiet: tests read :attr:`HTTPTestServer.requests` instead."""
@@ -161,10 +212,23 @@ def _handler_for(state: HTTPTestServer) -> type[BaseHTTPRequestHandler]:
             if fault is not None and fault.kind == "reset":
                 self._reset()
                 return
-            if fault is not None:
+            if fault is not None and fault.kind == "status":
                 headers = {} if fault.retry_after is None else {"Retry-After": fault.retry_after}
                 self._send(fault.status, b"injected failure", headers, with_body=with_body)
                 return
+            if fault is not None and fault.kind == "gzip_bomb":
+                body = _gzip_bomb(fault.size)
+                self._send(200, body, {"Content-Encoding": "gzip"}, with_body=with_body)
+                return
+            if fault is not None and fault.kind == "huge_length":
+                self.close_connection = True
+                if self.headers["Range"] is not None:  # as if for a range of that size
+                    headers = {"Content-Range": f"bytes 0-{fault.size - 1}/{fault.size}"}
+                    self._send(206, b"tiny", headers, with_body=with_body, length=fault.size)
+                else:
+                    self._send(200, b"tiny", {}, with_body=with_body, length=fault.size)
+                return
+            self._fault = fault
             if self.command == "HEAD" and not state.allow_head:
                 self._send(405, b"", {"Allow": "GET"}, with_body=False)
                 return
@@ -182,6 +246,8 @@ def _handler_for(state: HTTPTestServer) -> type[BaseHTTPRequestHandler]:
                 self._send(416, b"", {"Content-Range": f"bytes */{len(data)}"}, with_body=with_body)
                 return
             start, stop = span
+            if self._fault is not None and self._fault.kind == "wrong_range":
+                start, stop = min(start + 1, len(data) - 1), min(stop + 1, len(data))
             headers = {"Content-Range": f"bytes {start}-{stop - 1}/{len(data)}"}
             self._send(206, data[start:stop], headers, with_body=with_body)
 
@@ -200,18 +266,43 @@ def _handler_for(state: HTTPTestServer) -> type[BaseHTTPRequestHandler]:
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
         def _send(
-            self, status: int, body: bytes, headers: dict[str, str], *, with_body: bool
+            self,
+            status: int,
+            body: bytes,
+            headers: dict[str, str],
+            *,
+            with_body: bool,
+            length: int | None = None,
         ) -> None:
+            fault, self._fault = self._fault, None
             phrase = self.responses.get(status, ("",))[0]
             lines = [
                 f"{self.protocol_version} {status} {phrase}",
                 f"Date: {self.date_time_string()}",
             ]
             lines += [f"{name}: {value}" for name, value in headers.items()]
-            lines.append(f"Content-Length: {len(body)}")
+            lines.append(f"Content-Length: {len(body) if length is None else length}")
             if self.close_connection:
                 lines.append("Connection: close")
             head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+            if fault is not None and fault.kind == "truncate" and with_body:
+                self.wfile.write(head + body[: fault.size])
+                self.close_connection = True
+                return
+            if fault is not None and fault.kind == "slow" and with_body:
+                self.wfile.write(head)
+                step = max(1, -(-len(body) // max(fault.size, 1)))
+                for at in range(0, len(body), step):
+                    time.sleep(fault.delay)
+                    self.wfile.write(body[at : at + step])
+                return
+            if with_body and len(body) > _ONE_WRITE:
+                # Large bodies go out in pieces: no second copy of the body.
+                self.wfile.write(head)
+                view = memoryview(body)
+                for at in range(0, len(body), _ONE_WRITE):
+                    self.wfile.write(view[at : at + _ONE_WRITE])
+                return
             # One write per response: status, headers and body leave together.
             self.wfile.write(head + body if with_body else head)
 
@@ -222,6 +313,13 @@ def _handler_for(state: HTTPTestServer) -> type[BaseHTTPRequestHandler]:
             self.connection.close()
 
     return Handler
+
+
+@functools.lru_cache(maxsize=4)
+def _gzip_bomb(nbytes: int) -> bytes:
+    from anyzarr.testing.bombs import gzip_bomb
+
+    return gzip_bomb(nbytes)
 
 
 class _Server(ThreadingHTTPServer):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from anyzarr.io._keys import check_storable
 from anyzarr.protocol._byte_request import ByteRequest, slice_for
 from anyzarr.protocol._errors import UnsafeKeyError, UnsupportedOperationError, UsageError
 
@@ -16,6 +17,7 @@ __all__ = [
     "check_buffer",
     "check_key",
     "check_prefix",
+    "check_storable",
     "clip",
     "dir_prefix",
     "instance_attribute",
@@ -43,8 +45,9 @@ def check_key(key: str) -> str:
         raise UnsafeKeyError("the empty key '' does not name a stored object")
     if key.startswith("/"):
         raise UnsafeKeyError(f"key {key!r} is absolute; keys are relative to the store root")
-    if "\\" in key or "\x00" in key:
-        raise UnsafeKeyError(f"key {key!r} contains a backslash or NUL byte")
+    if "\\" in key:
+        raise UnsafeKeyError(f"key {key!r} contains a backslash")
+    check_storable(key)
     for segment in key.split("/"):
         if segment in ("", ".", ".."):
             raise UnsafeKeyError(f"key {key!r} has an empty, '.' or '..' path segment")

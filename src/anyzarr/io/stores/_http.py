@@ -39,7 +39,9 @@ import httpx
 
 from anyzarr.io._store import Store, resolve_prototype
 from anyzarr.io.stores._common import check_key, clip
+from anyzarr.io.stores._http_body import DEFAULT_MAX_BODY, BodySink, BodyTooLargeError
 from anyzarr.io.stores._http_wire import (
+    Want,
     WirePool,
     WireProtocolError,
     WireResponse,
@@ -87,10 +89,10 @@ def _proxied(url: str) -> bool:
 
 
 async def _wire_request(
-    client: WirePool, method: str, url: str, headers: dict[str, str]
+    client: WirePool, method: str, url: str, headers: dict[str, str], want: Want
 ) -> WireResponse:
     try:
-        return await client.request(method, url, headers)
+        return await client.request(method, url, headers, want)
     except WireTransportError as exc:
         raise TransientError(str(exc), url=url) from exc
     except WireProtocolError as exc:
@@ -98,12 +100,30 @@ async def _wire_request(
 
 
 async def _httpx_request(
-    client: httpx.AsyncClient, method: str, url: str, headers: dict[str, str]
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    headers: dict[str, str],
+    want: Want,
+    max_body: int,
 ) -> WireResponse:
+    # Streamed into the same bounded sink as the lean client: a Content-Length
+    # claim is never allocated up front.  httpx decodes Content-Encoding one
+    # received piece at a time, on the loop; the sink stops a bomb after the
+    # piece that crosses the limit.
     try:
-        response = await client.request(method, url, headers=headers)
+        async with client.stream(method, url, headers=headers) as response:
+            sink = BodySink(response.status_code, want, max_body, encoded=False)
+            async for part in response.aiter_bytes():
+                sink.feed(part)
+                if sink.complete:
+                    break
+    except BodyTooLargeError as exc:
+        raise RemoteStoreError(f"{method} {url}: {exc}", url=url) from exc
     except httpx.TransportError as exc:
         if isinstance(exc, httpx.UnsupportedProtocol):
+            raise RemoteStoreError(f"{method} {url}: {exc}", url=url) from exc
+        if isinstance(exc, httpx.DecodingError):
             raise RemoteStoreError(f"{method} {url}: {exc}", url=url) from exc
         raise TransientError(f"{type(exc).__name__}: {exc}", url=url) from exc
     except httpx.HTTPError as exc:
@@ -112,8 +132,9 @@ async def _httpx_request(
         response.status_code,
         response.reason_phrase,
         {k.lower(): v for k, v in response.headers.items()},
-        response.content,
+        sink.result(),
         str(response.request.url),
+        sink.windowed,
     )
 
 
@@ -141,6 +162,17 @@ def _retry_after(response: WireResponse) -> float | None:
         return max(float(value), 0.0)
     except ValueError:
         return None
+
+
+def _want(byte_range: ByteRequest | None) -> Want:
+    """The bytes a GET with ``byte_range`` asks for, which bound what it may return."""
+    if isinstance(byte_range, RangeByteRequest):
+        return Want(byte_range.start, byte_range.end)
+    if isinstance(byte_range, OffsetByteRequest):
+        return Want(byte_range.offset)
+    if isinstance(byte_range, SuffixByteRequest):
+        return Want(suffix=byte_range.suffix)
+    return Want()
 
 
 def _range_header(byte_range: ByteRequest) -> str:
@@ -182,6 +214,11 @@ class HTTPStore(Store):
         :class:`~anyzarr.io.stores._retry.RetryPolicy`.
     headers
         Extra headers sent with every request (authorisation, for example).
+    max_body
+        Largest object a whole-value ``get`` accepts (default 4 GiB), on the
+        wire and after gzip/deflate decoding; ranged reads accept at most
+        their range.  Memory follows the bytes received, never a
+        ``Content-Length`` claim.
     concurrency
         Size of the store's capacity limiter (see :class:`Store`).
     """
@@ -200,8 +237,10 @@ class HTTPStore(Store):
         retries: int | RetryPolicy = 3,
         headers: Mapping[str, str] | None = None,
         concurrency: int | None = None,
+        max_body: int = DEFAULT_MAX_BODY,
     ) -> None:
         super().__init__(read_only=True, concurrency=concurrency)
+        self.max_body = max_body
         scheme = urllib.parse.urlsplit(url).scheme
         if scheme not in ("http", "https"):
             raise ValueError(f"HTTPStore needs an http:// or https:// URL, got {url!r}")
@@ -253,7 +292,7 @@ class HTTPStore(Store):
             # The lean client's sockets belong to no event loop: one pool
             # serves every loop that uses this store.
             if self._pool is None:
-                self._pool = WirePool(self.timeout, _tls_context)
+                self._pool = WirePool(self.timeout, _tls_context, max_body=self.max_body)
             return self._pool
         # httpx's connections belong to the loop that opened them: one
         # client per loop, each closed by close().
@@ -300,21 +339,26 @@ class HTTPStore(Store):
 
     # -- requests ------------------------------------------------------------
 
-    async def _request(self, method: str, url: str, headers: dict[str, str]) -> WireResponse:
+    async def _request(
+        self, method: str, url: str, headers: dict[str, str], want: Want | None = None
+    ) -> WireResponse:
         """One request with retries; the response is fully read.
 
         Missing (404/410) and every other non-transient status are returned
         for the caller to interpret.
         """
         merged = {**self.headers, **headers}
+        wanted = want or Want()
 
         async def attempt() -> WireResponse:
             async with self.limiter:
                 client = self._current_client()
                 if isinstance(client, WirePool):
-                    response = await _wire_request(client, method, url, merged)
+                    response = await _wire_request(client, method, url, merged, wanted)
                 else:
-                    response = await _httpx_request(client, method, url, merged)
+                    response = await _httpx_request(
+                        client, method, url, merged, wanted, self.max_body
+                    )
             if response.status_code in _TRANSIENT_STATUSES:
                 raise TransientError(
                     f"HTTP {response.status_code}",
@@ -356,7 +400,7 @@ class HTTPStore(Store):
         if names_no_bytes(byte_range):
             return await read_nothing(self, key, buffer_cls)
         headers = {} if byte_range is None else {"Range": _range_header(byte_range)}
-        response = await self._request("GET", url, headers)
+        response = await self._request("GET", url, headers, _want(byte_range))
         status = response.status_code
         if status in _MISSING_STATUSES:
             return None
@@ -365,7 +409,8 @@ class HTTPStore(Store):
             # slicing convention makes that an empty result.
             return buffer_cls.create_zero_length()
         if status == 200:
-            return clip(buffer_cls.from_bytes(response.content), byte_range)
+            body = buffer_cls.from_bytes(response.content)
+            return body if response.windowed else clip(body, byte_range)
         if status == 206 and byte_range is not None:
             return self._partial(buffer_cls.from_bytes(response.content), byte_range, response)
         self._fail("GET", url, response)
@@ -402,7 +447,7 @@ class HTTPStore(Store):
         url = self.url_for(key)
         response = await self._request("HEAD", url, {})
         if response.status_code in (405, 501):
-            response = await self._request("GET", url, {"Range": "bytes=0-0"})
+            response = await self._request("GET", url, {"Range": "bytes=0-0"}, Want(0, 1))
         status = response.status_code
         if status in _MISSING_STATUSES:
             return False

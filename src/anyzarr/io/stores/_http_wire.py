@@ -1,27 +1,31 @@
-"""A lean HTTP/1.1 client on non-blocking sockets, for :class:`~anyzarr.storage.HTTPStore`.
+"""A lean HTTP/1.1 client for :class:`~anyzarr.storage.HTTPStore`: h11 over anyio.
 
 Latency-bound reads issue many small GET requests with several in flight.
 httpx spends about a millisecond of event-loop time per request (request and
 response models, cookie handling, connection-pool bookkeeping), which on a
 busy machine stretched each round of requests well beyond the network
 latency.  This client does only what a Zarr read needs: ``GET``/``HEAD`` with
-keep-alive connections (one per request in flight), ``Content-Length``,
-chunked and read-to-close bodies, gzip/deflate bodies, redirects and TLS.
+keep-alive connections (one per request in flight), redirects, TLS and
+gzip/deflate bodies.  HTTP/1.1 itself (status lines, headers, framing,
+chunked bodies, keep-alive rules) is parsed by h11, the sans-IO protocol
+library httpx uses, about 0.1 ms per request.
 
-Connections are plain non-blocking sockets (TLS through ``ssl.SSLSocket``)
-driven with :func:`anyio.wait_readable` / :func:`anyio.wait_writable`, not
-event-loop transports.  So a pool belongs to no event loop: one store may use
-it from the sync API's background loop and from ``anyio.run`` alike, and
-:meth:`WirePool.aclose` (or :meth:`WirePool.close_now`) releases every idle
-connection from any of them, even after a loop has ended.
+h11 is driven over :class:`SocketStream`, an ``anyio.abc.ByteStream`` on a
+plain non-blocking socket (TLS through ``ssl.SSLSocket``) that waits with
+:func:`anyio.wait_readable` / :func:`anyio.wait_writable` instead of an event
+loop's transports.  So a pool belongs to no event loop: one store may use it
+from the sync API's background loop and from ``anyio.run`` alike (the idle
+list is guarded by a lock), and :meth:`WirePool.close_now` releases every
+idle connection from any thread, even after a loop has ended.  Whether an
+idle connection was closed meanwhile is asked with ``poll`` (``select`` fails
+for file descriptors of 1024 and up).
 
-The parser is strict where leniency would be unsafe: status lines, header
-names, ``Content-Length`` and chunk sizes must be well-formed; header blocks,
-chunk lines, trailers and bodies (after decompression too, against gzip
-bombs) are size-capped; a response with both ``Transfer-Encoding`` and
-``Content-Length`` is read as chunked and its connection is not reused;
-redirects may only lead to ``http``/``https`` and carry the caller's headers
-(credentials included) only within the same origin.
+Bodies are collected by :class:`~anyzarr.io.stores._http_body.BodySink`:
+memory follows the bytes received, never a ``Content-Length`` claim, and never
+exceeds what the request can return; ``Content-Encoding`` is decoded in a
+worker thread, bounded, inside the request's timeout.  Redirects may only
+lead to ``http``/``https`` and carry the caller's headers (credentials
+included) only within the same origin.
 
 Failures that may pass (connection refused or reset, a connection closed
 mid-response, a timeout) raise :class:`WireTransportError`; the store turns
@@ -40,18 +44,32 @@ import re
 import select
 import socket
 import ssl
+import threading
 import urllib.parse
-import zlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import anyio
+import anyio.abc
+import anyio.from_thread
 import anyio.lowlevel
 import anyio.to_thread
+import h11
+
+from anyzarr.io.stores._http_body import (
+    DEFAULT_MAX_BODY,
+    BodySink,
+    BodyTooLargeError,
+    ContentDecodeError,
+    Want,
+    decode_content,
+)
 
 __all__ = [
     "DEFAULT_MAX_BODY",
+    "SocketStream",
+    "Want",
     "WirePool",
     "WireProtocolError",
     "WireResponse",
@@ -61,22 +79,16 @@ __all__ = [
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _MAX_REDIRECTS = 20
-_MAX_HEAD = 64 * 1024
-_MAX_LINE = 8 * 1024  # one chunk-size or trailer line
-_MAX_TRAILERS = 64 * 1024
+_MAX_HEAD = 64 * 1024  # response head (and one chunk header) h11 may buffer
 _RECEIVE = 256 * 1024
-#: Largest body (on the wire and after decoding) a response may have by default.
-DEFAULT_MAX_BODY = 4 * 1024**3
 #: Caller headers that may follow a redirect to another origin.
 _PORTABLE_HEADERS = frozenset({"range", "accept", "if-range"})
 
-_STATUS_LINE = re.compile(r"HTTP/(\d)\.(\d) ([0-9]{3})(?: (.*))?")
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_DIGITS = re.compile(r"[0-9]+")
-_HEX = re.compile(r"[0-9A-Fa-f]{1,16}")
 _UNSAFE_IN_HEADER = re.compile(r"[\r\n\x00]")
 # Characters a request target may carry as they are; others are %-encoded.
 _TARGET_SAFE = "/?&=%:@!$'()*+,;~#[]-._"
+_FIXED_HEADERS = [(b"Accept-Encoding", b"gzip, deflate"), (b"User-Agent", b"anyzarr")]
 
 
 class WireTransportError(OSError):
@@ -93,28 +105,30 @@ class WireTLSError(WireProtocolError):
 
 @dataclass(slots=True)
 class WireResponse:
-    """A fully read response.  Header names are lower case."""
+    """A fully read response.  Header names are lower case.
+
+    ``windowed``: ``content`` is already the wanted window of the object (a
+    200 answer to a ranged request, cut while it streamed past).
+    """
 
     status_code: int
     reason_phrase: str
     headers: dict[str, str]
     content: bytes | bytearray
     url: str
+    windowed: bool = False
 
 
-class _Closed(Exception):
-    """The peer closed the connection (a clean end of stream)."""
+class SocketStream(anyio.abc.ByteStream):
+    """A connected non-blocking socket as an anyio byte stream, tied to no event loop."""
 
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
 
-@dataclass(eq=False, slots=True)
-class _Conn:
-    sock: socket.socket
-    buf: bytearray = field(default_factory=bytearray)
-
-    async def _recv(self, size: int) -> bytes:
+    async def receive(self, max_bytes: int = _RECEIVE) -> bytes:
         while True:
             try:
-                data = self.sock.recv(size)
+                data = self.sock.recv(max_bytes)
             except (BlockingIOError, ssl.SSLWantReadError):
                 await anyio.wait_readable(self.sock)
                 continue
@@ -126,14 +140,14 @@ class _Conn:
                 # an end of stream like any other.
                 data = b""
             if not data:
-                raise _Closed
+                raise anyio.EndOfStream
             # Data was ready without waiting: still let other tasks run
             # and deliver a pending cancellation.
             await anyio.lowlevel.checkpoint()
             return data
 
-    async def send(self, data: bytes) -> None:
-        view = memoryview(data)
+    async def send(self, item: bytes) -> None:
+        view = memoryview(item)
         while view:
             try:
                 sent = self.sock.send(view)
@@ -145,108 +159,73 @@ class _Conn:
                 continue
             view = view[sent:]
 
-    async def _more(self) -> None:
-        try:
-            self.buf += await self._recv(_RECEIVE)
-        except _Closed:
-            raise WireTransportError("the server closed the connection mid-response") from None
+    async def send_eof(self) -> None:
+        self.sock.shutdown(socket.SHUT_WR)
 
-    async def head(self) -> bytes:
-        """Bytes up to and including the blank line that ends the headers."""
-        start = 0
+    async def aclose(self) -> None:
+        self.sock.close()
+        await anyio.lowlevel.checkpoint()
+
+    def readable_now(self) -> bool:
+        """Whether a read would not block (data, a close or an error is pending)."""
+        if hasattr(select, "poll"):
+            poller = select.poll()
+            poller.register(self.sock, select.POLLIN | select.POLLPRI)
+            return bool(poller.poll(0))
+        readable, _, _ = select.select([self.sock], [], [], 0)  # pragma: no cover - Windows
+        return bool(readable)
+
+
+class _Conn:
+    """One keep-alive connection: a socket stream and its h11 state."""
+
+    __slots__ = ("eof", "h11", "stream")
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.stream = SocketStream(sock)
+        self.h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=_MAX_HEAD)
+        self.eof = False
+
+    async def next_event(self) -> Any:
+        """The next h11 event, reading as needed; a close mid-response is a transport error."""
+        conn = self.h11
         while True:
-            end = self.buf.find(b"\r\n\r\n", start, _MAX_HEAD + 4)
-            if end >= 0:
-                head = bytes(self.buf[: end + 4])
-                del self.buf[: end + 4]
-                return head
-            if len(self.buf) > _MAX_HEAD:
-                raise WireProtocolError(f"response headers exceed {_MAX_HEAD // 1024} KiB")
-            start = max(len(self.buf) - 3, 0)
-            await self._more()
-
-    async def exactly(self, n: int) -> bytearray:
-        """The next ``n`` bytes, copied once into a buffer of their own."""
-        out = bytearray(n)
-        view = memoryview(out)
-        have = min(len(self.buf), n)
-        view[:have] = self.buf[:have]
-        del self.buf[:have]
-        while have < n:
             try:
-                data = await self._recv(max(n - have, 65536))
-            except _Closed:
-                raise WireTransportError(
-                    f"the server closed the connection after {have} of {n} body bytes"
-                ) from None
-            take = min(len(data), n - have)
-            view[have : have + take] = data[:take]
-            if take < len(data):
-                self.buf += data[take:]
-            have += take
-        return out
-
-    async def line(self) -> bytes:
-        start = 0
-        while (end := self.buf.find(b"\r\n", start)) < 0:
-            if len(self.buf) > _MAX_LINE:
-                raise WireProtocolError(f"a chunk or trailer line exceeds {_MAX_LINE} bytes")
-            start = max(len(self.buf) - 1, 0)
-            await self._more()
-        if end > _MAX_LINE:
-            raise WireProtocolError(f"a chunk or trailer line exceeds {_MAX_LINE} bytes")
-        line = bytes(self.buf[:end])
-        del self.buf[: end + 2]
-        return line
-
-    async def chunked(self, limit: int) -> bytearray:
-        body = bytearray()
-        while True:
-            # Chunk extensions (";name=value") carry nothing a read needs.
-            size_text = (await self.line()).split(b";", 1)[0].strip(b" \t").decode("latin-1")
-            if not _HEX.fullmatch(size_text):
-                raise WireProtocolError(f"bad chunk size {size_text!r}")
-            size = int(size_text, 16)
-            if size == 0:
-                trailers = 0
-                while line := await self.line():  # trailers end with an empty line
-                    trailers += len(line) + 2
-                    if trailers > _MAX_TRAILERS:
-                        raise WireProtocolError("chunked trailers exceed 64 KiB")
-                return body
-            if len(body) + size > limit:
-                raise WireProtocolError(f"chunked body exceeds the {limit}-byte limit")
-            body += await self.exactly(size)
-            if await self.exactly(2) != b"\r\n":
-                raise WireProtocolError("chunk data is not followed by CRLF")
-
-    async def to_eof(self, limit: int) -> bytearray:
-        body = bytearray(self.buf)
-        self.buf.clear()
-        while True:
-            if len(body) > limit:
-                raise WireProtocolError(f"body exceeds the {limit}-byte limit")
-            try:
-                body += await self._recv(_RECEIVE)
-            except _Closed:
-                return body
+                event = conn.next_event()
+            except h11.RemoteProtocolError as exc:
+                if self.eof:
+                    raise WireTransportError(f"the server closed the connection: {exc}") from None
+                raise WireProtocolError(str(exc)) from None
+            if event is h11.NEED_DATA:
+                if self.eof:
+                    raise WireTransportError("the server closed the connection mid-response")
+                try:
+                    data = await self.stream.receive(_RECEIVE)
+                except anyio.EndOfStream:
+                    data = b""
+                    self.eof = True
+                conn.receive_data(data)
+                continue
+            if isinstance(event, h11.ConnectionClosed):
+                raise WireTransportError("the server closed the connection mid-response")
+            return event
 
     def stale(self) -> bool:
         """Whether an idle connection was closed (or spoke out of turn) meanwhile."""
-        if self.buf:
+        if self.eof or self.h11.trailing_data[0]:
             return True
+        sock = self.stream.sock
         try:
-            readable, _, _ = select.select([self.sock], [], [], 0)
+            if not self.stream.readable_now():
+                return False
         except (OSError, ValueError):
             return True
-        if not readable:
-            return False
-        if not isinstance(self.sock, ssl.SSLSocket):
+        if not isinstance(sock, ssl.SSLSocket):
             return True
         # TLS 1.3 servers send session tickets after the handshake: the
         # socket is readable though no application data (or close) came.
         try:
-            self.sock.recv(1)
+            sock.recv(1)
         except ssl.SSLWantReadError:
             return False
         except (OSError, ValueError):
@@ -254,63 +233,7 @@ class _Conn:
         return True
 
     def close(self) -> None:
-        self.sock.close()
-
-
-def _parse_head(head: bytes) -> tuple[int, str, str, dict[str, str]]:
-    lines = head.decode("latin-1").split("\r\n")
-    status_line = _STATUS_LINE.fullmatch(lines[0])
-    if status_line is None:
-        raise WireProtocolError(f"bad status line {lines[0][:200]!r}")
-    headers: dict[str, str] = {}
-    for line in lines[1:]:
-        if not line:
-            continue
-        name, sep, value = line.partition(":")
-        # Folded continuation lines and names with spaces are refused
-        # (RFC 9112 section 5): proxies might read them differently.
-        if not sep or not _TOKEN.fullmatch(name):
-            raise WireProtocolError(f"bad header line {line[:200]!r}")
-        key = name.lower()
-        value = value.strip(" \t")
-        headers[key] = f"{headers[key]}, {value}" if key in headers else value
-    version = f"HTTP/{status_line.group(1)}.{status_line.group(2)}"
-    return int(status_line.group(3)), status_line.group(4) or "", version, headers
-
-
-def _content_length(value: str) -> int:
-    # Repeated identical values ("10, 10") are allowed by RFC 9110 section 8.6.
-    values = {v.strip() for v in value.split(",")}
-    if len(values) != 1 or not _DIGITS.fullmatch(text := values.pop()):
-        raise WireProtocolError(f"bad Content-Length {value!r}")
-    return int(text)
-
-
-def _decompress(body: bytearray, wbits: int, limit: int) -> bytes:
-    decoder = zlib.decompressobj(wbits)
-    out = decoder.decompress(body, limit + 1)
-    if len(out) > limit:
-        raise WireProtocolError(f"decoded body exceeds the {limit}-byte limit")
-    if not decoder.eof:
-        raise WireProtocolError("compressed body is truncated")
-    return out
-
-
-def _decoded(body: bytearray, encoding: str, limit: int) -> bytes | bytearray:
-    encoding = encoding.strip().lower()
-    if encoding in ("", "identity"):
-        return body
-    try:
-        if encoding in ("gzip", "x-gzip"):
-            return _decompress(body, 16 + zlib.MAX_WBITS, limit)
-        if encoding == "deflate":
-            try:
-                return _decompress(body, zlib.MAX_WBITS, limit)
-            except zlib.error:
-                return _decompress(body, -zlib.MAX_WBITS, limit)  # raw deflate, no header
-    except zlib.error as exc:
-        raise WireProtocolError(f"bad {encoding} body: {exc}") from None
-    raise WireProtocolError(f"unsupported Content-Encoding {encoding!r}")
+        self.stream.sock.close()
 
 
 def _target(parts: urllib.parse.SplitResult) -> str:
@@ -381,19 +304,20 @@ async def _handshake(sock: ssl.SSLSocket) -> None:
 
 
 class WirePool:
-    """Keep-alive connections, reused per origin, usable from any event loop.
+    """Keep-alive connections, reused per origin, usable from any event loop and thread.
 
     Parameters
     ----------
     timeout
-        Seconds one request (connecting, redirects and reading included) may
-        take in all.
+        Seconds one request (connecting, redirects, reading and decoding
+        included) may take in all.
     tls
         Returns the TLS context for ``https`` origins (called on first use);
         when it returns ``None`` a default context that verifies
         certificates and host names is used.
     max_body
-        Largest body accepted, on the wire and after gzip/deflate decoding.
+        Largest body a whole-object request accepts, on the wire and after
+        gzip/deflate decoding (ranged requests accept at most their range).
     """
 
     def __init__(
@@ -408,6 +332,8 @@ class WirePool:
         self._tls = tls
         self._context: ssl.SSLContext | None = None
         self._idle: dict[tuple[str, str, int], list[_Conn]] = {}
+        # Loops in several threads (the sync API's, anyio.run's) share the pool.
+        self._lock = threading.Lock()
 
     def _tls_context(self) -> ssl.SSLContext:
         if self._context is None:
@@ -443,79 +369,131 @@ class WirePool:
         return _Conn(tls)
 
     async def _checkout(self, origin: tuple[str, str, int]) -> _Conn:
-        idle = self._idle.get(origin)
-        while idle:
-            conn = idle.pop()
+        while True:
+            with self._lock:
+                idle = self._idle.get(origin)
+                conn = idle.pop() if idle else None
+            if conn is None:
+                return await self._connect(*origin)
             if not conn.stale():
                 return conn
             conn.close()
-        return await self._connect(*origin)
+
+    def _checkin(self, origin: tuple[str, str, int], conn: _Conn) -> None:
+        with self._lock:
+            self._idle.setdefault(origin, []).append(conn)
 
     async def _exchange(
-        self, conn: _Conn, method: str, request: bytes
-    ) -> tuple[int, str, dict[str, str], bytearray, bool]:
+        self, conn: _Conn, request: h11.Request, want: Want
+    ) -> tuple[h11.Response, dict[str, str], BodySink, bool]:
         """Send ``request`` on ``conn``; the answer and whether ``conn`` may be reused."""
-        await conn.send(request)
+        h = conn.h11
+        try:
+            data = h.send(request)
+            end = h.send(h11.EndOfMessage())
+        except h11.LocalProtocolError as exc:
+            raise ValueError(f"cannot send this request: {exc}") from None
+        await conn.stream.send((data or b"") + (end or b""))
         while True:
-            status, reason, version, fields = _parse_head(await conn.head())
-            if status >= 200 or status == 101:
-                break  # 1xx interim answers come before the real one
-        codings = [c.strip().lower() for c in fields.get("transfer-encoding", "").split(",")]
-        codings = [c for c in codings if c]
-        reusable = True
-        if method == "HEAD" or status in (204, 304) or 100 <= status < 200:
-            body = bytearray()
-        elif codings:
-            if codings != ["chunked"]:
-                raise WireProtocolError(f"unsupported Transfer-Encoding {codings!r}")
-            body = await conn.chunked(self.max_body)
-            # Both framings at once is how requests get smuggled: trust
-            # chunked for this answer, and nothing else on this connection.
-            reusable = "content-length" not in fields
-        elif (length := fields.get("content-length")) is not None:
-            size = _content_length(length)
-            if size > self.max_body:
-                raise WireProtocolError(
-                    f"Content-Length {size} exceeds the {self.max_body}-byte limit"
-                )
-            body = await conn.exactly(size)
-        else:
-            body = await conn.to_eof(self.max_body)
-            reusable = False
-        closing = fields.get("connection", "").lower()
-        if "close" in closing or (version == "HTTP/1.0" and "keep-alive" not in closing):
-            reusable = False
-        return status, reason, fields, body, reusable
+            event = await conn.next_event()
+            if isinstance(event, h11.Response):
+                break  # 1xx interim answers (InformationalResponse) come before it
+        fields: dict[str, str] = {}
+        # h11 caps a head that arrives in pieces; one that arrives whole is
+        # measured here.
+        if sum(len(n) + len(v) + 4 for n, v in event.headers) > _MAX_HEAD:
+            raise WireProtocolError(f"response headers exceed {_MAX_HEAD // 1024} KiB (too long)")
+        for raw_name, raw_value in event.headers:
+            name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
+            fields[name] = f"{fields[name]}, {value}" if name in fields else value
+        encoded = fields.get("content-encoding", "identity").strip().lower() != "identity"
+        sink = BodySink(event.status_code, want, self.max_body, encoded=encoded)
+        declared = fields.get("content-length")
+        if declared is not None and request.method != b"HEAD":
+            try:
+                sink.check_declared(int(declared))  # h11 has checked its syntax
+            except BodyTooLargeError as exc:
+                raise WireProtocolError(str(exc)) from None
+        while True:
+            part = await conn.next_event()
+            if isinstance(part, h11.Data):
+                try:
+                    sink.feed(part.data)
+                except BodyTooLargeError as exc:
+                    raise WireProtocolError(str(exc)) from None
+                if sink.complete:
+                    return event, fields, sink, False
+            elif isinstance(part, h11.EndOfMessage):
+                break
+        # Both framings at once is how requests get smuggled: h11 trusts
+        # chunked for this answer; nothing else goes on this connection.
+        both = "content-length" in fields and "transfer-encoding" in fields
+        reusable = h.our_state is h11.DONE and h.their_state is h11.DONE and not both
+        if reusable:
+            h.start_next_cycle()
+        return event, fields, sink, reusable
 
     async def _once(
-        self, method: str, url: str, parts: urllib.parse.SplitResult, headers: Mapping[str, str]
+        self,
+        method: str,
+        url: str,
+        parts: urllib.parse.SplitResult,
+        headers: Mapping[str, str],
+        want: Want,
     ) -> WireResponse:
         scheme = parts.scheme
         host = parts.hostname or ""
         port = parts.port or (443 if scheme == "https" else 80)
         origin = (scheme, host, port)
-        lines = [f"{method} {_target(parts)} HTTP/1.1", f"Host: {parts.netloc.rpartition('@')[2]}"]
-        lines += ["Accept-Encoding: gzip, deflate", "User-Agent: anyzarr"]
-        lines += [f"{k}: {v}" for k, v in headers.items()]
-        request = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        request = h11.Request(
+            method=method,
+            target=_target(parts),
+            headers=[
+                (b"Host", parts.netloc.rpartition("@")[2].encode("idna")),
+                *_FIXED_HEADERS,
+                *((k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()),
+            ],
+        )
         conn = await self._checkout(origin)
         reusable = False
         try:
-            status, reason, fields, body, reusable = await self._exchange(conn, method, request)
+            response, fields, sink, reusable = await self._exchange(conn, request, want)
         except OSError as exc:
             if isinstance(exc, WireTransportError):
                 raise
             raise WireTransportError(f"{method} {url}: {type(exc).__name__}: {exc}") from exc
         finally:
             if reusable:
-                self._idle.setdefault(origin, []).append(conn)
+                self._checkin(origin, conn)
             else:
                 conn.close()
-        content = _decoded(body, fields.get("content-encoding", ""), self.max_body)
-        return WireResponse(status, reason, fields, content, url)
+        status = response.status_code
+        body: bytes | bytearray = sink.result()
+        encoding = fields.get("content-encoding", "")
+        windowed = sink.windowed
+        if encoding.strip().lower() not in ("", "identity") and status in (200, 206):
+            limit = sink.decoded_limit(status, self.max_body)
+            try:
+                # CPU work, possibly much of it: a worker thread, within the
+                # request's timeout, which it checks every few megabytes.
+                body = await anyio.to_thread.run_sync(
+                    decode_content, body, encoding, limit, anyio.from_thread.check_cancelled
+                )
+            except ContentDecodeError as exc:
+                raise WireProtocolError(str(exc)) from None
+            if status == 200 and not want.whole:
+                body, windowed = want.cut(body), True
+        reason = response.reason.decode("latin-1")
+        return WireResponse(status, reason, fields, body, url, windowed)
 
-    async def request(self, method: str, url: str, headers: Mapping[str, str]) -> WireResponse:
+    async def request(
+        self, method: str, url: str, headers: Mapping[str, str], want: Want | None = None
+    ) -> WireResponse:
         """``method`` on ``url``, following redirects; the body is read in full.
+
+        ``want`` says which bytes of the object the request asks for (its
+        ``Range`` header, if any, must ask for the same); it bounds what the
+        answer may hold.  Without it the whole object, at most ``max_body``.
 
         Raises
         ------
@@ -530,16 +508,18 @@ class WirePool:
         _check_headers(headers)
         try:
             with anyio.fail_after(self.timeout):
-                return await self._follow(method, url, dict(headers))
+                return await self._follow(method, url, dict(headers), want or Want())
         except TimeoutError:
             raise WireTransportError(f"{method} {url} took longer than {self.timeout} s") from None
 
-    async def _follow(self, method: str, url: str, headers: dict[str, str]) -> WireResponse:
+    async def _follow(
+        self, method: str, url: str, headers: dict[str, str], want: Want
+    ) -> WireResponse:
         parts = urllib.parse.urlsplit(url)
         for _ in range(_MAX_REDIRECTS):
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise WireProtocolError(f"{method} {url}: only http(s) URLs can be fetched")
-            response = await self._once(method, url, parts, headers)
+            response = await self._once(method, url, parts, headers, want)
             location = response.headers.get("location")
             if response.status_code not in _REDIRECTS or location is None:
                 return response
@@ -558,7 +538,8 @@ class WirePool:
 
     def close_now(self) -> None:
         """Close every idle connection at once; safe from any thread or loop."""
-        idle, self._idle = self._idle, {}
+        with self._lock:
+            idle, self._idle = self._idle, {}
         for conns in idle.values():
             for conn in conns:
                 conn.close()

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import itertools
 import os
 import shutil
 import sys
-import tempfile
 import threading
 from collections.abc import AsyncIterator, Callable, Hashable, Iterable, Sequence
 from pathlib import Path
@@ -18,6 +16,7 @@ import numpy as np
 from anyzarr.io._batch_io import BatchIO, Version, follows_own_io
 from anyzarr.io._store import Store, resolve_prototype
 from anyzarr.io.stores._common import check_buffer, check_key, check_prefix, instance_attribute
+from anyzarr.io.stores._temp_files import TEMP_SUFFIX, open_temp, remove_leftovers, sweep_once
 from anyzarr.protocol._byte_request import (
     ByteRequest,
     OffsetByteRequest,
@@ -35,7 +34,7 @@ __all__ = ["LocalStore"]
 T = TypeVar("T")
 
 # Temp files are hidden and carry this suffix so listings can skip them.
-_TEMP_SUFFIX = ".anyzarr-partial"
+_TEMP_SUFFIX = TEMP_SUFFIX
 
 # Reads are grouped so one worker-thread hop serves several small files.
 _BATCH = 16
@@ -183,33 +182,17 @@ def _read_many(
     return [_read(path, byte_range) for path, byte_range in items]
 
 
-# Temp names need only be unique among live writers: process, thread and a
-# counter make them so without mkstemp's random retries; O_EXCL still guards
-# against a stale file left by a crashed process that had the same ids.
-_temp_counter = itertools.count()
-_OPEN_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
-
-
-def _open_temp(parent: str, name: str) -> tuple[int, str]:
-    temp = (
-        f"{parent}/.{name}.{os.getpid()}-{threading.get_ident()}-"
-        f"{next(_temp_counter)}{_TEMP_SUFFIX}"
-    )
-    try:
-        # 0o666 under the umask, like any other file the user creates.
-        return os.open(temp, _OPEN_NEW, 0o666), temp
-    except FileExistsError:
-        return tempfile.mkstemp(dir=parent, prefix=f".{name}.", suffix=_TEMP_SUFFIX)
-
-
 def _temp_for(path: str) -> tuple[int, str]:
     parent, name = os.path.split(path)
     try:
-        return _open_temp(parent, name)
+        fd, temp = open_temp(parent, name)
     except FileNotFoundError:
         # Only the first chunk written to a directory pays for creating it.
         os.makedirs(parent, exist_ok=True)
-        return _open_temp(parent, name)
+        sweep_once(parent, created=True)
+        return open_temp(parent, name)
+    sweep_once(parent)
+    return fd, temp
 
 
 def _write_all(fd: int, data: memoryview) -> None:
@@ -428,8 +411,10 @@ class LocalStore(Store):
     """Keys as files below a root directory.
 
     Writes are atomic: the value goes to a temp file in the target directory
-    and is renamed over the target, so a reader (or a cancelled writer) sees
-    the old value or the new one.  File IO runs in worker threads under the
+    and is renamed over the target, so a reader (or a cancelled or crashed
+    writer) sees the old value or the new one.  Temp files are never listed;
+    those a crashed writer left behind are removed by this process's first
+    write into their directory, or by :meth:`remove_leftovers`.  File IO runs in worker threads under the
     store's capacity limiter; reads of many keys are batched into few thread
     hops.  Keys that would escape the root raise
     :class:`~anyzarr.errors.UnsafeKeyError`.
@@ -675,6 +660,27 @@ class LocalStore(Store):
 
         await self._run(move)
         self.root = dest
+
+    async def remove_leftovers(self, prefix: str = "") -> list[str]:
+        """Remove the temp files that crashed writers left below ``prefix``.
+
+        A temp file is left over when the process that wrote it no longer
+        runs on this host, or when it has not been touched for an hour
+        (``LEFTOVER_MAX_AGE``); temp files of live writers are kept.  Walks
+        the whole directory tree: this is a repair step (the CLI's
+        ``check --repair``), not something to run before every write.
+
+        Returns the removed files' paths relative to the root, sorted.
+
+        Raises
+        ------
+        ReadOnlyError
+            When the store is read-only.
+        """
+        self._check_writable()
+        root = self.root
+        start = self._dir(prefix)
+        return await self._run(lambda: remove_leftovers(root, start))
 
     # -- listing -----------------------------------------------------------
 

@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING
 
 from anyzarr.io._batch_io import BatchIO, Version, follows_own_io
 from anyzarr.io._store import Store, resolve_prototype
-from anyzarr.io.stores._common import check_buffer, clip, dir_prefix, list_dir_names, splice
+from anyzarr.io.stores._common import (
+    check_buffer,
+    check_storable,
+    clip,
+    dir_prefix,
+    list_dir_names,
+    splice,
+)
 from anyzarr.protocol._byte_request import ByteRequest
 from anyzarr.protocol.codecs import GetRequest
 from anyzarr.protocol.codecs._base import RawBytes
@@ -167,7 +174,7 @@ class MemoryStore(Store):
         byte_range: ByteRequest | None = None,
     ) -> Buffer | None:
         await self._ensure_open()
-        value = self._store_dict.get(key)
+        value = self._store_dict.get(check_storable(key))
         if value is None:
             return None
         proto = resolve_prototype(prototype)
@@ -229,7 +236,7 @@ class MemoryStore(Store):
             return True
 
     async def exists(self, key: str) -> bool:
-        return key in self._store_dict
+        return check_storable(key) in self._store_dict
 
     async def getsize(self, key: str) -> int:
         value = self._store_dict.get(key)

@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 import anyio.to_thread
 
 from anyzarr.io._store import Store, resolve_prototype
-from anyzarr.io.stores._common import check_buffer, dir_prefix, instance_attribute, list_dir_names
+from anyzarr.io.stores._common import (
+    check_buffer,
+    check_key,
+    check_storable,
+    dir_prefix,
+    instance_attribute,
+    list_dir_names,
+)
 from anyzarr.protocol._byte_request import ByteRequest, slice_for
 from anyzarr.protocol._errors import UnsupportedOperationError
 
@@ -171,6 +178,7 @@ class ZipStore(Store):
         byte_range: ByteRequest | None = None,
     ) -> Buffer | None:
         proto = resolve_prototype(prototype)
+        check_storable(key)
 
         def read(zf: zipfile.ZipFile) -> bytes | None:
             try:
@@ -188,6 +196,8 @@ class ZipStore(Store):
         return None if data is None else proto.buffer.from_bytes(data)
 
     async def exists(self, key: str) -> bool:
+        check_storable(key)
+
         def has(zf: zipfile.ZipFile) -> bool:
             try:
                 zf.getinfo(key)
@@ -217,6 +227,8 @@ class ZipStore(Store):
     # -- writing -----------------------------------------------------------
 
     async def set(self, key: str, value: Buffer) -> None:
+        # Members are paths to whoever extracts the archive: no '..' or '/x'.
+        check_key(key)
         self._check_writable(key)
         data = check_buffer(key, value).as_numpy_array()
 
@@ -232,6 +244,7 @@ class ZipStore(Store):
         await self._run(write)
 
     async def set_if_not_exists(self, key: str, value: Buffer) -> None:
+        check_key(key)
         self._check_writable(key)
         data = check_buffer(key, value).as_numpy_array()
 

@@ -15,6 +15,7 @@ from anyzarr.protocol.codecs._base import (
     Codec,
     CodecKind,
 )
+from anyzarr.protocol.codecs._bounded import VARIABLE_CHUNK_LIMIT, decode_bounded
 from anyzarr.protocol.codecs._bytes import BytesCodec
 from anyzarr.protocol.codecs._chain import CodecChain
 from anyzarr.protocol.codecs._compressors import BloscCodec, GzipCodec, ZstdCodec
@@ -49,6 +50,7 @@ from anyzarr.protocol.codecs._v2 import UnsafeCodecError, V2Chain
 from anyzarr.protocol.codecs._vlen import VLenBytesCodec, VLenUTF8Codec
 
 __all__ = [
+    "decode_bounded",
     "ArrayArrayCodec",
     "ArrayBytesCodec",
     "BloscCodec",
@@ -61,6 +63,7 @@ __all__ = [
     "CodecPipeline",
     "Crc32cCodec",
     "DirectDecoder",
+    "VARIABLE_CHUNK_LIMIT",
     "GetRequest",
     "GzipCodec",
     "NumcodecsArrayArrayCodec",

@@ -20,7 +20,7 @@ from typing import Any, ClassVar, Literal, Self
 import numpy as np
 import numpy.typing as npt
 
-from anyzarr.protocol._errors import MetadataValidationError
+from anyzarr.protocol._errors import ChunkDecodeError, MetadataValidationError
 from anyzarr.protocol.buffer import BufferPrototype, default_buffer_prototype
 
 __all__ = [
@@ -176,6 +176,15 @@ class ArrayBytesCodec(Codec):
             f"codec {self.codec_name!r} has no fixed encoded size (needed for a shard index)"
         )
 
+    def max_encoded_size(self, spec: ChunkSpec) -> int | None:
+        """The most bytes an encoded chunk of ``spec`` can take; None when not bounded.
+
+        Compressors after this codec decode to at most this many bytes (see
+        ``anyzarr.protocol.codecs.decode_bounded``); None (variable-length
+        data) bounds them by ``VARIABLE_CHUNK_LIMIT`` instead.
+        """
+        return None
+
 
 class BytesBytesCodec(Codec):
     """Transforms bytes into bytes (compression, checksums)."""
@@ -189,6 +198,29 @@ class BytesBytesCodec(Codec):
     @abstractmethod
     def decode(self, data: RawBytes, spec: ChunkSpec, key: str) -> RawBytes:
         """Decode ``data`` stored under ``key``."""
+
+    def decode_bounded(
+        self, data: RawBytes, spec: ChunkSpec, key: str, max_nbytes: int
+    ) -> RawBytes:
+        """Decode ``data``, raising ``ChunkDecodeError`` if it exceeds ``max_nbytes`` bytes.
+
+        anyzarr's compressors stop before producing (or allocating) more than
+        ``max_nbytes``; this default, for codecs that do not override it,
+        decodes first and checks the size afterwards.
+        """
+        out = self.decode(data, spec, key)
+        size = memoryview(out).nbytes
+        if size > max_nbytes:
+            raise ChunkDecodeError(
+                f"codec {self.codec_name!r}: chunk decodes to {size} bytes, more than the "
+                f"{max_nbytes} it can hold",
+                key,
+            )
+        return out
+
+    def max_encoded_size(self, size: int) -> int | None:
+        """The most bytes encoding ``size`` bytes can produce; None when unknown."""
+        return None
 
     def compute_encoded_size(self, size: int) -> int:
         """Encoded size for an input of ``size`` bytes, for codecs where it is fixed."""

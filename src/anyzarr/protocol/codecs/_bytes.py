@@ -66,7 +66,12 @@ class BytesCodec(ArrayBytesCodec):
             raise MetadataValidationError(
                 f"codec 'bytes' cannot serialise variable-length dtype {spec.dtype}"
             )
-        if self.endian is None and spec.dtype.itemsize > 1 and not spec.dtype.fields:
+        if (
+            self.endian is None
+            and spec.dtype.itemsize > 1
+            and not spec.dtype.fields
+            and spec.dtype.byteorder != "|"  # bytes types have no byte order
+        ):
             raise MetadataValidationError(
                 f"codec 'bytes': field 'endian' is required for dtype {spec.dtype}"
             )
@@ -105,4 +110,7 @@ class BytesCodec(ArrayBytesCodec):
         return out
 
     def compute_encoded_size(self, spec: ChunkSpec) -> int:
+        return prod(spec.shape) * spec.dtype.itemsize
+
+    def max_encoded_size(self, spec: ChunkSpec) -> int:
         return prod(spec.shape) * spec.dtype.itemsize

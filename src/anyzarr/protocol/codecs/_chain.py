@@ -22,6 +22,7 @@ from anyzarr.protocol.codecs._base import (
     Codec,
     RawBytes,
 )
+from anyzarr.protocol.codecs._bounded import VARIABLE_CHUNK_LIMIT
 
 __all__ = ["CodecChain"]
 
@@ -87,6 +88,29 @@ class CodecChain:
             size = codec.compute_encoded_size(size)
         return size
 
+    def max_encoded_size(self, spec: ChunkSpec) -> int | None:
+        """The most bytes one encoded chunk of ``spec`` can take (None: not bounded)."""
+        size = self.array_bytes.max_encoded_size(self.specs(spec)[-1])
+        for codec in self.bytes_bytes:
+            if size is None:
+                return None
+            size = codec.max_encoded_size(size)
+        return size
+
+    def decode_limits(self, ab_spec: ChunkSpec) -> list[int]:
+        """For each bytes->bytes codec, the most bytes its decode may produce.
+
+        The one next to the array->bytes codec may produce what that codec
+        can take (exactly the chunk's size for ``bytes``); each further out
+        may produce the worst-case encoding of the one inside it.
+        """
+        limits: list[int] = []
+        size = self.array_bytes.max_encoded_size(ab_spec)
+        for codec in self.bytes_bytes:
+            limits.append(VARIABLE_CHUNK_LIMIT if size is None else size)
+            size = None if size is None else codec.max_encoded_size(size)
+        return limits
+
     # -- batches --------------------------------------------------------------
 
     def decode_batch(
@@ -99,8 +123,13 @@ class CodecChain:
         present = [i for i, c in enumerate(chunks) if c is not None]
         datas: list[RawBytes] = [chunks[i] for i in present]  # type: ignore[misc]
         names = [keys[i] for i in present] if len(present) != len(keys) else list(keys)
-        for b in self.bytes_bytes[::-1]:
-            datas = [b.decode(d, ab_spec, k) for d, k in zip(datas, names, strict=True)]
+        if self.bytes_bytes:
+            limits = self.decode_limits(ab_spec)
+            for b, limit in zip(self.bytes_bytes[::-1], limits[::-1], strict=True):
+                datas = [
+                    b.decode_bounded(d, ab_spec, k, limit)
+                    for d, k in zip(datas, names, strict=True)
+                ]
         arrays = self.array_bytes.decode_many(datas, ab_spec, names)
         for i in range(len(self.array_array) - 1, -1, -1):
             codec, s = self.array_array[i], specs[i]

@@ -14,13 +14,22 @@ from numcodecs import zstd as _zstd
 from numcodecs.abc import Codec as NumcodecsCodec
 from numcodecs.blosc import Blosc
 
-from anyzarr.protocol._errors import ChunkDecodeError, MetadataValidationError
+from anyzarr.protocol._errors import MetadataValidationError
 from anyzarr.protocol.codecs._base import (
     BytesBytesCodec,
     ChunkSpec,
     RawBytes,
     enum_value,
     parse_named_configuration,
+)
+from anyzarr.protocol.codecs._bounded import (
+    VARIABLE_CHUNK_LIMIT,
+    blosc_check,
+    blosc_decompress,
+    compressed_bound,
+    gzip_decompress,
+    zstd_decompress,
+    zstd_stated_size,
 )
 
 __all__ = ["BloscCodec", "GzipCodec", "ZstdCodec"]
@@ -29,11 +38,46 @@ _SHUFFLE_NUMBER: dict[str, int] = {"noshuffle": 0, "shuffle": 1, "bitshuffle": 2
 _CNAMES = ("lz4", "lz4hc", "blosclz", "zstd", "snappy", "zlib")
 
 
+#: The small-chunk fast path (``_decompress``) decodes frames of at most this
+#: many bytes; anything larger, or of unstated size, goes through
+#: ``decode_bounded`` with the chunk's real size.
+SMALL_FRAME_MAX = 64 * 1024
+
+
+def _small_blosc(source: Any) -> bytes:
+    blosc_check(source, SMALL_FRAME_MAX, "")
+    return _blosc.decompress(source)  # type: ignore[no-any-return]
+
+
+def _small_zstd(source: Any) -> bytes:
+    stated = zstd_stated_size(source)
+    if stated is None or stated > SMALL_FRAME_MAX:
+        raise ValueError("not a small zstd frame of stated size")
+    return _zstd.decompress(source)  # type: ignore[no-any-return]
+
+
+class _CheckedBlosc(Blosc):  # type: ignore[misc]
+    """numcodecs' Blosc with its header checked against the buffer first.
+
+    numcodecs reads as many bytes as the header states, past the end of a
+    short buffer; every decode through the codec object (including the
+    direct decode into caller memory) is checked here.
+    """
+
+    def decode(self, buf: Any, out: Any = None) -> Any:
+        limit = memoryview(out).nbytes if out is not None else VARIABLE_CHUNK_LIMIT
+        if not memoryview(buf).c_contiguous:
+            buf = memoryview(buf).tobytes()
+        blosc_check(buf, limit, "")
+        return super().decode(buf, out)
+
+
 class _NumcodecsBacked(BytesBytesCodec):
     """Shared encode/decode over a numcodecs compressor built on first use."""
 
-    #: numcodecs' module-level ``decompress(source)`` when it takes any
-    #: contiguous buffer: calling it directly skips the codec object's input
+    #: A fast decompress of a small frame whose header states its size (at
+    #: most ``SMALL_FRAME_MAX``; anything else raises): calling numcodecs'
+    #: module-level function directly skips the codec object's input
     #: normalisation, which costs as much as decompressing a 4 KiB chunk.
     _decompress: ClassVar[staticmethod[[Any], bytes] | None] = None
 
@@ -45,20 +89,23 @@ class _NumcodecsBacked(BytesBytesCodec):
     def _make(self) -> NumcodecsCodec:
         """The numcodecs object doing the work."""
 
+    @abstractmethod
+    def _bounded(self, data: RawBytes, max_nbytes: int, key: str) -> RawBytes:
+        """Decompress at most ``max_nbytes`` bytes (see ``_bounded.py``)."""
+
     def encode(self, data: RawBytes, spec: ChunkSpec) -> RawBytes:
         return self._impl.encode(data)  # type: ignore[no-any-return]
 
     def decode(self, data: RawBytes, spec: ChunkSpec, key: str) -> RawBytes:
-        decompress = self._decompress
-        try:
-            if decompress is not None:
-                try:
-                    return decompress(data)
-                except BufferError:  # not contiguous: numcodecs copies it first
-                    pass
-            return self._impl.decode(data)  # type: ignore[no-any-return]
-        except Exception as exc:  # numcodecs raises RuntimeError/ValueError variously
-            raise ChunkDecodeError(f"codec {self.codec_name!r}: cannot decode: {exc}", key) from exc
+        return self._bounded(data, VARIABLE_CHUNK_LIMIT, key)
+
+    def decode_bounded(
+        self, data: RawBytes, spec: ChunkSpec, key: str, max_nbytes: int
+    ) -> RawBytes:
+        return self._bounded(data, max_nbytes, key)
+
+    def max_encoded_size(self, size: int) -> int:
+        return compressed_bound(size)
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,7 +113,7 @@ class BloscCodec(_NumcodecsBacked):
     """Blosc meta-compressor; ``typesize``/``shuffle`` left None are set from the dtype."""
 
     codec_name: ClassVar[str] = "blosc"
-    _decompress = staticmethod(_blosc.decompress)
+    _decompress = staticmethod(_small_blosc)
     typesize: int | None = None
     cname: str = "zstd"
     clevel: int = 5
@@ -117,8 +164,11 @@ class BloscCodec(_NumcodecsBacked):
             changes["shuffle"] = "bitshuffle" if size == 1 else "shuffle"
         return replace(self, **changes) if changes else self
 
+    def _bounded(self, data: RawBytes, max_nbytes: int, key: str) -> RawBytes:
+        return blosc_decompress(data, max_nbytes, key)
+
     def _make(self) -> NumcodecsCodec:
-        return Blosc(
+        return _CheckedBlosc(
             cname=self.cname,
             clevel=self.clevel,
             shuffle=_SHUFFLE_NUMBER["bitshuffle" if self.shuffle is None else self.shuffle],
@@ -132,7 +182,7 @@ class ZstdCodec(_NumcodecsBacked):
     """Zstandard; ``checksum`` adds zstd's own frame checksum."""
 
     codec_name: ClassVar[str] = "zstd"
-    _decompress = staticmethod(_zstd.decompress)
+    _decompress = staticmethod(_small_zstd)
     level: int = 0
     checksum: bool = False
 
@@ -159,6 +209,9 @@ class ZstdCodec(_NumcodecsBacked):
         except BufferError:  # not contiguous: numcodecs copies it first
             return self._impl.encode(data)  # type: ignore[no-any-return]
 
+    def _bounded(self, data: RawBytes, max_nbytes: int, key: str) -> RawBytes:
+        return zstd_decompress(data, max_nbytes, key)
+
     def _make(self) -> NumcodecsCodec:
         return Zstd(level=self.level, checksum=self.checksum)
 
@@ -183,6 +236,9 @@ class GzipCodec(_NumcodecsBacked):
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": "gzip", "configuration": {"level": self.level}}
+
+    def _bounded(self, data: RawBytes, max_nbytes: int, key: str) -> RawBytes:
+        return gzip_decompress(data, max_nbytes, key)
 
     def _make(self) -> NumcodecsCodec:
         return GZip(level=self.level)

@@ -30,6 +30,11 @@ from anyzarr.protocol.codecs._base import (
     RawBytes,
     parse_named_configuration,
 )
+from anyzarr.protocol.codecs._bounded import (
+    VARIABLE_CHUNK_LIMIT,
+    compressed_bound,
+    numcodecs_decode_bounded,
+)
 
 __all__ = [
     "NumcodecsArrayArrayCodec",
@@ -83,10 +88,15 @@ class NumcodecsBytesBytesCodec(_Wrapper, BytesBytesCodec):
         return self._impl.encode(data)  # type: ignore[no-any-return]
 
     def decode(self, data: RawBytes, spec: ChunkSpec, key: str) -> RawBytes:
-        try:
-            return self._impl.decode(data)  # type: ignore[no-any-return]
-        except Exception as exc:
-            raise self._fail(exc, key) from exc
+        return numcodecs_decode_bounded(self._impl, data, VARIABLE_CHUNK_LIMIT, key)
+
+    def decode_bounded(
+        self, data: RawBytes, spec: ChunkSpec, key: str, max_nbytes: int
+    ) -> RawBytes:
+        return numcodecs_decode_bounded(self._impl, data, max_nbytes, key)
+
+    def max_encoded_size(self, size: int) -> int:
+        return compressed_bound(size) if self.codec_id != "base64" else 4 * (size // 3 + 1)
 
 
 class NumcodecsArrayArrayCodec(_Wrapper, ArrayArrayCodec):

@@ -30,6 +30,7 @@ from anyzarr.protocol.codecs._base import (
     enum_value,
     parse_named_configuration,
 )
+from anyzarr.protocol.codecs._bounded import VARIABLE_CHUNK_LIMIT
 from anyzarr.protocol.codecs._chain import CodecChain
 from anyzarr.protocol.codecs._plans import to_raw
 from anyzarr.protocol.codecs._selection import SelectionSplit, ix
@@ -208,11 +209,65 @@ class ShardingCodec(ArrayBytesCodec):
         """Encoded size of the shard index in bytes."""
         return self.index_chain.compute_encoded_size(self._index_spec(spec))
 
-    def decode_index(self, data: RawBytes, spec: ChunkSpec, key: str) -> ShardIndex:
-        """Parse an encoded index (checksum verified); errors name ``key``."""
+    def max_inner_nbytes(self, spec: ChunkSpec) -> int:
+        """The most bytes one encoded inner chunk can take."""
+        bound = self.inner_chain.max_encoded_size(self.inner_spec(spec))
+        return VARIABLE_CHUNK_LIMIT if bound is None else bound
+
+    def max_encoded_size(self, spec: ChunkSpec) -> int | None:
+        inner = self.inner_chain.max_encoded_size(self.inner_spec(spec))
+        if inner is None:
+            return None
+        return self.index_size(spec) + prod(self.grid(spec)) * inner
+
+    def decode_index(
+        self, data: RawBytes, spec: ChunkSpec, key: str, shard_nbytes: int | None = None
+    ) -> ShardIndex:
+        """Parse and check an encoded index (checksum verified); errors name ``key``.
+
+        Every entry must be absent (both fields ``2**64 - 1``) or point at a
+        range that lies after a leading index, within ``shard_nbytes`` (when
+        the caller knows the shard's size) and before a trailing index, and is
+        no longer than an inner chunk can encode to.  So no range read from
+        the index is ever fetched or sliced before it has been checked.
+        """
         [table] = self.index_chain.decode_batch([data], self._index_spec(spec), [key])
         assert table is not None
-        return ShardIndex(np.asarray(table, dtype=np.uint64))
+        index = ShardIndex(np.asarray(table, dtype=np.uint64))
+        self._check_index(index, spec, key, shard_nbytes)
+        return index
+
+    def _check_index(
+        self, index: ShardIndex, spec: ChunkSpec, key: str, shard_nbytes: int | None
+    ) -> None:
+        offsets, lengths = index.table[..., 0], index.table[..., 1]
+        absent_offset, absent_length = offsets == MISSING, lengths == MISSING
+        size = self.index_size(spec)
+        low = size if self.index_location == "start" else 0
+        high = (1 << 63) - 1
+        if shard_nbytes is not None:
+            high = max(0, shard_nbytes - (size if self.index_location == "end" else 0))
+        max_len = min(self.max_inner_nbytes(spec), max(high, 0))
+        present = ~absent_offset
+        checks = (
+            (absent_offset != absent_length, "only one of offset and length marks it absent"),
+            (present & (lengths > np.uint64(max_len)), f"its length exceeds {max_len} bytes"),
+            (present & (offsets < np.uint64(low)), "it overlaps the index"),
+            (
+                # lengths <= max_len <= high here, so high - lengths cannot wrap.
+                present & (offsets > np.uint64(high) - np.minimum(lengths, np.uint64(max_len))),
+                "it ends past the shard's data",
+            ),
+        )
+        for bad, reason in checks:
+            if bad.any():
+                coords = tuple(int(c) for c in np.argwhere(bad)[0])
+                offset, length = (int(v) for v in index.table[coords])
+                raise ChunkDecodeError(
+                    f"codec 'sharding_indexed': index entry for inner chunk {list(coords)} "
+                    f"(offset {offset}, length {length}) is invalid: {reason}",
+                    key,
+                )
 
     def split_index(self, data: RawBytes, spec: ChunkSpec, key: str) -> ShardIndex:
         """The index of a whole encoded shard."""
@@ -225,7 +280,7 @@ class ShardingCodec(ArrayBytesCodec):
                 key,
             )
         part = view[:size] if self.index_location == "start" else view[view.nbytes - size :]
-        return self.decode_index(part, spec, key)
+        return self.decode_index(part, spec, key, view.nbytes)
 
     # -- array -> bytes --------------------------------------------------------
 
@@ -345,13 +400,13 @@ def _slice_from(
     if isinstance(data, Mapping):
         for start, blob in data.items():
             view = memoryview(blob).cast("B")
-            if start <= offset and offset + nbytes <= start + view.nbytes:
+            if nbytes >= 0 and start <= offset and offset + nbytes <= start + view.nbytes:
                 return view[offset - start : offset - start + nbytes]
         raise ChunkDecodeError(
             f"codec 'sharding_indexed': bytes {offset}..{offset + nbytes} were not fetched", key
         )
     view = memoryview(data).cast("B")
-    if offset + nbytes > view.nbytes:
+    if offset < 0 or nbytes < 0 or offset + nbytes > view.nbytes:
         raise ChunkDecodeError(
             f"codec 'sharding_indexed': index points at bytes {offset}..{offset + nbytes} "
             f"beyond the shard's {view.nbytes} bytes",

@@ -22,6 +22,12 @@ from numcodecs.compat import ensure_ndarray_like
 
 from anyzarr.protocol._errors import ChunkDecodeError, MetadataValidationError
 from anyzarr.protocol.codecs._base import ChunkSpec, RawBytes
+from anyzarr.protocol.codecs._bounded import (
+    VARIABLE_CHUNK_LIMIT,
+    bytes_view,
+    compressed_bound,
+    numcodecs_decode_bounded,
+)
 
 __all__ = ["UnsafeCodecError", "V2Chain", "as_numcodecs"]
 
@@ -46,6 +52,45 @@ def as_numcodecs(obj: NumcodecsCodec | Mapping[str, Any], field: str) -> Numcode
         raise MetadataValidationError(
             f"field {field!r}: unknown or invalid codec {obj!r}: {exc}"
         ) from exc
+
+
+#: Object codecs whose encoding starts with the item count (uint32, little-endian).
+_COUNTED = frozenset({"vlen-utf8", "vlen-bytes", "vlen-array"})
+#: Filters whose encoded size does not follow from the array's size.
+_VARIABLE = frozenset({"json2", "msgpack2", "pickle", "vlen-utf8", "vlen-bytes", "vlen-array"})
+
+
+def _check_count(codec: NumcodecsCodec, value: Any, n: int, key: str) -> None:
+    """Refuse a vlen buffer whose stated item count is not the chunk's (numcodecs
+    would allocate an object array of whatever size the header claims)."""
+    view = bytes_view(value)
+    if view.nbytes < 4:
+        raise ChunkDecodeError(f"codec {codec.codec_id!r}: {view.nbytes} bytes is too short", key)
+    count = int.from_bytes(view[:4], "little")
+    if count != n:
+        raise ChunkDecodeError(
+            f"codec {codec.codec_id!r}: chunk states {count} items, its shape holds {n}", key
+        )
+
+
+def _encoded_bound(filters: Sequence[NumcodecsCodec], spec: ChunkSpec) -> int:
+    """The most bytes the filters can turn one chunk of ``spec`` into.
+
+    Bounds what the compressor may decode to: exact with no filters; with
+    numeric filters (delta, scale-offset, astype...) each element takes at
+    most 16 bytes; variable-length object codecs have no bound but
+    ``VARIABLE_CHUNK_LIMIT``.
+    """
+    n = prod(spec.shape)
+    if spec.dtype.kind in "OT" or any(f.codec_id in _VARIABLE for f in filters):
+        return VARIABLE_CHUNK_LIMIT
+    size = n * spec.dtype.itemsize
+    if filters:
+        size = max(size, n * 16)
+        for f in filters:
+            if f.codec_id not in _VARIABLE:
+                size = compressed_bound(size) if f.codec_id != "base64" else 4 * (size // 3 + 1)
+    return min(size, VARIABLE_CHUNK_LIMIT) if filters else size
 
 
 def _decode_filter(codec: NumcodecsCodec, value: Any) -> Any:
@@ -90,6 +135,7 @@ class V2Chain:
     ) -> list[npt.NDArray[Any] | None]:
         out: list[npt.NDArray[Any] | None] = []
         n = prod(spec.shape)
+        limit = _encoded_bound(self.filters, spec)
         for data, key in zip(chunks, keys, strict=True):
             if data is None:
                 out.append(None)
@@ -98,8 +144,10 @@ class V2Chain:
             try:
                 value: Any = data
                 if self.compressor is not None:
-                    value = self.compressor.decode(value)
+                    value = numcodecs_decode_bounded(self.compressor, value, limit, key)
                 for f in reversed(self.filters):
+                    if f.codec_id in _COUNTED:
+                        _check_count(f, value, n, key)
                     value = _decode_filter(f, value)
             except ChunkDecodeError:
                 raise

@@ -23,6 +23,7 @@ from anyzarr.protocol.codecs._base import (
     RawBytes,
     parse_named_configuration,
 )
+from anyzarr.protocol.codecs._bounded import bytes_view
 
 __all__ = ["VLenBytesCodec", "VLenUTF8Codec"]
 
@@ -48,13 +49,23 @@ class _VLen(ArrayBytesCodec):
         return self._impl.encode(flat)  # type: ignore[no-any-return]
 
     def decode(self, data: RawBytes, spec: ChunkSpec, key: str) -> npt.NDArray[Any]:
+        n = 1
+        for s in spec.shape:
+            n *= s
+        view = bytes_view(data)
+        # numcodecs allocates an object array of the stated item count before
+        # reading any item: check it against the shape first.
+        count = int.from_bytes(view[:4], "little") if view.nbytes >= 4 else -1
+        if count != n:
+            raise ChunkDecodeError(
+                f"codec {self.codec_name!r}: chunk states {count} items (or is too short), "
+                f"its shape holds {n}",
+                key,
+            )
         try:
             flat = self._impl.decode(data)
         except Exception as exc:
             raise ChunkDecodeError(f"codec {self.codec_name!r}: cannot decode: {exc}", key) from exc
-        n = 1
-        for s in spec.shape:
-            n *= s
         if flat.size != n:
             raise ChunkDecodeError(
                 f"codec {self.codec_name!r}: expected {n} items for shape {spec.shape}, "

@@ -40,11 +40,15 @@ def evolve_v3_codecs(
     codecs: tuple[Any, ...], chunk_shape: tuple[int, ...], dtype: np.dtype[Any], fill_value: Any
 ) -> tuple[Any, ...]:
     """Codecs with the settings that depend on the array filled in, as zarr-python does."""
-    from anyzarr.protocol.codecs import ChunkSpec, evolve_codecs
+    from anyzarr.protocol.codecs import ChunkSpec, CodecChain, evolve_codecs
 
     spec = ChunkSpec(shape=tuple(chunk_shape), dtype=dtype, fill_value=fill_value)
     try:
-        return tuple(evolve_codecs(codecs, spec))
+        evolved = tuple(evolve_codecs(codecs, spec))
+        # Checked now, so that a codec that cannot handle the data type (the
+        # ``bytes`` codec with ``string``) is an error at open, not at read.
+        CodecChain(evolved).validate(spec)
+        return evolved
     except MetadataValidationError as exc:
         raise type(exc)(f"codecs: {exc}") from exc
 

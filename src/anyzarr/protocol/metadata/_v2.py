@@ -17,6 +17,7 @@ from anyzarr.protocol.metadata._chunk_keys import (
     chunk_coords_of_key,
 )
 from anyzarr.protocol.metadata._common import parse_shape
+from anyzarr.protocol.metadata._limits import check_chunk_sizes
 
 __all__ = ["OBJECT_CODEC_IDS", "ArrayV2Metadata", "parse_array_v2", "parse_numcodec"]
 
@@ -87,6 +88,7 @@ class ArrayV2Metadata:
             raise MetadataValidationError(
                 f"chunks: {self.chunks} must be positive and match the rank of shape {self.shape}"
             )
+        check_chunk_sizes(self.chunks, self.dtype, "chunks")
         if self.order not in ("C", "F"):
             raise MetadataValidationError(f"order: must be 'C' or 'F', got {self.order!r}")
         if self.dimension_separator not in (".", "/"):

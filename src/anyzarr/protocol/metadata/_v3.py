@@ -27,6 +27,7 @@ from anyzarr.protocol.metadata._codecs import (
     sharding_codec,
 )
 from anyzarr.protocol.metadata._common import check_extra_fields, parse_shape
+from anyzarr.protocol.metadata._limits import check_chunk_sizes
 
 __all__ = ["ArrayV3Metadata", "parse_array_v3", "unsupported_transformer"]
 
@@ -97,6 +98,19 @@ class ArrayV3Metadata:
         if self.storage_transformers:
             raise unsupported_transformer(self.storage_transformers[0])
         _check_shard_shape(self.sharding_codec, self.chunk_grid, self.shape)
+        shard = self.sharding_codec
+        # The largest stored object bounds what decoding may allocate.
+        grid = self.chunk_grid
+        largest = tuple(max(grid.edge_lengths(axis)) for axis in range(grid.ndim))
+        check_chunk_sizes(
+            largest,
+            self.dtype,
+            "chunk_grid.configuration.chunk_shape"
+            if grid.is_regular
+            else "chunk_grid.configuration.chunk_shapes",
+            inner_shape=None if shard is None else tuple(shard.chunk_shape),
+            inner_field="codecs: sharding_indexed chunk_shape",
+        )
         # zarr-python fills array-dependent codec settings (blosc typesize and
         # shuffle, bytes endian) when it builds metadata, so documents match.
         # None of them depends on the chunk's shape, so on a rectilinear grid
