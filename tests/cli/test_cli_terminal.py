@@ -176,6 +176,24 @@ def test_check_names_the_corrupt_chunk_and_exits_1(source: Path, tmp_path: Path)
     assert [p["key"] for p in report["problems"]] == ["temperature/1.2"]
 
 
+def test_check_repair_removes_what_crashed_writers_left(source: Path, tmp_path: Path) -> None:
+    anyzarr.copy_hierarchy(source, tmp_path / "left.zarr")
+    chunk_dir = tmp_path / "left.zarr" / "temperature"
+    # A temp file of a writer that died: an impossible pid on this host.
+    from anyzarr.io.stores._temp_files import _HOST, TEMP_SUFFIX
+
+    leftover = chunk_dir / f".1.2.{_HOST}-999999999-1-0{TEMP_SUFFIX}"
+    leftover.write_bytes(b"half a chunk")
+    status, shown = run("check", "left.zarr", cwd=tmp_path)
+    assert status == 0, shown
+    assert leftover.exists()  # checking alone changes nothing
+    status, shown = run("check", "left.zarr", "--repair", "--json", cwd=tmp_path)
+    assert status == 0, shown
+    report = json.loads(shown[shown.index("{") :])
+    assert report["removed_leftovers"] == ["temperature/" + leftover.name]
+    assert not leftover.exists()
+
+
 def test_errors_are_one_line_and_exit_2(tmp_path: Path) -> None:
     status, shown = run("info", "missing.zarr", cwd=tmp_path)
     assert status == 2

@@ -37,6 +37,7 @@ from anyzarr.cli._render import (
 )
 from anyzarr.cli._selection import parse_selection
 from anyzarr.io._store_path import StorePath, make_store_path
+from anyzarr.io.stores._local import LocalStore
 from anyzarr.protocol._dependencies import MissingDependencyError, import_optional
 from anyzarr.protocol._errors import AnyzarrError
 
@@ -464,6 +465,13 @@ def check(
     missing_chunks: Annotated[
         str, typer.Option(help="ignore (they read as the fill value) or error.")
     ] = "ignore",
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="Also remove the temp files that crashed writers left (local stores).",
+        ),
+    ] = False,
     json_output: JsonOpt = False,
     quiet: QuietOpt = False,
     storage_option: Options = None,
@@ -473,23 +481,34 @@ def check(
     if missing_chunks not in ("ignore", "error"):
         raise typer.BadParameter("expected ignore or error", param_hint="--missing-chunks")
     bar = ProgressBar("checking", enabled=err_console.is_terminal and not (json_output or quiet))
+    removed: list[str] = []
 
     async def run() -> azarr.CheckReport:
-        sp = await _open(location, path, "r", options)
+        sp = await _open(location, path, "a" if repair else "r", options)
         try:
             with bar.shown():
-                return await azarr.check_hierarchy(
+                report = await azarr.check_hierarchy(
                     sp,
                     missing_chunks=missing_chunks,  # type: ignore[arg-type]
                     progress=bar.update,
                 )
+            if repair and isinstance(sp.store, LocalStore):
+                removed.extend(await sp.store.remove_leftovers(sp.path))
+            return report
         finally:
             await _close(sp)
 
     report = _run(run)
     if json_output:
-        print_json(dataclasses.asdict(report) | {"ok": report.ok})
+        extra = {"removed_leftovers": removed} if repair else {}
+        print_json(dataclasses.asdict(report) | {"ok": report.ok} | extra)
     else:
+        if repair:
+            out_console.print(
+                f"removed {len(removed)} leftover temp file(s)"
+                + "".join(f"\n  {escape(name)}" for name in removed),
+                highlight=False,
+            )
         for problem in report.problems:
             out_console.print(
                 f"[bold red]{problem.kind}[/] {escape(problem.key)}: {escape(problem.message)}",

@@ -13,6 +13,15 @@ from anyzarr.protocol._byte_request import (
     OffsetByteRequest,
     RangeByteRequest,
     SuffixByteRequest,
+    range_header,
+    slice_for,
 )
 
-__all__ = ["ByteRequest", "OffsetByteRequest", "RangeByteRequest", "SuffixByteRequest"]
+__all__ = [
+    "ByteRequest",
+    "OffsetByteRequest",
+    "RangeByteRequest",
+    "SuffixByteRequest",
+    "range_header",
+    "slice_for",
+]

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ByteRequest", "OffsetByteRequest", "RangeByteRequest", "SuffixByteRequest", "slice_for"]
+__all__ = [
+    "ByteRequest",
+    "OffsetByteRequest",
+    "RangeByteRequest",
+    "SuffixByteRequest",
+    "range_header",
+    "slice_for",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,3 +54,12 @@ def slice_for(request: ByteRequest | None, size: int) -> slice:
     if isinstance(request, SuffixByteRequest):
         return slice(max(size - request.suffix, 0), size)
     raise TypeError(f"unexpected byte request: {request!r}")
+
+
+def range_header(request: ByteRequest) -> str:
+    """The HTTP ``Range`` header value that names the same bytes (RFC 9110)."""
+    if isinstance(request, RangeByteRequest):
+        return f"bytes={request.start}-{request.end - 1}"
+    if isinstance(request, OffsetByteRequest):
+        return f"bytes={request.offset}-"
+    return f"bytes=-{request.suffix}"

@@ -59,6 +59,7 @@ from anyzarr.protocol._byte_request import (
     OffsetByteRequest,
     RangeByteRequest,
     SuffixByteRequest,
+    range_header,
 )
 from anyzarr.protocol._errors import ReadOnlyError, UnsupportedOperationError
 
@@ -173,14 +174,6 @@ def _want(byte_range: ByteRequest | None) -> Want:
     if isinstance(byte_range, SuffixByteRequest):
         return Want(suffix=byte_range.suffix)
     return Want()
-
-
-def _range_header(byte_range: ByteRequest) -> str:
-    if isinstance(byte_range, RangeByteRequest):
-        return f"bytes={byte_range.start}-{byte_range.end - 1}"
-    if isinstance(byte_range, OffsetByteRequest):
-        return f"bytes={byte_range.offset}-"
-    return f"bytes=-{byte_range.suffix}"
 
 
 def _check_range(byte_range: ByteRequest | None) -> None:
@@ -399,7 +392,7 @@ class HTTPStore(Store):
         url = self.url_for(key)
         if names_no_bytes(byte_range):
             return await read_nothing(self, key, buffer_cls)
-        headers = {} if byte_range is None else {"Range": _range_header(byte_range)}
+        headers = {} if byte_range is None else {"Range": range_header(byte_range)}
         response = await self._request("GET", url, headers, _want(byte_range))
         status = response.status_code
         if status in _MISSING_STATUSES:
