@@ -500,11 +500,23 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
     # -- selections ---------------------------------------------------------------
 
     def _stored(self, prototype: BufferPrototype | None = None) -> StoredArray:
-        """This array as the protocol's plans see it, for one operation."""
-        order = self._meta.order if self.zarr_format == 2 else self._config.order
-        return StoredArray.from_metadata(
-            self.metadata, self.path, order=order, prototype=prototype, pipeline=self.codec_pipeline
+        """This array as the protocol's plans see it, for one operation.
+
+        Kept between calls (it caches decoders) until the metadata, the
+        order setting or the prototype changes.
+        """
+        meta = self.metadata
+        order = meta.order if isinstance(meta, ArrayV2Metadata) else self._config.order
+        cached = self.__dict__.get("_stored_cache")
+        if cached is not None and cached[0] is meta and cached[1] is prototype:
+            stored: StoredArray = cached[2]
+            if stored.spec.order == order and stored.path == self.path.strip("/"):
+                return stored
+        stored = StoredArray.from_metadata(
+            meta, self.path, order=order, prototype=prototype, pipeline=self.codec_pipeline
         )
+        self.__dict__["_stored_cache"] = (meta, prototype, stored)
+        return stored
 
     async def _read(
         self,

@@ -22,6 +22,7 @@ flight to N however many sync threads and tasks read and write at once.
 
 from __future__ import annotations
 
+import functools
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Hashable, Iterable, Iterator, Sequence
@@ -60,7 +61,12 @@ def follows_own_io(obj: object, method: str, io_methods: Iterable[str] = IO_METH
     of reading and writing values; False means a subclass changed those
     after ``method`` was written, so ``method`` would bypass the change.
     """
-    cls = type(obj)
+    return _class_follows_own_io(type(obj), method, tuple(io_methods))
+
+
+@functools.cache
+def _class_follows_own_io(cls: type, method: str, io_methods: tuple[str, ...]) -> bool:
+    # Asked on every read and write: a class's answer never changes.
     owner = _owner(cls, method)
     if owner is None:
         return False

@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from anyzarr.protocol._fill_value import fill_scalar
-from anyzarr.protocol.array._stored import StoredArray
+from anyzarr.protocol.array._stored import DIRECT_MIN_BYTES, StoredArray
 from anyzarr.protocol.buffer import Buffer
 from anyzarr.protocol.codecs import ChunkSpec, DirectDecoder, ShardingCodec
 from anyzarr.protocol.codecs._base import RawBytes
@@ -37,12 +37,6 @@ __all__ = ["DIRECT_MIN_BYTES", "ChunkPlacer", "Scratch"]
 #: Gives a writable byte buffer of at least the size asked for, which the
 #: caller may reuse once the chunk decoded into it has been copied out.
 Scratch = Callable[[int], npt.NDArray[np.uint8]]
-
-#: Chunks decoding to fewer bytes skip the direct decode into given memory:
-#: their buffers come from the allocator's free lists (no page faults to
-#: save), and the header checks per chunk cost more than they save
-#: (measured on 4 KiB chunks).
-DIRECT_MIN_BYTES = 64 * 1024
 
 StoredBytes = RawBytes | Buffer
 
@@ -81,25 +75,6 @@ class ChunkPlacer:
         spec = array.spec
         self._fill = fill_scalar(spec.dtype, spec.fill_value)
         self._shard: ShardingCodec | None = array.pipeline.sharding_codec if array.on_host else None
-        # Direct decoders by object shape: ``(small, large)``, one of them None.
-        self._decoders: dict[
-            tuple[int, ...], tuple[DirectDecoder | None, DirectDecoder | None]
-        ] = {}
-
-    def _direct_decoders(
-        self, spec: ChunkSpec
-    ) -> tuple[DirectDecoder | None, DirectDecoder | None]:
-        found = self._decoders.get(spec.shape)
-        if found is None:
-            direct = self._array.pipeline.direct_decoder(spec) if self._array.on_host else None
-            if direct is None:
-                found = (None, None)
-            elif direct.nbytes < DIRECT_MIN_BYTES:
-                found = (direct, None)
-            else:
-                found = (None, direct)
-            self._decoders[spec.shape] = found
-        return found
 
     # -- one object at a time --------------------------------------------------
 
@@ -131,7 +106,7 @@ class ChunkPlacer:
         todo: list[int] = []
         rest: list[StoredBytes] = []
         shard = self._shard
-        small, direct = self._direct_decoders(spec)
+        small, direct = self._array.direct_decoders(spec)
         take = scratch if scratch is not None else _fresh_scratch
         for unit, data in zip(units, datas, strict=True):
             if data is None:
