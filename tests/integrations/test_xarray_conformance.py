@@ -26,11 +26,11 @@ xr = pytest.importorskip("xarray")
 zarr = pytest.importorskip("zarr")
 tb = pytest.importorskip("xarray.tests.test_backends")
 
-import anyzarr  # noqa: E402
-import anyzarr.xarray  # noqa: E402
-
 # xarray's fixtures that ZarrBase's tests ask for, by name.
 from xarray.tests.conftest import time_unit, use_dask  # noqa: E402, F401
+
+import anyzarr  # noqa: E402
+import anyzarr.xarray  # noqa: E402
 
 pytestmark = [
     pytest.mark.interop,

@@ -310,13 +310,12 @@ class AnyzarrStore(ZarrStore):
         data = indexing.LazilyIndexedArray(backend_array)
         chunks = tuple(array.chunks)
         shards = array.shards
-        # dask chunks follow the stored objects (shards when sharded): one task
-        # per object reads it in one go, and a write back stays aligned.
-        stored = chunks if shards is None else tuple(shards)
         zarr_format = self.group.metadata.zarr_format
         encoding: dict[str, Any] = {
             "chunks": chunks,
-            "preferred_chunks": dict(zip(dimensions, stored, strict=True)),
+            # As xarray's zarr engine: dask chunks follow the (inner) chunks,
+            # the unit a read decodes.
+            "preferred_chunks": dict(zip(dimensions, chunks, strict=True)),
             "compressors": array.compressors,
             "filters": array.filters,
             "shards": shards,

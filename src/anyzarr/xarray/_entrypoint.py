@@ -56,10 +56,12 @@ class AnyzarrBackendEntrypoint(BackendEntrypoint):
 
     ``store`` is anything ``anyzarr.open_group`` accepts (a path, a URL, an
     anyzarr store or ``StorePath``) or an anyzarr ``Group``/``AsyncGroup``.
-    Variables are lazy: each is an ``AnyzarrBackendArray``; with ``chunks=``
-    they become dask arrays cut along the stored chunks (shards when the
-    array is sharded).  The keywords mean what they mean for xarray's
-    ``engine="zarr"``.
+    Variables are lazy: each is an ``AnyzarrBackendArray``; with ``chunks={}``
+    they become dask arrays cut along the stored chunks (the inner chunks
+    of a sharded array), as ``xr.open_zarr`` cuts them.  The keywords mean
+    what they mean for xarray's ``engine="zarr"``, except that
+    ``use_zarr_fill_value_as_mask`` is honoured (xarray's zarr engine
+    passes ``None`` on whatever is given).
     """
 
     description = "Open Zarr v2 and v3 stores with anyzarr (no zarr-python needed)"
