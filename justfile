@@ -35,3 +35,7 @@ bench *args: setup
 
 demo: setup
     {{py}} scripts/demo.py
+
+# xarray engine="anyzarr" against engine="zarr", and a dask read on a LocalCluster
+bench-xarray *args: setup
+    {{py}} bench/xarray_dask.py {{args}}
