@@ -22,6 +22,7 @@ from hypothesis import strategies as st  # noqa: E402
 from xarray.core import indexing  # noqa: E402
 
 import anyzarr  # noqa: E402
+from anyzarr.errors import MetadataValidationError  # noqa: E402
 from anyzarr.xarray import AnyzarrBackendArray, AnyzarrBackendEntrypoint  # noqa: E402
 
 from ._datasets import chunk_keys, example_dataset  # noqa: E402
@@ -113,6 +114,36 @@ def test_an_array_without_dimension_names_is_a_key_error_naming_it(tmp_path: Pat
     group.create_array("nameless", shape=(3,), dtype="f8")
     with pytest.raises(KeyError, match="nameless"):
         xr.open_dataset(tmp_path / "bare.zarr", engine="anyzarr")
+
+
+# Finite floats: NaN and Infinity in attributes are a metadata-reader matter
+# (anyzarr's strict JSON parser refuses them), not the backend's.
+_json = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@given(names=_json)
+def test_any_stored_dimension_names_open_or_raise_a_typed_error(names: Any) -> None:
+    # _ARRAY_DIMENSIONS is untrusted JSON: a string per axis opens, anything else
+    # is a MetadataValidationError naming the array, never some other failure.
+    group = anyzarr.open_group(anyzarr.storage.MemoryStore(), mode="w", zarr_format=2)
+    group.create_array("v", shape=(2, 3), dtype="i1", attributes={"_ARRAY_DIMENSIONS": names})
+    valid = isinstance(names, list) and len(names) == 2 and all(isinstance(n, str) for n in names)
+    if valid and names[0] != names[1]:
+        with xr.open_dataset(group, engine="anyzarr") as ds:
+            assert ds["v"].dims == tuple(names)
+    elif not valid:
+        with pytest.raises(MetadataValidationError, match="'v'"):
+            xr.open_dataset(group, engine="anyzarr")
 
 
 @pytest.mark.parametrize("fmt", [2, 3])

@@ -240,6 +240,21 @@ def test_writes_into_anyzarr_stores_and_groups(tmp_path: Path) -> None:
         xr.testing.assert_identical(read_back.load(), ds)
 
 
+def test_modes_on_a_group_given_as_an_object(tmp_path: Path) -> None:
+    ds = example_dataset()
+    root = anyzarr.open_group(tmp_path / "g.zarr", mode="w")
+    root.create_array("unrelated", shape=(1,), dtype="i1")
+    with pytest.raises(FileExistsError, match="members"):
+        anyzarr.xarray.to_zarr(ds, root)  # "w-": only into an empty group
+    anyzarr.xarray.to_zarr(ds, root, mode="w")  # "w" replaces the group
+    assert "unrelated" not in anyzarr.open_group(tmp_path / "g.zarr", mode="r")
+    anyzarr.xarray.to_zarr(ds, root, group="fresh")  # a new child is empty
+    with xr.open_dataset(tmp_path / "g.zarr", engine="anyzarr") as read_back:
+        xr.testing.assert_identical(read_back.load(), ds)
+    with xr.open_dataset(tmp_path / "g.zarr", engine="anyzarr", group="fresh") as read_back:
+        xr.testing.assert_identical(read_back.load(), ds)
+
+
 def test_write_empty_chunks(tmp_path: Path) -> None:
     ds = xr.Dataset({"v": ("x", np.full(8, np.nan))})
     ours, theirs = _both(

@@ -31,7 +31,7 @@ from xarray.core.variable import Variable
 import anyzarr
 from anyzarr import Array, AsyncGroup, Group
 from anyzarr.api._sync_runtime import sync
-from anyzarr.errors import GroupNotFoundError
+from anyzarr.errors import GroupNotFoundError, MetadataValidationError
 from anyzarr.protocol.codecs import Codec
 from anyzarr.storage import Store, StorePath
 from anyzarr.xarray._backend_array import AnyzarrBackendArray
@@ -63,8 +63,7 @@ def open_anyzarr_group(
     if isinstance(store, AsyncGroup):
         store = Group(store)
     if isinstance(store, Group):
-        node = cast("Group", store[path]) if path else store
-        return node, store.path, False
+        return _group_in(store, path, mode), store.path, False
     if isinstance(store, os.PathLike):
         store = os.fspath(store)
     open_mode: Literal["r", "r+", "a", "w", "w-"] = "a" if mode == "a-" else mode
@@ -90,31 +89,69 @@ def open_anyzarr_group(
     return root, base, not isinstance(store, Store | StorePath)
 
 
+def _group_in(base: Group, path: str, mode: ZarrWriteMode) -> Group:
+    """The group at ``path`` below a group the caller gave, with ``mode``'s meaning.
+
+    ``w`` replaces the group with an empty one (as opening a path with
+    ``w`` does); ``w-`` writes only into a group that has no members yet.
+    """
+    if mode in ("r", "r+"):
+        return cast("Group", base[path]) if path else base
+    node = base.require_group(path) if path else base
+    if mode == "w":
+        return anyzarr.open_group(
+            StorePath(node.store, node.path), mode="w", zarr_format=node.metadata.zarr_format
+        )
+    if mode == "w-" and node.nmembers() > 0:
+        raise FileExistsError(
+            f"group {node.path or '/'!r} already has members; mode 'w-' writes only into "
+            "an empty group (use mode 'w' to replace it or 'a' to add to it)"
+        )
+    return node
+
+
+def _dimension_names(array: Array, names: Any, where: str) -> tuple[str, ...]:
+    """``names`` as a tuple of one string per axis, or a ``MetadataValidationError``."""
+    if (
+        not isinstance(names, list | tuple)
+        or len(names) != len(array.shape)
+        or not all(isinstance(name, str) for name in names)
+    ):
+        raise MetadataValidationError(
+            f"array {array.path!r}: {where} must name each of its {len(array.shape)} "
+            f"dimensions with a string, got {names!r}"
+        )
+    return tuple(names)
+
+
 def dimensions_and_attributes(array: Array) -> tuple[tuple[str, ...], dict[str, Any]]:
     """An array's dimension names and its attributes without the hidden ones.
 
     Format 3 keeps the names in ``dimension_names``; format 2 in the
     ``_ARRAY_DIMENSIONS`` attribute (xarray's convention), which is then
     hidden along with netCDF's own ``_nc*`` attributes.
+
+    A missing name list is a ``KeyError`` (as in xarray's zarr engine); one
+    that is not a string per axis is a ``MetadataValidationError``; both
+    name the array.
     """
     attrs = dict(array.attrs)
     if array.metadata.zarr_format == 3:
-        names = array.metadata.dimension_names or ()
-        if len(names) != len(array.shape):
+        names = array.metadata.dimension_names
+        if names is None and array.shape:
             raise KeyError(
-                f"array {array.path!r} has no `dimension_names` for each of its "
-                f"{len(array.shape)} dimensions; xarray needs them to name its dimensions"
+                f"array {array.path!r} has no `dimension_names`, which xarray needs "
+                "to name its dimensions"
             )
-        return tuple(names), attrs
-    try:
-        names = attrs[DIMENSION_KEY]
-    except KeyError:
+        return _dimension_names(array, names or (), "dimension_names"), attrs
+    if DIMENSION_KEY not in attrs:
         raise KeyError(
             f"array {array.path!r} has no attribute `{DIMENSION_KEY}`, which xarray "
             "needs to name its dimensions"
-        ) from None
+        )
+    names = _dimension_names(array, attrs[DIMENSION_KEY], f"attribute {DIMENSION_KEY}")
     hidden = [DIMENSION_KEY] + [k for k in attrs if k.lower().startswith("_nc")]
-    return tuple(names), dict(HiddenKeyDict(attrs, hidden))
+    return names, dict(HiddenKeyDict(attrs, hidden))
 
 
 def _portable(codec: Any) -> Any:
