@@ -53,7 +53,10 @@ def _comparable(root: Path) -> dict[str, Any]:
 
 def _assert_same_files(ours: Path, theirs: Path) -> None:
     assert _comparable(ours) == _comparable(theirs)
-    assert chunk_keys(ours) == chunk_keys(theirs)
+    keys = chunk_keys(ours)
+    assert keys == chunk_keys(theirs)
+    different = [k for k in sorted(keys) if (ours / k).read_bytes() != (theirs / k).read_bytes()]
+    assert not different, f"chunks whose bytes differ: {different}"
 
 
 def _chunked(ds: xr.Dataset, chunks: dict[str, int]) -> xr.Dataset:

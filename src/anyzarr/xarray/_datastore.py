@@ -53,7 +53,8 @@ def open_anyzarr_group(
     """The group xarray reads or writes, the path of ``store``, and whether this call made the store.
 
     ``store`` is anything ``anyzarr.open_group`` takes, or an anyzarr group
-    (sync or async), which is used as it is (``group`` then names a child).
+    (sync or async) to read or write in (``group`` then names a child;
+    ``_group_in`` says what the write modes do to it).
     ``consolidated=None`` reads consolidated metadata where there is some and
     lists the store otherwise; ``True`` requires it, ``False`` ignores it.
     Consolidated metadata lives at the root, so the root is opened first and
