@@ -23,6 +23,7 @@ from xarray.core import indexing  # noqa: E402
 
 import anyzarr  # noqa: E402
 from anyzarr.errors import MetadataValidationError  # noqa: E402
+from anyzarr.testing.servers import serve_directory  # noqa: E402
 from anyzarr.xarray import AnyzarrBackendArray, AnyzarrBackendEntrypoint  # noqa: E402
 
 from ._datasets import chunk_keys, example_dataset  # noqa: E402
@@ -176,6 +177,17 @@ def test_store_like_inputs(tmp_path: Path) -> None:
     for given_input in inputs:
         with xr.open_dataset(given_input, engine="anyzarr") as ds:
             xr.testing.assert_identical(ds.load(), original)
+
+
+@pytest.mark.parametrize("fmt", [2, 3])
+def test_a_url_reads_over_http(tmp_path: Path, fmt: int) -> None:
+    path = tmp_path / "data.zarr"
+    original = _write_with_zarr_python(path, fmt)
+    with (
+        serve_directory(path) as server,
+        xr.open_dataset(server.url, engine="anyzarr", chunks={}) as ds,
+    ):
+        xr.testing.assert_identical(ds.load(), original)
 
 
 def test_a_missing_store_is_file_not_found(tmp_path: Path) -> None:
