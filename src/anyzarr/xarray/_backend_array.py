@@ -9,8 +9,7 @@ import numpy as np
 from xarray.backends.common import BackendArray
 from xarray.core import indexing
 
-from anyzarr.api._array import AsyncArray
-from anyzarr.api.synchronous import Array
+from anyzarr import Array, AsyncArray
 
 __all__ = ["AnyzarrBackendArray"]
 
