@@ -49,3 +49,7 @@ bench-docs: setup
 
 demo:
     bash scripts/demo.sh
+
+# xarray engine="anyzarr" against engine="zarr", and a dask read on a LocalCluster
+bench-xarray *args: setup
+    {{py}} bench/xarray_dask.py {{args}}

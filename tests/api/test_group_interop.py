@@ -70,3 +70,18 @@ async def test_zarr_hierarchy_read_by_anyzarr(tmp_path: Path, zarr_format: int) 
         assert isinstance(found["g"], AsyncGroup)
         assert found["g"].attrs == {"u": [1, 2]}
         assert (await found["g/a"].getitem(Ellipsis)).tolist() == [0, 1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("options", [{}, {"compressors": None}, {"compressor": {"id": "zlib"}}])
+async def test_group_create_array_format2_compressor_defaults_as_zarr_python(
+    tmp_path: Path, options: dict[str, object]
+) -> None:
+    # zarr-python 3.4's Group.create_array gives format 2 arrays Blosc by
+    # default (its create_array function gives Zstd); xarray relies on the former.
+    ours = await az.open_group(str(tmp_path / "ours"), mode="w", zarr_format=2)
+    made = await ours.create_array("a", shape=(4,), dtype="f8", **options)
+    theirs = zarr.open_group(str(tmp_path / "theirs"), mode="w", zarr_format=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference = theirs.create_array("a", shape=(4,), dtype="f8", **options)
+    assert made.metadata.to_dict()["compressor"] == reference.metadata.to_dict()["compressor"]

@@ -116,7 +116,13 @@ def _codec_specs(codecs: Sequence[Any]) -> list[dict[str, Any]]:
         if hasattr(codec, "to_dict"):
             out.append(parse_codec_spec(codec.to_dict()))
         else:  # a numcodecs codec (format 2)
-            out.append(parse_codec_spec(codec.get_config()))
+            spec = parse_codec_spec(codec.get_config())
+            config = spec["configuration"]
+            if spec["name"] == "blosc" and isinstance(config.get("shuffle"), int):
+                # Format 3 names the shuffle; numcodecs' AUTOSHUFFLE (-1) is byte shuffle here.
+                names = {v: k for k, v in _BLOSC_SHUFFLE.items()}
+                config["shuffle"] = names.get(config["shuffle"], "shuffle")
+            out.append(spec)
     return out
 
 

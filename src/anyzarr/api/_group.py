@@ -432,6 +432,10 @@ class AsyncGroup:
             if compressors != "auto":
                 raise UsageError("pass compressors or compressor, not both")
             compressors = compressor
+        elif self.zarr_format == 2 and isinstance(compressors, str) and compressors == "auto":
+            # zarr-python 3.4's Group.create_array (unlike its create_array
+            # function) gives format 2 arrays numcodecs' default Blosc.
+            compressors = ({"id": "blosc"},)
         arr = await create_array(
             self.store_path,
             name=name,

@@ -22,7 +22,6 @@ flight to N however many sync threads and tasks read and write at once.
 
 from __future__ import annotations
 
-import functools
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Hashable, Iterable, Iterator, Sequence
@@ -61,12 +60,19 @@ def follows_own_io(obj: object, method: str, io_methods: Iterable[str] = IO_METH
     of reading and writing values; False means a subclass changed those
     after ``method`` was written, so ``method`` would bypass the change.
     """
-    return _class_follows_own_io(type(obj), method, tuple(io_methods))
-
-
-@functools.cache
-def _class_follows_own_io(cls: type, method: str, io_methods: tuple[str, ...]) -> bool:
+    cls = type(obj)
+    key = (cls, method, tuple(io_methods))
     # Asked on every read and write: a class's answer never changes.
+    found = _follows.get(key)
+    if found is None:
+        found = _follows[key] = _class_follows_own_io(*key)
+    return found
+
+
+_follows: dict[tuple[type, str, tuple[str, ...]], bool] = {}
+
+
+def _class_follows_own_io(cls: type, method: str, io_methods: tuple[str, ...]) -> bool:
     owner = _owner(cls, method)
     if owner is None:
         return False

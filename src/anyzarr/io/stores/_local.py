@@ -260,7 +260,7 @@ def _delete(path: str) -> None:
 
 # Conditional writes (read-modify-write by several processes) take an
 # advisory lock on this file in the object's directory around the check and
-# the rename; it is hidden from listings like temp files.
+# the rename, and remove it again; it is hidden from listings like temp files.
 _LOCK_NAME = ".anyzarr-lock"
 _HAVE_FLOCK = hasattr(os, "O_CLOEXEC") and sys.platform != "win32"
 
@@ -292,19 +292,50 @@ def _read_versioned(path: str) -> tuple[bytes | memoryview | None, Version]:
         os.close(fd)
 
 
-def _replace_if(path: str, data: memoryview | None, expected: Version) -> bool:
-    """Install ``data`` at ``path`` (None: delete) if its version is ``expected``."""
+def _lock_directory(parent: str) -> int | None:
+    """Hold the advisory lock of ``parent``: a descriptor of its lock file, locked.
+
+    The holder removes the lock file before it lets go (`_unlock_directory`),
+    so no lock file outlives a write.  A waiter that wakes up holding a file
+    that was removed meanwhile tries again with a new one, so two writers
+    never both hold the lock.  None when ``parent`` does not exist.
+    """
     import fcntl
 
+    path = f"{parent}/{_LOCK_NAME}"
+    while True:
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            if os.fstat(fd).st_ino == os.stat(path).st_ino:
+                return fd
+        except FileNotFoundError:
+            pass  # removed by the previous holder: lock a new one
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+
+
+def _unlock_directory(parent: str, fd: int) -> None:
+    try:
+        os.unlink(f"{parent}/{_LOCK_NAME}")
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _replace_if(path: str, data: memoryview | None, expected: Version) -> bool:
+    """Install ``data`` at ``path`` (None: delete) if its version is ``expected``."""
     tmp = _write_temp(path, data) if data is not None else None
     try:
         parent = os.path.dirname(path)
-        try:
-            lock = os.open(f"{parent}/{_LOCK_NAME}", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
-        except FileNotFoundError:  # deleting in a directory that does not exist
+        lock = _lock_directory(parent)
+        if lock is None:  # deleting in a directory that does not exist
             return expected is None
         try:
-            fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 current = _version_of(os.stat(path))
             except (FileNotFoundError, NotADirectoryError):
@@ -318,7 +349,7 @@ def _replace_if(path: str, data: memoryview | None, expected: Version) -> bool:
                 _delete(path)
             return True
         finally:
-            os.close(lock)  # releases the lock
+            _unlock_directory(parent, lock)
     finally:
         if tmp is not None:
             os.unlink(tmp)
