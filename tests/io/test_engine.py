@@ -193,18 +193,24 @@ async def test_sharded_index_cache_is_never_stale(tmp_path: Path) -> None:
 
 
 @pytest.mark.anyio
-async def test_memory_stores_cache_no_index_so_nothing_is_pinned() -> None:
-    # A version token that keeps a stored value alive would pin deleted
-    # shards in the process-wide cache; memory reads are cheap, so none is given.
+async def test_memory_store_tokens_pin_nothing() -> None:
+    # Caches keyed by a memory store's token must not keep a replaced or
+    # deleted value alive: the token refers to the stored value weakly.
+    import gc
+
     store = MemoryStore()
     array = _stored(shape=(64, 64), chunks=(8, 8), shards=(32, 32), dtype="u1")
     await _fill(array, store)
     io = store.batch_io()
     assert io is not None
+    token = io.version("arr/c/0/0")
+    assert token is not None
+    assert token == io.version("arr/c/0/0")
+    await _read(array, store, (3, 5))  # caches the shard's index under the token
+    await store.delete("arr/c/0/0")
+    gc.collect()
+    assert token != io.version("arr/c/0/0")
     assert io.version("arr/c/0/0") is None
-    before = len(shard_index_cache)
-    await _read(array, store, (3, 5))
-    assert len(shard_index_cache) == before
 
 
 def test_index_cache_is_an_lru_that_ignores_none() -> None:

@@ -536,7 +536,7 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
             fields=fields,
             read_missing_chunks=self._config.read_missing_chunks,
         )
-        await _engine.read(read.op, self.store)
+        await _engine.read(read.op, self.store, use_cache=self._config.cache_chunks)
         return read.finish()
 
     def _read_here(
@@ -560,7 +560,7 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
             fields=fields,
             read_missing_chunks=self._config.read_missing_chunks,
         )
-        _engine.read_here(read.op, self.store)
+        _engine.read_here(read.op, self.store, use_cache=self._config.cache_chunks)
         return read.finish()
 
     def _write_op(

@@ -24,6 +24,7 @@ class ArrayConfigParams(TypedDict, total=False):
     order: MemoryOrder
     write_empty_chunks: bool
     read_missing_chunks: bool
+    cache_chunks: bool
     sharding_coalesce_max_gap_bytes: int
     sharding_coalesce_max_bytes: int
 
@@ -35,12 +36,15 @@ class ArrayConfig:
     ``order`` is the memory layout of arrays handed out (and, for Zarr format
     2, of chunks written); ``write_empty_chunks`` keeps chunks that hold only
     the fill value (otherwise they are deleted); ``read_missing_chunks`` reads
-    absent chunks as the fill value (otherwise reading them is an error).
+    absent chunks as the fill value (otherwise reading them is an error);
+    ``cache_chunks`` lets small reads keep the chunks they decode in
+    anyzarr's decoded-chunk cache (``chunk_cache.max_bytes``).
     """
 
     order: MemoryOrder
     write_empty_chunks: bool
     read_missing_chunks: bool = True
+    cache_chunks: bool = True
     sharding_coalesce_max_gap_bytes: int = 1024 * 1024
     sharding_coalesce_max_bytes: int = 16 * 1024 * 1024
 
@@ -67,6 +71,7 @@ class ArrayConfig:
             order=self.order,
             write_empty_chunks=self.write_empty_chunks,
             read_missing_chunks=self.read_missing_chunks,
+            cache_chunks=self.cache_chunks,
             sharding_coalesce_max_gap_bytes=self.sharding_coalesce_max_gap_bytes,
             sharding_coalesce_max_bytes=self.sharding_coalesce_max_bytes,
         )
@@ -78,6 +83,7 @@ _FALLBACK: dict[str, Any] = {
     "order": "C",
     "write_empty_chunks": False,
     "read_missing_chunks": True,
+    "cache_chunks": True,
     "sharding_coalesce_max_gap_bytes": 1024 * 1024,
     "sharding_coalesce_max_bytes": 16 * 1024 * 1024,
 }

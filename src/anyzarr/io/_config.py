@@ -32,6 +32,7 @@ DEFAULTS: Final[dict[str, Any]] = {
         "order": "C",
         "write_empty_chunks": False,
         "read_missing_chunks": True,
+        "cache_chunks": True,
         "allow_unsafe_pickle_decode": False,
         "rectilinear_chunks": False,
         "sharding_coalesce_max_bytes": 16 * 1024 * 1024,
@@ -39,6 +40,8 @@ DEFAULTS: Final[dict[str, Any]] = {
         "target_shard_size_bytes": None,
     },
     "async": {"concurrency": 10, "timeout": None},
+    # anyzarr's decoded-chunk cache (bytes; 0 turns it off), for small reads.
+    "chunk_cache": {"max_bytes": 256 * 1024 * 1024},
     "threading": {"max_workers": None},
     "json_indent": 2,
     "codec_pipeline": {

@@ -26,6 +26,7 @@ import functools
 import os
 
 from anyzarr.io._batch_io import BatchIO
+from anyzarr.io._chunk_cache import ChunkCache, chunk_cache
 from anyzarr.io._config import config
 from anyzarr.io._drain import Job
 from anyzarr.io._fetch_batch import BatchFetch
@@ -66,6 +67,8 @@ REMOTE_READ_BYTES = 512 * 1024
 REMOTE_WRITE_BYTES = 8 * 1024 * 1024
 #: Most objects per batch, so that many tiny chunks still spread over workers.
 MAX_BATCH_UNITS = 256
+#: Reads of at most this many objects use the decoded-chunk cache.
+CACHE_MAX_UNITS = 64
 
 
 def batch_io_for(store: Store, array: StoredArray) -> BatchIO | None:
@@ -109,8 +112,34 @@ def helper_threads(max_workers: int | None = None) -> int:
     return max(1, max_workers if max_workers is not None else 2 * cores + 1)
 
 
-def _read_jobs(read: ArrayRead, io: BatchIO, store: Store, workers: int) -> list[Job]:
-    fetch = BatchFetch(io, store._write_locks)
+def chunk_cache_for(read: ArrayRead, use_cache: bool) -> ChunkCache | None:
+    """The process's decoded-chunk cache when ``read`` should use it.
+
+    Only small reads (at most `CACHE_MAX_UNITS` objects) of stores with
+    version tokens use it: those are the reads that come back to the same
+    chunk, and a large read would only push everything else out.  Its size
+    follows the ``chunk_cache.max_bytes`` setting (0: off).
+    """
+    if not use_cache or read.nunits > CACHE_MAX_UNITS:
+        return None
+    try:
+        size = max(0, int(config.get("chunk_cache.max_bytes", 0)))
+    except (TypeError, ValueError):
+        size = 0
+    if size != chunk_cache.max_bytes:
+        chunk_cache.resize(size)
+    return chunk_cache if size else None
+
+
+def _read_jobs(
+    read: ArrayRead, io: BatchIO, store: Store, workers: int, use_cache: bool = True
+) -> list[Job]:
+    fetch = BatchFetch(
+        io,
+        store._write_locks,
+        scope=store._lock_scope(),
+        cache=chunk_cache_for(read, use_cache),
+    )
     batches = read.batches(
         max_bytes=BATCH_READ_BYTES, max_units=MAX_BATCH_UNITS, min_batches=2 * workers
     )
@@ -118,7 +147,7 @@ def _read_jobs(read: ArrayRead, io: BatchIO, store: Store, workers: int) -> list
 
 
 def _write_jobs(write: ArrayWrite, io: BatchIO, store: Store, workers: int) -> list[Job]:
-    fetch = BatchFetch(io, store._write_locks)
+    fetch = BatchFetch(io, store._write_locks, scope=store._lock_scope())
     batches = write.batches(
         max_bytes=BATCH_WRITE_BYTES, max_units=MAX_BATCH_UNITS, min_batches=2 * workers
     )
@@ -131,8 +160,12 @@ async def read(
     *,
     batch_bytes: int | None = None,
     max_workers: int | None = None,
+    use_cache: bool = True,
 ) -> None:
-    """Fetch, decode and place every object of ``read`` (then call ``read.result()``)."""
+    """Fetch, decode and place every object of ``read`` (then call ``read.result()``).
+
+    ``use_cache`` lets small reads use the decoded-chunk cache (`chunk_cache_for`).
+    """
     if read.nunits == 0:
         return
     io = batch_io_for(store, read.array)
@@ -144,12 +177,14 @@ async def read(
         return
     workers = workers_for(io, max_workers=max_workers)
     if read.decoded_nbytes_at_most(INLINE_MAX_BYTES):
-        await run_inline(_read_jobs(read, io, store, 1))
+        await run_inline(_read_jobs(read, io, store, 1, use_cache))
     else:
-        await run_hops(_read_jobs(read, io, store, workers), workers=workers)
+        await run_hops(_read_jobs(read, io, store, workers, use_cache), workers=workers)
 
 
-def read_here(read: ArrayRead, store: Store, *, max_workers: int | None = None) -> bool:
+def read_here(
+    read: ArrayRead, store: Store, *, max_workers: int | None = None, use_cache: bool = True
+) -> bool:
     """``read`` in this thread (and helpers) when the store has batch IO; else False, untouched.
 
     For the sync API, off the event loop's thread: a read whose decoded size
@@ -161,11 +196,13 @@ def read_here(read: ArrayRead, store: Store, *, max_workers: int | None = None) 
     if read.nunits == 0:
         return True
     if read.decoded_nbytes_at_most(INLINE_MAX_BYTES):
-        run_here(_read_jobs(read, io, store, 1), workers=1, helpers=1)
+        run_here(_read_jobs(read, io, store, 1, use_cache), workers=1, helpers=1)
         return True
     workers = workers_for(io, max_workers=max_workers)
     run_here(
-        _read_jobs(read, io, store, workers), workers=workers, helpers=helper_threads(max_workers)
+        _read_jobs(read, io, store, workers, use_cache),
+        workers=workers,
+        helpers=helper_threads(max_workers),
     )
     return True
 

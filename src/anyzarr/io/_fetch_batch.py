@@ -20,8 +20,12 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Hashable
+from typing import Any
+
+import numpy.typing as npt
 
 from anyzarr.io._batch_io import BatchIO, Version
+from anyzarr.io._chunk_cache import ChunkCache, chunk_cache
 from anyzarr.io._index_cache import shard_index_cache
 from anyzarr.io._key_locks import KeyLocks
 from anyzarr.io._scratch import thread_scratch
@@ -40,12 +44,48 @@ def backoff(attempt: int) -> float:
     return float(min(0.001 * 2**attempt, 0.1) * (0.5 + random.random()))
 
 
-class BatchFetch:
-    """Runs read and write batches with a store's `BatchIO`, in the calling thread."""
+class _CachedChunks:
+    """`DecodedChunks` for one batch: the process's chunk cache, checked by version token."""
 
-    def __init__(self, io: BatchIO, locks: KeyLocks) -> None:
+    def __init__(self, cache: ChunkCache, scope: Hashable, io: BatchIO) -> None:
+        self._cache = cache
+        self._scope = scope
+        self._io = io
+        self._tokens: dict[str, Hashable | None] = {}
+
+    def _token(self, key: str) -> Hashable | None:
+        # Taken once, before the bytes are read: if the object changes in
+        # between, what is kept is filed under a token no read will match.
+        if key not in self._tokens:
+            self._tokens[key] = self._io.version(key)
+        return self._tokens[key]
+
+    def get(self, key: str, part: tuple[int, ...] | None = None) -> npt.NDArray[Any] | None:
+        return self._cache.get(self._scope, (key, part), self._token(key))
+
+    def put(self, key: str, chunk: npt.NDArray[Any], part: tuple[int, ...] | None = None) -> None:
+        self._cache.put(self._scope, (key, part), self._tokens.get(key), chunk)
+
+
+class BatchFetch:
+    """Runs read and write batches with a store's `BatchIO`, in the calling thread.
+
+    ``scope`` names the store's data (`Store._lock_scope`) for the chunk
+    cache; with ``cache`` set, small reads of parts of chunks go through it.
+    """
+
+    def __init__(
+        self,
+        io: BatchIO,
+        locks: KeyLocks,
+        *,
+        scope: Hashable = None,
+        cache: ChunkCache | None = None,
+    ) -> None:
         self.io = io
         self.locks = locks
+        self.scope = scope
+        self.cache = cache
 
     def read(self, batch: ReadBatch) -> None:
         """Fetch, decode and place every unit of ``batch``."""
@@ -56,7 +96,8 @@ class BatchFetch:
             token = tokens[key] = io.version(key)
             return shard_index_cache.get(token)
 
-        requests = batch.start(None if batch.whole_only else cached)
+        chunks = None if self.cache is None else _CachedChunks(self.cache, self.scope, io)
+        requests = batch.start(None if batch.whole_only else cached, chunks)
         # Scratch views are safe for whole-object batches: one step of reads,
         # decoded and copied out before this thread reads again.
         scratch = batch.whole_only
@@ -89,6 +130,8 @@ class BatchFetch:
         elif requests:
             batch.feed(io.read(requests))
         puts = batch.encode()
+        if chunk_cache.max_bytes:
+            chunk_cache.invalidate(self.scope, [p.key for p in puts])
         plain = [(p.key, p.value) for p in puts if p.key not in versions]
         if plain:
             io.write(plain)

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 import anyio
 
 from anyzarr.io._batch_io import Version
+from anyzarr.io._chunk_cache import chunk_cache
 from anyzarr.io._fetch_batch import MAX_WRITE_ATTEMPTS, backoff
 from anyzarr.io._run_hops import hop
 from anyzarr.io._scratch import thread_scratch
@@ -110,6 +111,8 @@ class StoreFetch:
         elif requests:
             batch.feed(await self._get_all(requests))
         puts = await hop(batch.encode)
+        if chunk_cache.max_bytes:
+            chunk_cache.invalidate(store._lock_scope(), [p.key for p in puts])
         conflicts: list[int] = []
 
         async def put(p: Put) -> None:

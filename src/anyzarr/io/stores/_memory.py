@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import AsyncIterator, Hashable, Iterable, MutableMapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -49,6 +50,29 @@ class _Identity:
         return id(self.value)
 
 
+class _WeakIdentity:
+    """A cache token for a stored value: equal while that very value is still stored.
+
+    It refers to the value's array weakly, so caches keyed by it pin nothing:
+    once the value is replaced and freed, the token equals nothing.
+    """
+
+    __slots__ = ("_hash", "_ref")
+
+    def __init__(self, value: object) -> None:
+        self._ref = weakref.ref(value)
+        self._hash = id(value)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _WeakIdentity):
+            return False
+        mine = self._ref()
+        return mine is not None and mine is other._ref()
+
+    def __hash__(self) -> int:
+        return self._hash
+
+
 class _MemoryBatchIO(BatchIO):
     """A memory store's batch IO: dictionary lookups, nothing blocks."""
 
@@ -79,6 +103,16 @@ class _MemoryBatchIO(BatchIO):
     @property
     def supports_conditional_writes(self) -> bool:
         return True
+
+    def version(self, key: str) -> Hashable | None:
+        """The stored value's identity, held weakly (see `_WeakIdentity`): caches pin nothing."""
+        value = self._store._store_dict.get(key)
+        if value is None:
+            return None
+        try:
+            return _WeakIdentity(value.as_array_like())
+        except TypeError:  # an array type without weak references: do not cache
+            return None
 
     def _read_versioned(
         self, keys: Sequence[str]

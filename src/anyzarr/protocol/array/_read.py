@@ -39,7 +39,15 @@ from anyzarr.protocol.array._batching import plan_batches
 from anyzarr.protocol.array._place import ChunkPlacer, Scratch, StoredBytes
 from anyzarr.protocol.array._selection import SelectionKind, plan_selection
 from anyzarr.protocol.array._stored import StoredArray
-from anyzarr.protocol.codecs import ChunkSpec, GetRequest, PlanStateError, ReadPlan, ShardIndex
+from anyzarr.protocol.buffer import detached
+from anyzarr.protocol.codecs import (
+    ChunkSpec,
+    DecodedChunks,
+    GetRequest,
+    PlanStateError,
+    ReadPlan,
+    ShardIndex,
+)
 from anyzarr.protocol.indexing import ChunkProjection, IndexingPlan
 
 __all__ = ["ArrayRead", "ReadBatch"]
@@ -242,6 +250,9 @@ class ReadBatch:
         self._plans: list[ReadPlan] = []
         self._waiting: list[int] = []  # plan indexes, one per outstanding request
         self._given: set[int] = set()  # plans started with a cached index
+        self._hits: list[tuple[int, npt.NDArray[Any]]] = []  # units a cache answered
+        self._cache: DecodedChunks | None = None
+        self._keep: set[int] = set()  # units to decode whole and offer to the cache
         self.state = "new"
 
     @property
@@ -259,12 +270,37 @@ class ReadBatch:
         """
         return not self._partial_units
 
-    def start(self, indexes: IndexLookup | None = None) -> list[GetRequest]:
-        """The first requests of every unit; ``indexes`` may supply cached shard indexes."""
+    def start(
+        self, indexes: IndexLookup | None = None, chunks: DecodedChunks | None = None
+    ) -> list[GetRequest]:
+        """The first requests of every unit.
+
+        ``indexes`` may supply cached shard indexes.  ``chunks`` is a cache of
+        decoded objects: a whole unit read only in part (a few elements of a
+        chunk) is answered from it without a request when it can be, and is
+        otherwise decoded whole and offered to it, so that later small reads
+        of the same chunk cost no decode; partial shard reads do the same with
+        the inner chunks they need.
+        """
         if self.state != "new":
             raise PlanStateError("read batch was already started")
         read = self._read
         keys = read.keys
+        if chunks is not None:
+            self._cache = chunks
+            projections = read._projections
+            fetch: list[int] = []
+            for unit in self._whole:
+                if projections[unit].is_complete:
+                    fetch.append(unit)
+                    continue
+                hit = chunks.get(keys[unit])
+                if hit is None:
+                    self._keep.add(unit)
+                    fetch.append(unit)
+                else:
+                    self._hits.append((unit, hit))
+            self._whole = fetch
         requests = [GetRequest(keys[u]) for u in self._whole]
         pipeline = read.array.pipeline
         for n, unit in enumerate(self._partial_units):
@@ -272,7 +308,9 @@ class ReadBatch:
             index = indexes(key) if indexes is not None else None
             if index is not None:
                 self._given.add(n)
-            plan = pipeline.read_plan(key, read.selection_of(unit), read.spec_of(unit), index=index)
+            plan = pipeline.read_plan(
+                key, read.selection_of(unit), read.spec_of(unit), index=index, chunks=chunks
+            )
             self._plans.append(plan)
             first = plan.start()
             requests.extend(first)
@@ -318,11 +356,20 @@ class ReadBatch:
             raise PlanStateError(f"read batch is {self.state}, not ready to decode")
         read = self._read
         placer = read._placer
-        if self._whole and read._regular:
-            placer.place_whole(self._whole, self._datas, read.array.spec, scratch)
-        elif self._whole:
+        projections = read._projections
+        for unit, chunk in self._hits:
+            placer.place(unit, chunk[projections[unit].chunk_selection])
+        whole, datas = self._whole, self._datas
+        if self._keep:
+            kept = [(u, d) for u, d in zip(whole, datas, strict=True) if u in self._keep]
+            rest = [(u, d) for u, d in zip(whole, datas, strict=True) if u not in self._keep]
+            self._decode_and_keep(kept)
+            whole, datas = [u for u, _ in rest], [d for _, d in rest]
+        if whole and read._regular:
+            placer.place_whole(whole, datas, read.array.spec, scratch)
+        elif whole:
             by_shape: dict[tuple[int, ...], list[tuple[int, StoredBytes | None]]] = {}
-            for unit, data in zip(self._whole, self._datas, strict=True):
+            for unit, data in zip(whole, datas, strict=True):
                 by_shape.setdefault(read.spec_of(unit).shape, []).append((unit, data))
             for items in by_shape.values():
                 units = [u for u, _ in items]
@@ -332,6 +379,25 @@ class ReadBatch:
             placer.place(unit, plan.result())
         read._mark_decoded(self.units)
         self.state = "done"
+
+    def _decode_and_keep(self, items: list[tuple[int, StoredBytes | None]]) -> None:
+        """Decode whole objects into memory of their own, offer them to the cache, place them."""
+        read = self._read
+        cache = self._cache
+        assert cache is not None
+        keys, projections, placer = read.keys, read._projections, read._placer
+        stored = [(u, d) for u, d in items if d is not None]
+        for unit, data in items:
+            if data is None:
+                placer.place(unit, None)
+        for unit, data in stored:
+            [chunk] = read.array.pipeline.decode_batch([data], read.spec_of(unit), [keys[unit]])
+            if chunk is None:
+                placer.place(unit, None)
+                continue
+            chunk = detached(chunk)
+            cache.put(keys[unit], chunk)
+            placer.place(unit, chunk[projections[unit].chunk_selection])
 
     def shard_indexes(self) -> list[tuple[str, ShardIndex]]:
         """The shard indexes this batch fetched (not those `start` was given), to cache."""

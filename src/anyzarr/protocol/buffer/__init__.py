@@ -16,6 +16,7 @@ from anyzarr.protocol.buffer._core import (
     BytesLike,
     NDArrayLike,
     NDBuffer,
+    detached,
 )
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "NDBuffer",
     "cpu",
     "default_buffer_prototype",
+    "detached",
     "gpu",
     "set_default_buffer_prototype",
 ]

@@ -25,6 +25,7 @@ __all__ = [
     "NDArrayLike",
     "NDBuffer",
     "array_all_equal",
+    "detached",
 ]
 
 BytesLike = bytes | bytearray | memoryview
@@ -178,6 +179,20 @@ class Buffer(ABC):
 
     def __repr__(self) -> str:
         return f"{self.__class__.__module__}.{self.__class__.__name__}(<{len(self)} bytes>)"
+
+
+def detached(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """``array``, or a copy of it when its memory may be reused by someone else.
+
+    Decompressors return new ``bytes`` objects, which never change; any
+    other memory under a decoded array may be the fetched bytes themselves
+    (a driver's reused scratch area, for uncompressed data), which an array
+    kept beyond one read must not be.
+    """
+    root: object = array
+    while isinstance(root, np.ndarray) and root.base is not None:
+        root = root.base
+    return array if isinstance(root, bytes) else array.copy()
 
 
 def array_all_equal(data: Any, other: Any, equal_nan: bool) -> bool:

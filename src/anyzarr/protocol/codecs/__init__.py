@@ -35,7 +35,7 @@ from anyzarr.protocol.codecs._pipeline import (
     pipeline_from_codecs,
     pipeline_v2,
 )
-from anyzarr.protocol.codecs._plans import GetRequest, PlanStateError, ReadPlan
+from anyzarr.protocol.codecs._plans import DecodedChunks, GetRequest, PlanStateError, ReadPlan
 from anyzarr.protocol.codecs._registry import (
     get_codec_class,
     parse_codec,
@@ -61,6 +61,7 @@ __all__ = [
     "CodecChain",
     "CodecKind",
     "CodecPipeline",
+    "DecodedChunks",
     "Crc32cCodec",
     "DirectDecoder",
     "VARIABLE_CHUNK_LIMIT",

@@ -35,6 +35,7 @@ run the batch calls and ``ReadPlan.result()`` in a worker thread)::
         # or a 1-D integer array (orthogonal, numpy ix_ semantics).
         # index: a ShardIndex from an earlier plan.index (cache it per key if
         # the data is known not to change) to skip the index request.
+        # chunks: a DecodedChunks cache of inner chunks (see _plans.py).
 
     plan.start() -> list[GetRequest]        # GetRequest(key, byte_range | None)
     plan.feed(responses) -> list[GetRequest]
@@ -64,7 +65,7 @@ from anyzarr.protocol.buffer._core import array_all_equal
 from anyzarr.protocol.codecs._base import ChunkSpec, Codec, RawBytes
 from anyzarr.protocol.codecs._chain import CodecChain
 from anyzarr.protocol.codecs._direct import DirectDecoder, direct_decoder
-from anyzarr.protocol.codecs._plans import ReadPlan, WholeChunkReadPlan, to_raw
+from anyzarr.protocol.codecs._plans import DecodedChunks, ReadPlan, WholeChunkReadPlan, to_raw
 from anyzarr.protocol.codecs._registry import parse_codecs
 from anyzarr.protocol.codecs._shard_plan import ShardReadPlan
 from anyzarr.protocol.codecs._sharding import ShardIndex, ShardingCodec
@@ -175,9 +176,10 @@ class CodecPipeline:
         spec: ChunkSpec,
         *,
         index: ShardIndex | None = None,
+        chunks: DecodedChunks | None = None,
     ) -> ReadPlan:
         if self._shard is not None:
-            return ShardReadPlan(self._shard, key, chunk_selection, spec, index)
+            return ShardReadPlan(self._shard, key, chunk_selection, spec, index, chunks)
         return WholeChunkReadPlan(self._chain.decode_batch, key, chunk_selection, spec)
 
 

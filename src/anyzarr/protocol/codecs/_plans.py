@@ -17,7 +17,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy.typing as npt
 
@@ -29,7 +29,7 @@ from anyzarr.protocol.codecs._selection import select
 if TYPE_CHECKING:
     from anyzarr.protocol.codecs._sharding import ShardIndex
 
-__all__ = ["GetRequest", "PlanStateError", "ReadPlan", "WholeChunkReadPlan"]
+__all__ = ["DecodedChunks", "GetRequest", "PlanStateError", "ReadPlan", "WholeChunkReadPlan"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +38,23 @@ class GetRequest:
 
     key: str
     byte_range: ByteRequest | None = None
+
+
+class DecodedChunks(Protocol):
+    """Decoded objects a driver keeps between reads.
+
+    ``get(key, part)`` gives the decoded object stored under ``key`` (with
+    ``part``: the inner chunk at those coordinates of the shard under
+    ``key``) if the driver still holds it *for the value now stored* (the
+    driver checks that), else None.  ``put`` offers one that was just decoded:
+    an array of its own memory (see `detached`) that nobody changes later.
+    """
+
+    def get(self, key: str, part: tuple[int, ...] | None = None) -> npt.NDArray[Any] | None: ...
+
+    def put(
+        self, key: str, chunk: npt.NDArray[Any], part: tuple[int, ...] | None = None
+    ) -> None: ...
 
 
 class PlanStateError(UsageError, RuntimeError):

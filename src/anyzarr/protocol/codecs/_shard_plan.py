@@ -4,7 +4,8 @@ States: ``new`` -> ``index`` (waiting for the index bytes) -> ``chunks``
 (waiting for coalesced ranges) -> ``done``.  A missing shard ends the plan
 after the first response; a known index (from a cache) skips the ``index``
 state.  Ranges closer than ``ShardingCodec.coalesce_max_gap`` are merged into
-one request.
+one request.  Given a `DecodedChunks`, inner chunks decoded before are
+taken from it (no bytes fetched) and those decoded here are offered to it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ import numpy.typing as npt
 
 from anyzarr.protocol._byte_request import RangeByteRequest, SuffixByteRequest
 from anyzarr.protocol.codecs._base import ChunkSpec, RawBytes
-from anyzarr.protocol.codecs._plans import GetRequest, PlanStateError, ReadPlan, deliver, to_raw
+from anyzarr.protocol.codecs._plans import (
+    DecodedChunks,
+    GetRequest,
+    PlanStateError,
+    ReadPlan,
+    deliver,
+    to_raw,
+)
 from anyzarr.protocol.codecs._selection import SelectionSplit
 from anyzarr.protocol.codecs._sharding import ShardIndex, ShardingCodec
 
@@ -45,12 +53,15 @@ class ShardReadPlan(ReadPlan):
         chunk_selection: tuple[Any, ...],
         spec: ChunkSpec,
         index: ShardIndex | None = None,
+        chunks: DecodedChunks | None = None,
     ) -> None:
         self._codec = codec
         self._key = key
         self._spec = spec
         self._split = SelectionSplit(chunk_selection, spec.shape, codec.chunk_shape)
         self._index = index
+        self._chunks = chunks
+        self._cached: dict[tuple[int, ...], npt.NDArray[Any]] = {}
         self._state = "new"
         self._missing = False
         self._ranges: list[tuple[int, int]] = []
@@ -74,7 +85,12 @@ class ShardReadPlan(ReadPlan):
     def _chunk_requests(self) -> list[GetRequest]:
         assert self._index is not None
         wanted: list[tuple[int, int]] = []
+        chunks = self._chunks
         for coords in self._split.chunk_coords():
+            hit = None if chunks is None else chunks.get(self._key, coords)
+            if hit is not None:
+                self._cached[coords] = hit  # decoded before: no bytes needed
+                continue
             where = self._index.get(coords)
             if where is not None:
                 wanted.append((where[0], where[0] + where[1]))
@@ -123,6 +139,16 @@ class ShardReadPlan(ReadPlan):
         assert self._index is not None
         spec = self._spec
         out = np.full(self._split.kept_shape, spec.fill_value, dtype=spec.dtype)
-        if self._fetched:
-            self._codec.assemble(self._index, self._split, self._fetched, spec, self._key, out)
+        if self._fetched or self._cached:
+            chunks, key = self._chunks, self._key
+            self._codec.assemble(
+                self._index,
+                self._split,
+                self._fetched,
+                spec,
+                key,
+                out,
+                cached=self._cached,
+                keep=None if chunks is None else lambda coords, a: chunks.put(key, a, coords),
+            )
         return deliver(self._split.finish(out), spec)  # type: ignore[no-any-return]

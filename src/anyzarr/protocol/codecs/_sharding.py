@@ -10,7 +10,7 @@ at the start or the end of the shard.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from math import ceil, log2, prod
@@ -21,7 +21,7 @@ import numpy.typing as npt
 
 from anyzarr.protocol._errors import ChunkDecodeError, MetadataValidationError
 from anyzarr.protocol.buffer import Buffer
-from anyzarr.protocol.buffer._core import array_all_equal
+from anyzarr.protocol.buffer._core import array_all_equal, detached
 from anyzarr.protocol.codecs._base import (
     ArrayBytesCodec,
     ChunkSpec,
@@ -326,19 +326,28 @@ class ShardingCodec(ArrayBytesCodec):
         out: npt.NDArray[Any],
         *,
         fill_missing: bool = False,
+        cached: Mapping[tuple[int, ...], npt.NDArray[Any]] | None = None,
+        keep: Callable[[tuple[int, ...], npt.NDArray[Any]], None] | None = None,
     ) -> None:
         """Decode the inner chunks ``split`` touches into ``out`` (kept-dims shape).
 
         ``data`` is the whole shard or, for a partial read, a map from each
         fetched range's start offset to its bytes.  With ``fill_missing`` the
         places of absent inner chunks get the fill value (otherwise ``out``
-        is expected to hold it already).
+        is expected to hold it already).  ``cached`` gives inner chunks
+        decoded before (they need no bytes); ``keep`` is offered every inner
+        chunk decoded here, as an array of its own memory.
         """
         pieces = []
         raws: list[RawBytes | None] = []
         names: list[str] = []
+        kept: list[tuple[int, ...]] = []
         fill: npt.NDArray[Any] | None = None
         for coords, chunk_sel, out_sel in split.pieces():
+            hit = None if cached is None else cached.get(coords)
+            if hit is not None:
+                out[ix(out_sel)] = hit[ix(chunk_sel)]
+                continue
             where = index.get(coords)
             if where is None:
                 if fill_missing:
@@ -349,12 +358,15 @@ class ShardingCodec(ArrayBytesCodec):
             raws.append(_slice_from(data, where[0], where[1], key))
             pieces.append((chunk_sel, out_sel))
             names.append(f"{key} (inner chunk {list(coords)})")
+            kept.append(coords)
         if not raws:
             return
         decoded = self.inner_chain.decode_batch(raws, self.inner_spec(spec), names)
-        for (chunk_sel, out_sel), chunk in zip(pieces, decoded, strict=True):
+        for (chunk_sel, out_sel), chunk, coords in zip(pieces, decoded, kept, strict=True):
             assert chunk is not None
             out[ix(out_sel)] = chunk[ix(chunk_sel)]
+            if keep is not None:
+                keep(coords, detached(chunk))
 
     def encode(self, array: npt.NDArray[Any], spec: ChunkSpec) -> RawBytes | None:
         grid = self.grid(spec)
