@@ -403,3 +403,46 @@ def test_rectilinear_grids_read_and_write_like_numpy(shards: Any) -> None:
     io.write(ArrayWrite.for_selection(array, (slice(4, 26), slice(2, 11)), -3), max_bytes=300)
     data[4:26, 2:11] = -3
     np.testing.assert_array_equal(io.read(ArrayRead.for_selection(array, Ellipsis)), data)
+
+
+@pytest.mark.parametrize("zarr_format", [2, 3])
+@pytest.mark.parametrize("dtype", ["<f8", ">i4", "u1"])
+def test_uncompressed_chunks_are_read_as_byte_ranges(zarr_format: int, dtype: str) -> None:
+    """A few elements of an uncompressed chunk cost a few small ranges, not the chunk."""
+    array = _array(shape=(64, 64), chunks=(32, 32), dtype=dtype, zarr_format=zarr_format)
+    io = DictIO()
+    data = _filled(array, io)
+    for selection, kind in (
+        ((5, 7), "basic"),
+        ((slice(3, 5), slice(10, 12)), "basic"),
+        ((np.array([1, 40]), np.array([2, 33])), "coordinate"),
+        ((np.array([0, 31]), slice(0, 2)), "orthogonal"),
+    ):
+        io.gets.clear()
+        read = ArrayRead.for_selection(array, selection, kind)  # type: ignore[arg-type]
+        got = io.read(read)
+        expected = data[selection[0]][:, selection[1]] if kind == "orthogonal" else data[selection]
+        np.testing.assert_array_equal(got, expected)
+        assert got.dtype == array.spec.dtype
+        assert all(isinstance(r.byte_range, RangeByteRequest) for r in io.gets), kind
+        assert sum(r.byte_range.end - r.byte_range.start for r in io.gets) < 5000  # type: ignore[union-attr]
+    # A large share of a chunk is read whole.
+    io.gets.clear()
+    np.testing.assert_array_equal(
+        io.read(ArrayRead.for_selection(array, (slice(0, 30), 0))), data[:30, 0]
+    )
+    np.testing.assert_array_equal(
+        io.read(ArrayRead.for_selection(array, (slice(0, 20), slice(0, 20)))), data[:20, :20]
+    )
+    assert any(r.byte_range is None for r in io.gets)
+
+
+def test_a_short_uncompressed_chunk_is_reported() -> None:
+    from anyzarr.errors import ChunkDecodeError
+
+    array = _array(shape=(64,), chunks=(64,), dtype="<f8")
+    io = DictIO()
+    _filled(array, io)
+    io.data["arr/c/0"] = io.data["arr/c/0"][:100]
+    with pytest.raises(ChunkDecodeError, match="arr/c/0"):
+        io.read(ArrayRead.for_selection(array, 60))

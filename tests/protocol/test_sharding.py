@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gzip
 import json
 import warnings
 from pathlib import Path
@@ -305,14 +306,19 @@ def test_plan_state_errors() -> None:
     plan.start()
     with pytest.raises(PlanStateError):
         plan.start()
-    plain = pipeline_from_codecs([{"name": "bytes"}])
+    plain = pipeline_from_codecs([{"name": "bytes"}, {"name": "gzip"}])
     whole = plain.read_plan("k", (1,), spec)
     assert not plain.supports_partial_decode
     with pytest.raises(PlanStateError):
         whole.result()
     assert whole.start() == [GetRequest("k")]
-    assert whole.feed([b"\x01\x02\x03\x04"]) == []
+    assert whole.feed([gzip.compress(b"\x01\x02\x03\x04")]) == []
     assert whole.result() == 2
+    # Uncompressed chunks are read as the byte range the selection needs.
+    ranged = pipeline_from_codecs([{"name": "bytes"}]).read_plan("k", (1,), spec)
+    assert ranged.start() == [GetRequest("k", RangeByteRequest(1, 2))]
+    assert ranged.feed([b"\x02"]) == []
+    assert ranged.result() == 2
 
 
 def test_morton_order_matches_zarr_python() -> None:

@@ -47,10 +47,16 @@ from anyzarr.protocol.codecs import (
     PlanStateError,
     ReadPlan,
     ShardIndex,
+    selected_count,
 )
 from anyzarr.protocol.indexing import ChunkProjection, IndexingPlan
 
 __all__ = ["ArrayRead", "ReadBatch"]
+
+#: Uncompressed chunks are read as byte ranges when the selection holds at
+#: most one in this many of their elements; above that, one whole read costs
+#: less than the requests.
+RANGED_SHARE = 16
 
 #: Gives the cached index of the shard under a key, or None.
 IndexLookup = Callable[[str], ShardIndex | None]
@@ -105,15 +111,20 @@ class ArrayRead:
         projections: Sequence[ChunkProjection] = list(plan.projections)
         self._projections = projections
         self.keys: list[str] = [array.key(p.chunk_coords) for p in projections]
+        self._regular = array.is_regular
         # Partial shard reads need a per-axis selection; point-wise coordinate
-        # selections read whole shards instead.
-        partial_ok = array.pipeline.supports_partial_decode and plan.kind != "coordinate"
-        self._partial = [partial_ok and not p.is_complete for p in projections]
+        # selections read whole shards instead.  Uncompressed chunks are read
+        # in part when the selection is a small share of them.
+        shards = array.pipeline.supports_partial_decode and plan.kind != "coordinate"
+        ranged = array.pipeline.ranged_dtype(array.spec) is not None
+        self._partial = [
+            not p.is_complete and (shards or (ranged and self._few(u, p)))
+            for u, p in enumerate(projections)
+        ]
         self._placer = ChunkPlacer(
             array, projections, self.keys, out, read_missing_chunks=read_missing_chunks
         )
         self._decoded = bytearray(len(projections))
-        self._regular = array.is_regular
 
     @classmethod
     def for_selection(
@@ -135,6 +146,15 @@ class ArrayRead:
     def nunits(self) -> int:
         """Number of stored objects the read touches."""
         return len(self._projections)
+
+    def _few(self, unit: int, projection: ChunkProjection) -> bool:
+        """Whether ``unit`` selects at most 1/`RANGED_SHARE` of its object's elements."""
+        shape = self.spec_of(unit).shape
+        points = self.plan.kind == "coordinate"
+        selection = (
+            projection.chunk_axes if self.plan.kind == "orthogonal" else projection.chunk_selection
+        )
+        return selected_count(selection, shape, points) * RANGED_SHARE <= math.prod(shape)
 
     def spec_of(self, unit: int) -> ChunkSpec:
         """What ``unit``'s object looks like decoded (objects differ on rectilinear grids)."""
@@ -309,7 +329,12 @@ class ReadBatch:
             if index is not None:
                 self._given.add(n)
             plan = pipeline.read_plan(
-                key, read.selection_of(unit), read.spec_of(unit), index=index, chunks=chunks
+                key,
+                read.selection_of(unit),
+                read.spec_of(unit),
+                index=index,
+                chunks=chunks,
+                points=read.plan.kind == "coordinate",
             )
             self._plans.append(plan)
             first = plan.start()

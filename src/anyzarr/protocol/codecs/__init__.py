@@ -36,6 +36,7 @@ from anyzarr.protocol.codecs._pipeline import (
     pipeline_v2,
 )
 from anyzarr.protocol.codecs._plans import DecodedChunks, GetRequest, PlanStateError, ReadPlan
+from anyzarr.protocol.codecs._range_plan import RangedChunkReadPlan, selected_count
 from anyzarr.protocol.codecs._registry import (
     get_codec_class,
     parse_codec,
@@ -71,6 +72,7 @@ __all__ = [
     "NumcodecsArrayBytesCodec",
     "NumcodecsBytesBytesCodec",
     "PlanStateError",
+    "RangedChunkReadPlan",
     "ReadPlan",
     "ShardIndex",
     "ShardReadPlan",
@@ -93,6 +95,7 @@ __all__ = [
     "pipeline_v2",
     "register_codec",
     "registered_codecs",
+    "selected_count",
 ]
 
 for _cls in (

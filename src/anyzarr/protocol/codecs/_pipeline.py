@@ -63,9 +63,11 @@ import numpy.typing as npt
 from anyzarr.protocol.buffer import Buffer
 from anyzarr.protocol.buffer._core import array_all_equal
 from anyzarr.protocol.codecs._base import ChunkSpec, Codec, RawBytes
+from anyzarr.protocol.codecs._bytes import BytesCodec, _with_endian
 from anyzarr.protocol.codecs._chain import CodecChain
 from anyzarr.protocol.codecs._direct import DirectDecoder, direct_decoder
 from anyzarr.protocol.codecs._plans import DecodedChunks, ReadPlan, WholeChunkReadPlan, to_raw
+from anyzarr.protocol.codecs._range_plan import RangedChunkReadPlan
 from anyzarr.protocol.codecs._registry import parse_codecs
 from anyzarr.protocol.codecs._shard_plan import ShardReadPlan
 from anyzarr.protocol.codecs._sharding import ShardIndex, ShardingCodec
@@ -169,6 +171,26 @@ class CodecPipeline:
             return None
         return direct_decoder(self.chain, spec)
 
+    def ranged_dtype(self, spec: ChunkSpec) -> np.dtype[Any] | None:
+        """The dtype the stored bytes hold when element ``i`` is at bytes ``i*itemsize``..., else None.
+
+        That holds for chains that are only ``bytes`` (format 2: no filter, no
+        compressor, C order) over a fixed-size data type: a few elements of
+        such a chunk can then be read as byte ranges (`RangedChunkReadPlan`).
+        """
+        if not _on_host(spec) or spec.order != "C" or spec.dtype.hasobject:
+            return None
+        if (spec.dtype.kind in "OTV" and not spec.dtype.fields) or spec.dtype.itemsize == 0:
+            return None
+        chain = self.chain
+        if isinstance(chain, V2Chain):
+            if chain.filters or chain.compressor is not None or chain.order != "C":
+                return None
+            return spec.dtype
+        if chain.array_array or chain.bytes_bytes or type(chain.array_bytes) is not BytesCodec:
+            return None
+        return _with_endian(spec.dtype, chain.array_bytes.endian)
+
     def read_plan(
         self,
         key: str,
@@ -177,9 +199,20 @@ class CodecPipeline:
         *,
         index: ShardIndex | None = None,
         chunks: DecodedChunks | None = None,
+        points: bool = False,
     ) -> ReadPlan:
+        """A plan for ``chunk[chunk_selection]`` that fetches as little as the codecs allow.
+
+        Shards read their index, then the inner chunks needed; uncompressed
+        chunks (`ranged_dtype`) the byte ranges needed; anything else the
+        whole object.  ``points`` pairs the selection's arrays point by point
+        (not for shards).
+        """
         if self._shard is not None:
             return ShardReadPlan(self._shard, key, chunk_selection, spec, index, chunks)
+        stored = self.ranged_dtype(spec)
+        if stored is not None:
+            return RangedChunkReadPlan(key, chunk_selection, spec, stored, points=points)
         return WholeChunkReadPlan(self._chain.decode_batch, key, chunk_selection, spec)
 
 
