@@ -95,6 +95,14 @@ def all_cases(scale: float = 1.0) -> list[Case]:
             codec="zstd",
             shards=(1024, 1024),
             selections=singles,
+            impls=(
+                "anyzarr",
+                "anyzarr-async",
+                "anyzarr-nocache",
+                "zarr-python",
+                "zarrs",
+                "tensorstore",
+            ),
         )
     )
     cases.append(
@@ -113,6 +121,16 @@ def all_cases(scale: float = 1.0) -> list[Case]:
         )
     )
     pts = _random_points(bulk, 200, 3)
+    # Small reads come back to chunks they read before: the decoded-chunk
+    # cache's case, so anyzarr also runs with the cache off.
+    with_nocache = (
+        "anyzarr",
+        "anyzarr-async",
+        "anyzarr-nocache",
+        "zarr-python",
+        "zarrs",
+        "tensorstore",
+    )
     cases.append(
         Case(
             "single-elements",
@@ -121,6 +139,19 @@ def all_cases(scale: float = 1.0) -> list[Case]:
             (512, 512),
             codec="blosc-lz4",
             selections=tuple(("basic", (int(i), int(j))) for i, j in zip(*pts, strict=True)),
+            impls=with_nocache,
+        )
+    )
+    pts = _random_points(bulk, 500, 4)
+    cases.append(
+        Case(
+            "single-elements-zstd",
+            "selections",
+            bulk,
+            (512, 512),
+            codec="zstd",
+            selections=tuple(("basic", (int(i), int(j))) for i, j in zip(*pts, strict=True)),
+            impls=with_nocache,
         )
     )
     # Latency-bound reads: every request waits LATENCY seconds at the server,

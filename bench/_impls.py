@@ -116,6 +116,17 @@ class AnyzarrSync(Impl):
         return [k for k, _ in g.members(max_depth=None)]
 
 
+class AnyzarrNoCache(AnyzarrSync):
+    """anyzarr's sync API with the decoded-chunk cache off for the array."""
+
+    name = "anyzarr-nocache"
+
+    def open(self, path: str) -> Any:
+        store = _anyzarr_store(path)
+        mode = "r+" if store is path else "r"
+        return self.z.open_array(store=store, mode=mode, config={"cache_chunks": False})
+
+
 class AnyzarrAsync(Impl):
     """The async API on one long-lived event loop (asyncio, in a portal thread).
 
@@ -231,5 +242,5 @@ class TensorStore(Impl):
 
 
 IMPLS: dict[str, type[Impl]] = {
-    c.name: c for c in (AnyzarrSync, AnyzarrAsync, ZarrPython, Zarrs, TensorStore)
+    c.name: c for c in (AnyzarrSync, AnyzarrAsync, AnyzarrNoCache, ZarrPython, Zarrs, TensorStore)
 }

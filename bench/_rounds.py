@@ -38,9 +38,9 @@ from _stats import Interval, median_interval, ratio_interval, smallest_sample
 #: The implementation every ratio is about.
 OURS = "anyzarr"
 #: Implementations that are never "the best other".
-OURS_ALL = ("anyzarr", "anyzarr-async")
+OURS_ALL = ("anyzarr", "anyzarr-async", "anyzarr-nocache")
 #: Implementations whose ratio to anyzarr is reported besides the headline.
-SECONDARY = ("anyzarr-async", "zarr-python")
+SECONDARY = ("anyzarr-async", "anyzarr-nocache", "zarr-python")
 #: The looser target, as a multiple of ``target``, for ratios to ``SECONDARY``.
 SECONDARY_FACTOR = 4.0
 #: How far above the best other an implementation may be and still take its place.

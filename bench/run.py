@@ -68,7 +68,7 @@ from _rounds import OURS, Plan, Player, RepetitionFailed, run_rounds  # noqa: E4
 from _worker import PREFIX  # noqa: E402
 
 #: Every implementation the bench knows, in table order.
-ALL_IMPLS = ("anyzarr", "anyzarr-async", "zarr-python", "zarrs", "tensorstore")
+ALL_IMPLS = ("anyzarr", "anyzarr-async", "anyzarr-nocache", "zarr-python", "zarrs", "tensorstore")
 #: Seconds a worker may take for one step: its set-up and first call, one repetition, a check.
 STEP_TIMEOUT = 900.0
 DOCS = HERE.parent / "docs" / "performance.md"
