@@ -28,7 +28,7 @@ import numpy.typing as npt
 from anyzarr.protocol._fill_value import fill_scalar
 from anyzarr.protocol.array._stored import DIRECT_MIN_BYTES, StoredArray
 from anyzarr.protocol.buffer import Buffer
-from anyzarr.protocol.codecs import ChunkSpec, DirectDecoder, ShardingCodec
+from anyzarr.protocol.codecs import ChunkSpec, DirectDecoder, ReadPlan, ShardingCodec
 from anyzarr.protocol.codecs._base import RawBytes
 from anyzarr.protocol.indexing import ChunkProjection
 
@@ -87,6 +87,24 @@ class ChunkPlacer:
             self._out[out_selection] = self._fill
         else:
             self.missing.append(self._keys[unit])
+
+    def place_with(self, unit: int, plan: ReadPlan) -> bool:
+        """Let ``plan`` decode straight into ``unit``'s place in the output, when it is a view.
+
+        Only slices (and integers, whose axes the plan keeps as length 1)
+        select a view; False leaves the placing to `place`.
+        """
+        p = self._projections[unit]
+        osel, csel = p.out_selection, p.chunk_selection
+        if not all(type(s) is slice for s in osel) or not all(
+            type(s) is slice or isinstance(s, int | np.integer) for s in csel
+        ):
+            return False
+        dropped = tuple(axis for axis, s in enumerate(csel) if type(s) is not slice)
+        dest = self._out[(*osel, ...)]  # the ellipsis keeps a 0-d result a view
+        if dropped:
+            dest = np.expand_dims(dest, dropped)
+        return plan.result_into(dest)
 
     # -- whole objects ---------------------------------------------------------
 

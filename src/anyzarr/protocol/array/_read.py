@@ -401,7 +401,8 @@ class ReadBatch:
                 placer.place_whole(units, [d for _, d in items], read.spec_of(units[0]), scratch)
         self._datas = []
         for unit, plan in zip(self._partial_units, self._plans, strict=True):
-            placer.place(unit, plan.result())
+            if not placer.place_with(unit, plan):
+                placer.place(unit, plan.result())
         read._mark_decoded(self.units)
         self.state = "done"
 

@@ -95,6 +95,14 @@ class ReadPlan(ABC):
     def result(self) -> npt.NDArray[Any] | None:
         """The decoded selection, or None when the chunk is not stored."""
 
+    def result_into(self, out: npt.NDArray[Any]) -> bool:
+        """Decode the selection straight into ``out`` (its shape, with int axes kept as 1).
+
+        Returns False, with ``out`` untouched, when the chunk is not stored or
+        the plan cannot place into given memory; then use `result`.
+        """
+        return False
+
     @property
     def index(self) -> ShardIndex | None:
         """The shard index the plan read or was given (for callers that cache it)."""

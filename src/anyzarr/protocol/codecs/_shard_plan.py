@@ -136,19 +136,32 @@ class ShardReadPlan(ReadPlan):
             raise PlanStateError(f"read plan for {self._key!r} has not received its data")
         if self._missing:
             return None
-        assert self._index is not None
         spec = self._spec
         out = np.full(self._split.kept_shape, spec.fill_value, dtype=spec.dtype)
         if self._fetched or self._cached:
-            chunks, key = self._chunks, self._key
-            self._codec.assemble(
-                self._index,
-                self._split,
-                self._fetched,
-                spec,
-                key,
-                out,
-                cached=self._cached,
-                keep=None if chunks is None else lambda coords, a: chunks.put(key, a, coords),
-            )
+            self._assemble(out, fill_missing=False)
         return deliver(self._split.finish(out), spec)  # type: ignore[no-any-return]
+
+    def result_into(self, out: npt.NDArray[Any]) -> bool:
+        """Decode the selected inner chunks straight into ``out``; absent ones get the fill value."""
+        if self._state != "done":
+            raise PlanStateError(f"read plan for {self._key!r} has not received its data")
+        if self._missing or out.shape != self._split.kept_shape or out.dtype != self._spec.dtype:
+            return False
+        self._assemble(out, fill_missing=True)
+        return True
+
+    def _assemble(self, out: npt.NDArray[Any], *, fill_missing: bool) -> None:
+        assert self._index is not None
+        chunks, key = self._chunks, self._key
+        self._codec.assemble(
+            self._index,
+            self._split,
+            self._fetched,
+            self._spec,
+            key,
+            out,
+            fill_missing=fill_missing,
+            cached=self._cached,
+            keep=None if chunks is None else lambda coords, a: chunks.put(key, a, coords),
+        )
