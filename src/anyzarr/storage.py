@@ -7,6 +7,9 @@ surface, anyio-native).  :class:`StorePath` is a store plus a path inside it;
 
 from __future__ import annotations
 
+import sys
+
+from anyzarr._module_pickling import PicklableModule
 from anyzarr.io._store import Store
 from anyzarr.io._store_path import StoreLike, StorePath, make_store_path
 from anyzarr.io.stores import (
@@ -15,6 +18,7 @@ from anyzarr.io.stores import (
     HTTPStore,
     LocalStore,
     LoggingStore,
+    ManagedMemoryStore,
     MemoryStore,
     ObjectStore,
     WrapperStore,
@@ -27,6 +31,7 @@ __all__ = [
     "HTTPStore",
     "LocalStore",
     "LoggingStore",
+    "ManagedMemoryStore",
     "MemoryStore",
     "ObjectStore",
     "Store",
@@ -36,3 +41,6 @@ __all__ = [
     "ZipStore",
     "make_store_path",
 ]
+
+# Pickled by name, so objects that hold the module (dask graphs) pickle.
+sys.modules[__name__].__class__ = PicklableModule

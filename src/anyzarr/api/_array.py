@@ -19,6 +19,7 @@ import numpy.typing as npt
 
 from anyzarr.api._array_config import ArrayConfig, ArrayConfigLike, parse_array_config
 from anyzarr.api._array_create import create_array_node, resolve_store_path
+from anyzarr.api._array_indexers import AsyncOIndex, AsyncVIndex
 from anyzarr.api._array_info import ArrayInfo, grid_shape
 from anyzarr.api._array_select import (
     get_selection,
@@ -562,6 +563,16 @@ class AsyncArray[T_ArrayMetadata]:
         """Write whole chunks picked by chunk-grid indices."""
         plan = make_plan(self, "block", selection)
         await set_selection(self, plan, value, fields=fields, prototype=prototype)
+
+    @property
+    def oindex(self) -> AsyncOIndex[T_ArrayMetadata]:
+        """Orthogonal indexing: ``await a.oindex.getitem(sel)`` / ``.setitem(sel, value)``."""
+        return AsyncOIndex(self)
+
+    @property
+    def vindex(self) -> AsyncVIndex[T_ArrayMetadata]:
+        """Point or mask indexing: ``await a.vindex.getitem(sel)`` / ``.setitem(sel, value)``."""
+        return AsyncVIndex(self)
 
     # -- changing the array --------------------------------------------------------
 

@@ -19,7 +19,8 @@ import numpy.typing as npt
 from anyzarr.api._array_util import pop_fields
 from anyzarr.io import _engine
 from anyzarr.io._engine_fused import fast_store
-from anyzarr.protocol._errors import BoundsCheckError, ReadOnlyError, UsageError
+from anyzarr.io._store import resolve_prototype
+from anyzarr.protocol._errors import ArrayIndexError, BoundsCheckError, ReadOnlyError, UsageError
 
 __all__ = [
     "NOT_INLINE",
@@ -116,11 +117,15 @@ def _check_fields(dtype: np.dtype[Any], fields: Fields) -> None:
     if fields is None:
         return
     if dtype.names is None:
-        raise UsageError(f"fields {fields!r} given but the array's dtype {dtype} has no fields")
+        raise ArrayIndexError(
+            f"fields {fields!r} given but the array's dtype {dtype} has no fields"
+        )
     names = [fields] if isinstance(fields, str) else list(fields)
     unknown = [f for f in names if f not in dtype.names]
     if unknown:
-        raise UsageError(f"no field(s) {unknown} in dtype {dtype}; fields are {list(dtype.names)}")
+        raise ArrayIndexError(
+            f"no field(s) {unknown} in dtype {dtype}; fields are {list(dtype.names)}"
+        )
 
 
 def _as_numpy(out: Any) -> npt.NDArray[Any]:
@@ -185,6 +190,8 @@ async def get_selection(
     given the result is written into it and it is returned.
     """
     read = _prepare(array, plan, out, fields)
+    # Stores written for zarr-python need a real prototype (theirs is required).
+    prototype = resolve_prototype(prototype)
     await _engine.read(
         array.store_path,
         array.metadata,
@@ -292,6 +299,7 @@ async def set_selection(
 ) -> None:
     """Write ``value`` (broadcast to the selection's shape) into ``plan``'s chunks."""
     arr, fields = _write_value(array, plan, value, fields)
+    prototype = resolve_prototype(prototype)
     await _engine.write(
         array.store_path,
         array.metadata,

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ArgumentError",
+    "ArgumentTypeError",
     "CREATE_MODES",
     "READ_MODES",
     "default_zarr_format",
@@ -22,6 +23,10 @@ __all__ = [
 
 class ArgumentError(UsageError, ValueError):
     """An argument value is invalid (a ``ValueError``, as zarr-python raises)."""
+
+
+class ArgumentTypeError(UsageError, TypeError):
+    """An argument is not accepted here (a ``TypeError``, as zarr-python raises)."""
 
 
 READ_MODES = ("r", "r+", "a")

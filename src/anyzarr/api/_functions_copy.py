@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from anyzarr.api._copy_slabs import iter_slabs, slab_shape
 from anyzarr.api._functions_common import ArgumentError, resolve
 from anyzarr.api._group import AsyncGroup
+from anyzarr.io._store import resolve_prototype
 from anyzarr.io._tasks import task_group
 from anyzarr.protocol._errors import UsageError
 
@@ -101,7 +102,7 @@ async def _copy_store(
             n_skipped += 1
             return
         emit(f"copy {key} -> {target}")
-        value = await src.store.get(key)
+        value = await src.store.get(key, resolve_prototype(None))
         if value is None:
             return  # deleted since it was listed
         if not dry_run:

@@ -10,6 +10,7 @@ from anyzarr.api._functions_common import (
     CREATE_MODES,
     READ_MODES,
     ArgumentError,
+    ArgumentTypeError,
     default_zarr_format,
     join_path,
     resolve,
@@ -145,15 +146,16 @@ async def open_array(
 
     Modes follow zarr-python 3.4: ``r``/``r+`` need an existing array; ``a``
     opens one or creates it; ``w`` always creates, replacing any node; ``w-``
-    creates and fails if any node is there.  A group where an array is
+    creates and fails if any node is there.  Without ``mode`` an existing
+    array is opened, and a missing one is an ``ArrayNotFoundError``.  A group where an array is
     expected is a ``NodeTypeValidationError``; creating without ``shape`` is a
     ``ShapeRequiredError`` (a ``TypeError``).  ``config`` applies to opened and
     created arrays alike.  ``store`` may be passed positionally.
     """
     zarr_format = zarr_format_of(zarr_format, zarr_version)
-    mode = kwargs.pop("mode", None)
-    store_path = await resolve(store, path=path, mode=mode, storage_options=storage_options)
-    mode = mode or _default_mode(store_path)
+    given_mode = kwargs.pop("mode", None)
+    store_path = await resolve(store, path=path, mode=given_mode, storage_options=storage_options)
+    mode = given_mode or _default_mode(store_path)
     if mode in READ_MODES:
         try:
             return await open_array_at(store_path, zarr_format, kwargs.get("config"))
@@ -162,7 +164,9 @@ async def open_array(
                 raise NodeTypeValidationError(
                     f"expected an array but found a group at {_where(store_path)}"
                 ) from exc
-            if store_path.store.read_only or mode != "a":
+            # Without an explicit mode only an existing array is opened, as in
+            # zarr-python: code that catches ArrayNotFoundError relies on it.
+            if store_path.store.read_only or given_mode != "a":
                 raise ArrayNotFoundError(f"no array at {_where(store_path)}") from exc
     elif mode not in CREATE_MODES:
         raise UsageError(f"invalid mode {mode!r} for open_array")
@@ -223,15 +227,29 @@ async def open_group(
 async def open_consolidated(
     *args: Any, use_consolidated: Literal[True] = True, **kwargs: Any
 ) -> AsyncGroup:
-    """``open_group`` that requires consolidated metadata."""
+    """``open_group`` that requires consolidated metadata.
+
+    Any ``use_consolidated`` other than ``True`` is a ``TypeError``, as in
+    zarr-python.
+    """
     if use_consolidated is not True:
-        raise UsageError("open_consolidated requires use_consolidated=True")
+        raise ArgumentTypeError(
+            "open_consolidated requires use_consolidated=True; "
+            f"got use_consolidated={use_consolidated!r} (use open_group instead)"
+        )
     return await open_group(*args, use_consolidated=use_consolidated, **kwargs)
 
 
 async def open_like(a: Any, path: str, **kwargs: Any) -> AsyncArray[Any]:
-    """``open_array`` at ``path`` with ``a``'s shape, dtype and chunks as defaults."""
-    return await open_array(path=path, **like_kwargs(a, kwargs))
+    """``open_array`` at ``path`` with ``a``'s shape, dtype and chunks as defaults.
+
+    Without ``mode`` it is ``"a"``: an existing array is opened and a missing
+    one created, as in zarr-python.
+    """
+    options = like_kwargs(a, kwargs)
+    if options.get("mode") is None:
+        options["mode"] = "a"
+    return await open_array(path=path, **options)
 
 
 async def group(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import AsyncGenerator, Iterable
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -27,6 +28,7 @@ from anyzarr.api._group_tree import TreeRepr, render_tree
 from anyzarr.io._metadata_io import read_node_metadata, task_group, write_node_metadata
 from anyzarr.protocol._errors import (
     NodeNotFoundError,
+    UnsupportedOperationError,
     UsageError,
 )
 from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE
@@ -569,17 +571,49 @@ class AsyncGroup:
             self._forget(source)
             self._view.update(moved)
 
-    async def tree(self, expand: bool | None = None, level: int | None = None) -> TreeRepr:
+    async def tree(
+        self,
+        expand: bool | None = None,
+        level: int | None = None,
+        *,
+        max_nodes: int = 500,
+        plain: bool = False,
+    ) -> TreeRepr:
         """A text drawing of the hierarchy below this group, ``level`` levels deep.
 
         ``level`` is passed to ``members`` as ``max_depth`` (zarr-python's
-        meaning).  ``expand`` is accepted for compatibility; the text tree is
-        always expanded.
+        meaning).  At most ``max_nodes`` members are drawn (the first found;
+        a note says when some were left out).  Names are bold (ANSI codes)
+        when standard output is a terminal, and ``<b>`` in the HTML form,
+        unless ``plain``.  The tree is always fully expanded: ``expand=True``
+        raises ``UnsupportedOperationError`` (a ``NotImplementedError``), as
+        in zarr-python.
         """
+        if expand:
+            raise UnsupportedOperationError(
+                "Group.tree(expand=True) is not supported: the tree is always fully expanded"
+            )
         entries: list[tuple[str, str | None]] = []
-        async for path, node in self.members(max_depth=level):
-            if isinstance(node, AsyncGroup):
-                entries.append((path, None))
-            else:
-                entries.append((path, f"{tuple(node.shape)} {node.dtype}"))
-        return render_tree(self.name, entries)
+        truncated = ""
+        members = self.members(max_depth=level)
+        try:
+            async for path, node in members:
+                if len(entries) == max_nodes:
+                    truncated = (
+                        f"Truncated at max_nodes={max_nodes}, "
+                        "some nodes and their children may be missing\n"
+                    )
+                    break
+                if isinstance(node, AsyncGroup):
+                    entries.append((path, None))
+                else:
+                    entries.append((path, f"{tuple(node.shape)} {node.dtype}"))
+        finally:
+            await members.aclose()
+        return render_tree(
+            self.name,
+            entries,
+            bold=not plain and sys.stdout.isatty(),
+            html_bold=not plain,
+            truncated=truncated,
+        )

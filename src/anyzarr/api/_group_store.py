@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal
 
 from anyzarr.io._metadata_io import read_node_metadata, task_group, write_node_metadata
+from anyzarr.io._store import resolve_prototype
 from anyzarr.protocol._errors import (
     ContainsArrayError,
     ContainsGroupError,
@@ -104,7 +105,7 @@ async def move_keys(source: StorePath, dest: StorePath) -> None:
     keys = [key async for key in store.list_prefix(prefix)]
 
     async def copy_one(key: str) -> None:
-        value = await store.get(key)
+        value = await store.get(key, resolve_prototype(None))
         if value is not None:
             relative = key[len(prefix) :]
             await store.set(f"{dest.path}/{relative}" if dest.path else relative, value)

@@ -505,7 +505,8 @@ def open_array(
 
     Modes follow zarr-python 3.4: ``r``/``r+`` need an existing array; ``a``
     opens one or creates it; ``w`` always creates, replacing any node; ``w-``
-    creates and fails if any node is there.  A group where an array is
+    creates and fails if any node is there.  Without ``mode`` an existing
+    array is opened, and a missing one is an ``ArrayNotFoundError``.  A group where an array is
     expected is a ``NodeTypeValidationError``; creating without ``shape`` is a
     ``ShapeRequiredError`` (a ``TypeError``).  ``config`` applies to opened and
     created arrays alike.  ``store`` may be passed positionally.
@@ -527,7 +528,11 @@ def open_array(
 
 
 def open_consolidated(*args: Any, use_consolidated: Literal[True] = True, **kwargs: Any) -> Group:
-    """``open_group`` that requires consolidated metadata."""
+    """``open_group`` that requires consolidated metadata.
+
+    Any ``use_consolidated`` other than ``True`` is a ``TypeError``, as in
+    zarr-python.
+    """
     return _cast(
         "Group",
         _wrap(
@@ -580,7 +585,11 @@ def open_group(
 
 
 def open_like(a: Any, path: str, **kwargs: Any) -> Array:
-    """``open_array`` at ``path`` with ``a``'s shape, dtype and chunks as defaults."""
+    """``open_array`` at ``path`` with ``a``'s shape, dtype and chunks as defaults.
+
+    Without ``mode`` it is ``"a"``: an existing array is opened and a missing
+    one created, as in zarr-python.
+    """
     return _cast("Array", _wrap(_sync(_async_api.open_like, a, path, **kwargs)))
 
 

@@ -376,14 +376,25 @@ class Group(GroupExtras, GroupFallbacks):
         """
         _sync(self._async_group.move, source, dest)
 
-    def tree(self, expand: bool | None = None, level: int | None = None) -> TreeRepr:
+    def tree(
+        self,
+        expand: bool | None = None,
+        level: int | None = None,
+        *,
+        max_nodes: int = 500,
+        plain: bool = False,
+    ) -> TreeRepr:
         """A text drawing of the hierarchy below this group, ``level`` levels deep.
 
         ``level`` is passed to ``members`` as ``max_depth`` (zarr-python's
-        meaning).  ``expand`` is accepted for compatibility; the text tree is
-        always expanded.
+        meaning).  At most ``max_nodes`` members are drawn (the first found;
+        a note says when some were left out).  Names are bold (ANSI codes)
+        when standard output is a terminal, and ``<b>`` in the HTML form,
+        unless ``plain``.  The tree is always fully expanded: ``expand=True``
+        raises ``UnsupportedOperationError`` (a ``NotImplementedError``), as
+        in zarr-python.
         """
-        return _sync(self._async_group.tree, expand, level)
+        return _sync(self._async_group.tree, expand, level, max_nodes=max_nodes, plain=plain)
 
 
 _register(AsyncGroup, Group)

@@ -105,7 +105,7 @@ def parse_v2(
 
 
 def parse_zmetadata(document: bytes | str | dict[str, Any], path: str) -> ConsolidatedMetadata:
-    """Parse a v2 ``.zmetadata`` document into flat consolidated metadata (root excluded)."""
+    """Parse a v2 ``.zmetadata`` document into consolidated metadata (root excluded)."""
     where = f"{path or '/'}/.zmetadata"
     data = decode_json_object(document, where)
     if data.get("zarr_consolidated_format") != 1:
@@ -171,8 +171,9 @@ def zmetadata_document(group: GroupMetadata) -> dict[str, Any]:
     """The v2 ``.zmetadata`` JSON object for a group with consolidated metadata."""
     entries: dict[str, Any] = {ZGROUP: group.to_dict(), ZATTRS: group.attributes}
     consolidated = group.consolidated_metadata or ConsolidatedMetadata({})
-    for key in sorted(consolidated.metadata):
-        meta = consolidated.metadata[key]
+    flat = consolidated.flattened_metadata
+    for key in sorted(flat):
+        meta = flat[key]
         entries[f"{key}/{ZATTRS}"] = meta.attributes
         name = ZGROUP if isinstance(meta, GroupMetadata) else ZARRAY
         entries[f"{key}/{name}"] = meta.to_dict()
