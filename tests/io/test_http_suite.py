@@ -19,7 +19,7 @@ import pytest
 from anyzarr.errors import ReadOnlyError, UnsupportedOperationError
 from anyzarr.io._store import Store
 from anyzarr.io.stores._http import HTTPStore
-from anyzarr.protocol.buffer import cpu
+from anyzarr.protocol.buffer import Buffer, cpu
 from anyzarr.testing.servers import HTTPTestServer, serve_directory
 from anyzarr.testing.store import StoreTests
 
@@ -48,10 +48,10 @@ class TestHTTPStoreReadOnlySubset(StoreTests[HTTPStore]):
     async def open_store(self, store_kwargs: dict[str, Any], *, read_only: bool = False) -> Any:
         return await HTTPStore.open(**store_kwargs)
 
-    async def set(self, store: HTTPStore, key: str, value: bytes) -> None:
+    async def set(self, store: HTTPStore, key: str, value: Buffer) -> None:
         path = self.roots[store.url] / key
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(value)
+        path.write_bytes(value.to_bytes())
 
     async def _refuses_writes(self, store: HTTPStore, key: str) -> None:
         with pytest.raises(ReadOnlyError, match=key):

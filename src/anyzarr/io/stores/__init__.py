@@ -7,6 +7,7 @@ from anyzarr.io.stores._gpu_memory import GpuMemoryStore
 from anyzarr.io.stores._http import HTTPStore
 from anyzarr.io.stores._local import LocalStore
 from anyzarr.io.stores._logging import LoggingStore
+from anyzarr.io.stores._managed_memory import ManagedMemoryStore
 from anyzarr.io.stores._memory import MemoryStore
 from anyzarr.io.stores._object import ObjectStore
 from anyzarr.io.stores._wrapper import WrapperStore
@@ -18,6 +19,7 @@ __all__ = [
     "HTTPStore",
     "LocalStore",
     "LoggingStore",
+    "ManagedMemoryStore",
     "MemoryStore",
     "ObjectStore",
     "WrapperStore",

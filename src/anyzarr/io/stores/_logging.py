@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Generator, Iterable
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Self
 
+from anyzarr.io._store import close_store
 from anyzarr.io.stores._common import instance_attribute
 from anyzarr.io.stores._wrapper import T_Store, WrapperStore
 from anyzarr.protocol._byte_request import ByteRequest
@@ -146,7 +147,7 @@ class LoggingStore(WrapperStore[T_Store]):
 
     async def close(self) -> None:
         with self._logged("close"):
-            await self._store.close()
+            await close_store(self._store)
 
     async def list(self) -> AsyncIterator[str]:
         with self._logged("list"):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import contextmanager
+from types import GenericAlias
 from typing import TYPE_CHECKING, Any
 
 import obstore
@@ -148,6 +149,9 @@ class ObjectStore(Store):
     concurrency
         Size of the store's capacity limiter (see :class:`Store`).
     """
+
+    # ``ObjectStore[S3Store]`` in annotations, as zarr-python's is generic.
+    __class_getitem__ = classmethod(GenericAlias)
 
     supports_writes = True
     supports_deletes = True

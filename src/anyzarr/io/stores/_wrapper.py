@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import anyio
 
-from anyzarr.io._store import Store
+from anyzarr.io._store import Store, close_store
 from anyzarr.protocol._byte_request import ByteRequest
 
 if TYPE_CHECKING:
@@ -73,7 +73,10 @@ class WrapperStore[T_Store: Store](Store):
         pass
 
     async def close(self) -> None:
-        await self._store.close()
+        await close_store(self._store)
+
+    def _close_now(self) -> None:
+        self._store._close_now()
 
     async def __aenter__(self) -> Self:
         await self._store._ensure_open()

@@ -81,6 +81,23 @@ class ZipStore(Store):
         self._lock = threading.RLock()
         self._zf: zipfile.ZipFile | None = None
 
+    def with_read_only(self, read_only: bool = False) -> ZipStore:
+        """A new, not yet open store over the same zip file.
+
+        A read-only copy opens the file in mode ``"r"``, a writable one in
+        ``"a"`` (never truncating).  Each copy has its own handle on the
+        file, so a copy opened before another finishes writing does not see
+        those members: close the writer first.
+        """
+        return type(self)(
+            self.path,
+            mode="r" if read_only else "a",
+            read_only=read_only,
+            compression=self.compression,
+            allowZip64=self.allowZip64,
+            concurrency=self._concurrency,
+        )
+
     # -- lifecycle ---------------------------------------------------------
 
     def _sync_open(self) -> zipfile.ZipFile:
@@ -117,6 +134,10 @@ class ZipStore(Store):
     async def close(self) -> None:
         """Write the archive's directory and close the file."""
         await anyio.to_thread.run_sync(self._sync_close)
+
+    def _close_now(self) -> None:
+        # ``with store:`` closes at once, blocking briefly, as zarr-python does.
+        self._sync_close()
 
     def __del__(self) -> None:
         # An unclosed writable archive lacks its directory; finish it.
