@@ -1,5 +1,10 @@
 """Zarr v3 codecs under the name zarr-python uses (``zarr.codecs``).
 
+A package with zarr-python's submodules (``blosc``, ``bytes``, ``gzip``,
+``zstd``, ``crc32c_``, ``transpose``, ``vlen_utf8``, ``sharding``,
+``numcodecs``, ``cast_value``, ``scale_offset``), each exporting the same
+names as zarr's.
+
 ``import anyzarr as zarr`` then ``zarr.codecs.BloscCodec(cname="lz4")`` picks
 a compressor the way zarr-python 3 scripts do.  The classes are anyzarr's own
 (from ``anyzarr.protocol.codecs``); they write the same metadata as
@@ -11,82 +16,66 @@ string, and the codecs store the plain string, so an enum argument and the
 string give the same metadata.  zarr-python 3.4 deprecates these enums in
 favour of plain strings; anyzarr accepts both without a warning.
 
-Left out, because anyzarr does not implement them: ``CastValue`` and
-``ScaleOffset`` (the ``cast_value`` and ``scale_offset`` array-to-array
-codecs from the zarr-extensions repository) and ``SubchunkWriteOrder`` (the
-type of the sharding codec's ``subchunk_write_order`` argument; anyzarr always
-writes the inner chunks of a shard in Morton order, as zarr-python does by
-default).
+``CastValue`` and ``ScaleOffset`` are the ``cast_value`` and
+``scale_offset`` array-to-array codecs from the zarr-extensions repository
+(``cast_value`` needs the ``cast-value-rs`` package: ``anyzarr[cast-value]``).
+``SubchunkWriteOrder`` is the type of zarr-python's sharding option of that
+name; anyzarr always writes the inner chunks of a shard in Morton order, as
+zarr-python does by default.  The ``numcodecs.*`` classes (``BZ2``,
+``Delta``, ...) are reachable as attributes, as in zarr-python.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
+from anyzarr.codecs.blosc import BloscCname, BloscCodec, BloscShuffle
+from anyzarr.codecs.bytes import BytesCodec, Endian
+from anyzarr.codecs.cast_value import CastValue
+from anyzarr.codecs.crc32c_ import Crc32cCodec
+from anyzarr.codecs.gzip import GzipCodec
 
-from anyzarr.protocol.codecs import (
-    BloscCodec,
-    BytesCodec,
-    Crc32cCodec,
-    GzipCodec,
-    ShardingCodec,
-    TransposeCodec,
-    VLenBytesCodec,
-    VLenUTF8Codec,
-    ZstdCodec,
+# The numcodecs classes are attributes here, as in zarr-python, but not in __all__.
+from anyzarr.codecs.numcodecs import (  # noqa: F401
+    BZ2,
+    CRC32,
+    CRC32C,
+    LZ4,
+    LZMA,
+    ZFPY,
+    Adler32,
+    AsType,
+    BitRound,
+    Blosc,
+    Delta,
+    FixedScaleOffset,
+    Fletcher32,
+    GZip,
+    JenkinsLookup3,
+    PackBits,
+    PCodec,
+    Quantize,
+    Shuffle,
+    Zlib,
+    Zstd,
 )
-
-
-class BloscCname(StrEnum):
-    """The compressors inside blosc (``BloscCodec(cname=...)``)."""
-
-    lz4 = "lz4"
-    lz4hc = "lz4hc"
-    blosclz = "blosclz"
-    snappy = "snappy"
-    zstd = "zstd"
-    zlib = "zlib"
-
-
-class BloscShuffle(StrEnum):
-    """How blosc rearranges bytes before compressing (``BloscCodec(shuffle=...)``)."""
-
-    noshuffle = "noshuffle"
-    shuffle = "shuffle"
-    bitshuffle = "bitshuffle"
-
-    @classmethod
-    def from_int(cls, num: int) -> BloscShuffle:
-        """The member for numcodecs' shuffle number (0, 1 or 2)."""
-        members = list(cls)
-        if not (isinstance(num, int) and 0 <= num < len(members)):
-            raise ValueError(f"blosc shuffle number must be 0, 1 or 2, got {num!r}")
-        return members[num]
-
-
-class Endian(StrEnum):
-    """Byte order of the ``bytes`` codec (``BytesCodec(endian=...)``)."""
-
-    little = "little"
-    big = "big"
-
-
-class ShardingCodecIndexLocation(StrEnum):
-    """Where a shard keeps its index (``ShardingCodec(index_location=...)``)."""
-
-    start = "start"
-    end = "end"
-
+from anyzarr.codecs.scale_offset import ScaleOffset
+from anyzarr.codecs.sharding import ShardingCodec, ShardingCodecIndexLocation, SubchunkWriteOrder
+from anyzarr.codecs.transpose import TransposeCodec
+from anyzarr.codecs.vlen_utf8 import VLenBytesCodec, VLenUTF8Codec
+from anyzarr.codecs.zstd import ZstdCodec
 
 __all__ = [
     "BloscCname",
     "BloscCodec",
     "BloscShuffle",
     "BytesCodec",
+    "CastValue",
     "Crc32cCodec",
     "Endian",
     "GzipCodec",
+    "ScaleOffset",
     "ShardingCodec",
     "ShardingCodecIndexLocation",
+    "SubchunkWriteOrder",
     "TransposeCodec",
     "VLenBytesCodec",
     "VLenUTF8Codec",

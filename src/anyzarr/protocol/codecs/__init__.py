@@ -16,6 +16,7 @@ from anyzarr.protocol.codecs._base import (
     CodecKind,
 )
 from anyzarr.protocol.codecs._bytes import BytesCodec
+from anyzarr.protocol.codecs._cast_value import CastValueCodec
 from anyzarr.protocol.codecs._chain import CodecChain
 from anyzarr.protocol.codecs._compressors import BloscCodec, GzipCodec, ZstdCodec
 from anyzarr.protocol.codecs._crc32c import Crc32cCodec
@@ -42,6 +43,7 @@ from anyzarr.protocol.codecs._registry import (
     register_codec,
     registered_codecs,
 )
+from anyzarr.protocol.codecs._scale_offset import ScaleOffsetCodec
 from anyzarr.protocol.codecs._shard_plan import ShardReadPlan
 from anyzarr.protocol.codecs._sharding import ShardIndex, ShardingCodec, morton_order
 from anyzarr.protocol.codecs._transpose import TransposeCodec
@@ -54,6 +56,7 @@ __all__ = [
     "BloscCodec",
     "BytesBytesCodec",
     "BytesCodec",
+    "CastValueCodec",
     "ChunkSpec",
     "Codec",
     "CodecChain",
@@ -68,6 +71,7 @@ __all__ = [
     "NumcodecsBytesBytesCodec",
     "PlanStateError",
     "ReadPlan",
+    "ScaleOffsetCodec",
     "ShardIndex",
     "ShardReadPlan",
     "ShardingCodec",
@@ -101,6 +105,8 @@ for _cls in (
     ShardingCodec,
     VLenUTF8Codec,
     VLenBytesCodec,
+    CastValueCodec,
+    ScaleOffsetCodec,
 ):
     register_codec(_cls.codec_name, _cls)
 del _cls
