@@ -18,18 +18,28 @@ from anyzarr.protocol._errors import __all__ as _protocol_names
 _ELSEWHERE = {
     "ArgumentError": "anyzarr.api._functions_common",
     "ArgumentTypeError": "anyzarr.api._functions_common",
+    "AsyncCodecError": "anyzarr.protocol.codecs._async_adapter",
+    "CastValueUnavailableError": "anyzarr.protocol.codecs._cast_value",
     "ChunkNotFoundError": "anyzarr.io._engine_types",
+    "ChunkShapeError": "anyzarr.protocol.indexing",
+    "CoordinateBroadcastError": "anyzarr.protocol.indexing",
     "ConsolidatedMetadataNotFoundError": "anyzarr.io._metadata_io",
     "CopyError": "anyzarr.api._functions_copy",
+    "GpuUnavailableError": "anyzarr.protocol.buffer.gpu",
     "IncompatibleMemberError": "anyzarr.api._group",
     "InvalidByteRangeError": "anyzarr.io.stores._common",
     "InvalidNodeNameError": "anyzarr.api._group_names",
     "MemberNotFoundError": "anyzarr.api._group",
+    "PlanStateError": "anyzarr.protocol.codecs._plans",
     "ReadOnlyModeError": "anyzarr.io._store_path",
     "RemoteStoreError": "anyzarr.io.stores._retry",
     "RetriesExhaustedError": "anyzarr.io.stores._retry",
+    "ScaleOffsetRangeError": "anyzarr.protocol.codecs._scale_offset",
     "ShapeRequiredError": "anyzarr.api._functions_open",
     "SyncInLoopError": "anyzarr.api._sync_runtime",
+    "UnsafeCodecError": "anyzarr.protocol.codecs._v2",
+    "UnsupportedSelectionError": "anyzarr.protocol.indexing",
+    "ZeroStepError": "anyzarr.protocol.indexing",
 }
 
 
@@ -46,16 +56,4 @@ def __dir__() -> list[str]:
     return sorted(__all__)
 
 
-__all__ = sorted(
-    [
-        *_protocol_names,
-        *_ELSEWHERE,
-        "ChunkShapeError",
-        "CoordinateBroadcastError",
-        "GpuUnavailableError",
-        "PlanStateError",
-        "UnsafeCodecError",
-        "UnsupportedSelectionError",
-        "ZeroStepError",
-    ]
-)
+__all__ = sorted([*_protocol_names, *_ELSEWHERE])

@@ -21,7 +21,7 @@ from __future__ import annotations
 import warnings
 from abc import abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
-from types import TracebackType
+from types import GenericAlias, TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Self
 
 import numpy as np
@@ -198,6 +198,9 @@ class ArrayExtras(_NodeExtras):
     """Sync-only behaviour of ``Array``; wraps one ``AsyncArray``."""
 
     _async_array: Any
+
+    # ``Array[ArrayV3Metadata]`` in annotations, as zarr-python's ``Array`` is generic.
+    __class_getitem__ = classmethod(GenericAlias)
 
     def __init__(self, async_array: Any) -> None:
         self._async_array = async_array
