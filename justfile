@@ -35,3 +35,8 @@ bench *args: setup
 
 demo: setup
     {{py}} scripts/demo.py
+
+# zarr-python's own test suite against anyzarr (not CI; minutes).  Extra
+# arguments go to the runner: test paths, -k, --reuse-control, --markdown FILE.
+peer *args: setup
+    {{py}} scripts/peer_suite.py {{args}}

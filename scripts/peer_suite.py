@@ -53,6 +53,7 @@ REQUIREMENTS = [
     "hypothesis",
     "numpydoc",
     "tomlkit",
+    "cast-value-rs>=0.4.2",
 ]
 IGNORED = [
     # Timing benchmarks (pytest-benchmark / codspeed fixtures), and scripts
@@ -67,7 +68,7 @@ minversion = 9
 strict = true
 asyncio_mode = auto
 asyncio_default_fixture_loop_scope = function
-addopts = -p no:cacheprovider -q -rN --tb=short
+addopts = -p no:cacheprovider -q -rN --tb=no
 filterwarnings =
     error
     ignore:Numcodecs codecs are not in the Zarr version 3 specification.*:UserWarning
@@ -110,7 +111,7 @@ def ensure_venv(version: str) -> Path:
     if not stamp.exists() or (ROOT / "pyproject.toml").stat().st_mtime > stamp.stat().st_mtime:
         run(
             [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
-             "-e", f"{ROOT}[fsspec,testing]", f"zarr=={version}", *REQUIREMENTS]
+             "-e", f"{ROOT}[fsspec,testing,cast-value]", f"zarr=={version}", *REQUIREMENTS]
         )  # fmt: skip
         stamp.touch()
     return python

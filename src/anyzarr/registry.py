@@ -236,7 +236,7 @@ def get_chunk_key_encoding_class(key: str) -> type[Any]:
             f"Chunk key encoding '{key}' not found in registered chunk key encodings: "
             f"{list(_chunk_key_encoding_registry)}."
         )
-    return _chunk_key_encoding_registry[key]  # type: ignore[no-any-return]
+    return _chunk_key_encoding_registry[key]
 
 
 def get_numcodec(data: Mapping[str, Any]) -> Any:

@@ -22,7 +22,7 @@ import warnings
 from abc import abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from types import GenericAlias, TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 
 import numpy as np
 
@@ -200,7 +200,7 @@ class ArrayExtras(_NodeExtras):
     _async_array: Any
 
     # ``Array[ArrayV3Metadata]`` in annotations, as zarr-python's ``Array`` is generic.
-    __class_getitem__ = classmethod(GenericAlias)
+    __class_getitem__: ClassVar[Any] = classmethod(GenericAlias)
 
     def __init__(self, async_array: Any) -> None:
         self._async_array = async_array

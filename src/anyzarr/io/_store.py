@@ -349,7 +349,12 @@ class Store(ABC):
         return len(value)
 
     async def getsize_prefix(self, prefix: str) -> int:
-        """Total size in bytes of every value whose key starts with ``prefix``."""
+        """Total size in bytes of every value under the directory ``prefix``.
+
+        ``"a"`` counts ``a/...`` but not a sibling ``ab/...`` (nor a key ``a``).
+        """
+        if prefix and not prefix.endswith("/"):
+            prefix += "/"
         keys = [key async for key in self.list_prefix(prefix)]
         sizes = [0] * len(keys)
 

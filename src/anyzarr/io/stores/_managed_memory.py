@@ -184,7 +184,7 @@ class ManagedMemoryStore(MemoryStore):
             and self.read_only == other.read_only
         )
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None
 
     def __reduce__(self) -> tuple[Any, ...]:
         state = {"path": self.path, "read_only": self.read_only, "pid": os.getpid()}

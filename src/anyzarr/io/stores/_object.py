@@ -19,7 +19,7 @@ import functools
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from types import GenericAlias
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import obstore
 from obstore.exceptions import (
@@ -151,7 +151,7 @@ class ObjectStore(Store):
     """
 
     # ``ObjectStore[S3Store]`` in annotations, as zarr-python's is generic.
-    __class_getitem__ = classmethod(GenericAlias)
+    __class_getitem__: ClassVar[Any] = classmethod(GenericAlias)
 
     supports_writes = True
     supports_deletes = True
@@ -263,9 +263,9 @@ class ObjectStore(Store):
         return int(meta["size"])
 
     async def getsize_prefix(self, prefix: str) -> int:
-        """Total size of the objects under ``prefix``, from listing metadata."""
+        """Total size of the objects under the directory ``prefix``, from listing metadata."""
         total = 0
-        async for meta in self._list_meta(prefix):
+        async for meta in self._list_meta(dir_prefix(prefix)):
             total += int(meta["size"])
         return total
 

@@ -228,6 +228,8 @@ class ZipStore(Store):
         return await self._run(size)
 
     async def getsize_prefix(self, prefix: str) -> int:
+        prefix = dir_prefix(prefix)
+
         def total(zf: zipfile.ZipFile) -> int:
             return sum(
                 zf.getinfo(name).file_size for name in self._names(zf) if name.startswith(prefix)

@@ -299,7 +299,7 @@ def _kind(cls: type) -> type[_Adapter] | None:
     return None
 
 
-def adapter_class(cls: type[Any]) -> type[_base.Codec]:
+def adapter_class(cls: type[Any]) -> type[_Adapter]:
     """An anyzarr codec class whose ``from_dict`` builds and wraps a ``cls``."""
     found = _classes.get(cls)
     if found is not None:

@@ -197,6 +197,11 @@ class CastValueCodec(ArrayArrayCodec):
             }
         return {"name": self.codec_name, "configuration": config}
 
+    def evolve_from_array_spec(self, spec: ChunkSpec) -> Self:
+        # Metadata is checked when it is built, as zarr-python validates codecs then.
+        self.validate(spec)
+        return self
+
     def validate(self, spec: ChunkSpec) -> None:
         source = _type_name(spec.dtype)
         for role, name in (("source", source), ("target", self.data_type.to_json(3))):

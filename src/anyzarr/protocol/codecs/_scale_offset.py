@@ -33,7 +33,7 @@ def _scalar(value: object, dtype: np.dtype[Any], what: str) -> Any:
     from anyzarr.protocol.dtypes import data_type_from_numpy
 
     try:
-        return data_type_from_numpy(dtype).decode_fill_value(value, 3)  # type: ignore[arg-type]
+        return data_type_from_numpy(dtype).decode_fill_value(value, 3)
     except (MetadataValidationError, TypeError, ValueError, OverflowError) as exc:
         raise MetadataValidationError(
             f"codec 'scale_offset': {what} {value!r} is not representable in dtype {dtype}"
@@ -127,9 +127,19 @@ class ScaleOffsetCodec(ArrayArrayCodec):
             out = _apply_int(native, lambda x: (x - o) * s, error)
         return np.asarray(out).astype(arr.dtype, copy=False)
 
+    def evolve_from_array_spec(self, spec: ChunkSpec) -> Self:
+        # Metadata is checked when it is built, as zarr-python validates codecs then.
+        self.validate(spec)
+        return self
+
     def resolve_spec(self, spec: ChunkSpec) -> ChunkSpec:
         fill = np.asarray(spec.fill_value, dtype=spec.dtype).reshape(1)
-        encoded = self._encode(fill, ScaleOffsetRangeError)
+        try:
+            encoded = self._encode(fill, ScaleOffsetRangeError)
+        except ScaleOffsetRangeError:
+            # A fill value outside the encodable range only matters to chunks
+            # holding it, whose encoding then fails with the same error.
+            encoded = fill
         return ChunkSpec(
             shape=spec.shape,
             dtype=spec.dtype,

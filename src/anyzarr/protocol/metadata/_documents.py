@@ -25,6 +25,7 @@ from anyzarr.protocol.metadata._group import (
     parse_group_v3,
 )
 from anyzarr.protocol.metadata._json import decode_json_object, encode_json
+from anyzarr.protocol.metadata._repair import repair_array_document, warn_repaired
 from anyzarr.protocol.metadata._v2 import ArrayV2Metadata, parse_array_v2
 from anyzarr.protocol.metadata._v3 import ArrayV3Metadata, parse_array_v3
 
@@ -55,7 +56,10 @@ def parse_v3(document: bytes | str | dict[str, Any], path: str) -> ArrayV3Metada
         )
     node_type = data.get("node_type")
     if node_type == "array":
-        return parse_array_v3(data, path)
+        data, note = repair_array_document(data, 3)
+        meta = parse_array_v3(data, path)
+        warn_repaired(path, note)
+        return meta
     if node_type == "group":
         return parse_group_v3(data, path, parse_v3)
     raise MetadataValidationError(
@@ -90,7 +94,10 @@ def parse_v2(
         where = f"{path or '/'}/.zarray"
         data = decode_json_object(zarray, where)
         _check_v2_format(data, where)
-        return parse_array_v2(data, attributes, path)
+        data, note = repair_array_document(data, 2)
+        meta = parse_array_v2(data, attributes, path)
+        warn_repaired(path, note)
+        return meta
     if zgroup is not None:
         where = f"{path or '/'}/.zgroup"
         data = decode_json_object(zgroup, where)
