@@ -17,6 +17,7 @@ from anyzarr.errors import (
     MetadataValidationError,
     NodeNotFoundError,
     UnknownCodecError,
+    ZarrUserWarning,
 )
 from anyzarr.protocol.dtypes import VariableLengthUTF8
 from anyzarr.protocol.metadata import (
@@ -69,7 +70,8 @@ def test_parse_array() -> None:
 
 
 def test_null_fill_value_and_empty_filters() -> None:
-    meta = parse_v2(_doc(fill_value=None, filters=[]), None, None, "")
+    with pytest.warns(ZarrUserWarning, match="empty list of filters"):
+        meta = parse_v2(_doc(fill_value=None, filters=[]), None, None, "")
     assert isinstance(meta, ArrayV2Metadata)
     assert meta.fill_value is None
     assert meta.filters is None

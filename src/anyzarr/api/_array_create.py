@@ -10,6 +10,7 @@ maps the latter onto the former.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -22,6 +23,7 @@ from anyzarr.protocol._errors import (
     NodeNotFoundError,
     ReadOnlyError,
     UsageError,
+    ZarrRuntimeWarning,
 )
 from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE
 
@@ -105,6 +107,18 @@ async def _ensure_parents(store_path: Any, zarr_format: Literal[2, 3]) -> None:
             tg.start_soon(one, parent)
 
 
+def warn_order_ignored() -> None:
+    """zarr-python's warning for ``order=`` on a format 3 array (the config decides)."""
+    warnings.warn(
+        "The `order` keyword argument has no effect for Zarr format 3 arrays. "
+        "To control the memory layout of the array, either use the `config` keyword "
+        "argument, as in `config={'order': 'C'}`,"
+        "or change the global 'array.order' configuration variable.",
+        ZarrRuntimeWarning,
+        stacklevel=3,
+    )
+
+
 async def create_array_node(
     store: Any,
     *,
@@ -170,6 +184,10 @@ async def create_array_node(
         chunk_key_encoding = {"name": kind, "separator": dimension_separator}
     if order is None and zarr_format == 2:
         order = array_config.order
+    if zarr_format == 3 and order is not None:
+        # zarr-python: the memory order of a v3 array comes from its config.
+        warn_order_ignored()
+        order = None
 
     metadata = create_array_metadata(
         shape=shape,
@@ -190,8 +208,6 @@ async def create_array_node(
     async with task_group() as tg:
         tg.start_soon(write_node_metadata, store_path, metadata)
         tg.start_soon(_ensure_parents, store_path, zarr_format)
-    if zarr_format == 3 and order is not None and config is None:
-        array_config = parse_array_config({"order": order})
     array: AsyncArray[Any] = AsyncArray(metadata, store_path, config=array_config)
     if data is not None and write_data:
         await array.setitem(Ellipsis, data)

@@ -185,9 +185,11 @@ async def _copy_node(
             "dtype": source.dtype,
             "chunks": tuple(source.metadata.inner_chunk_shape),
             "fill_value": source.metadata.fill_value,
-            "order": source.metadata.order,
             "attributes": attrs,
         }
+        if source.metadata.zarr_format == 2 and dest.metadata.zarr_format == 2:
+            # Memory order is v2 metadata; a v3 array takes it from its config.
+            options["order"] = source.metadata.order
         options.update(create_kws)
         target = await dest.create_array(name, **options)
         await _copy_array_data(source, target)

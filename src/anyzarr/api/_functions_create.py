@@ -7,6 +7,7 @@ older keywords (``compressor``, ``codecs``, ``chunk_shape``,
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -18,7 +19,7 @@ from anyzarr.api._functions_common import (
     zarr_format_of,
 )
 from anyzarr.api._group_nodes import create_array_at
-from anyzarr.protocol._errors import UsageError
+from anyzarr.protocol._errors import UsageError, ZarrRuntimeWarning, ZarrUserWarning
 from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE
 
 if TYPE_CHECKING:
@@ -155,9 +156,41 @@ async def create(
     ``create_array``'s ``filters`` / ``serializer`` / ``compressors``;
     ``dimension_separator`` picks the chunk key encoding.
     """
-    if chunk_store is not None:
-        raise UsageError("chunk_store is not supported: chunks live in the same store")
     zarr_format = zarr_format_of(zarr_format, zarr_version) or default_zarr_format()
+    # Accepted and ignored, with zarr-python's warning for each one given.
+    for name, value in (
+        ("synchronizer", synchronizer),
+        ("chunk_store", chunk_store),
+        ("cache_metadata", cache_metadata),
+        ("cache_attrs", cache_attrs),
+        ("read_only", read_only),
+        ("meta_array", meta_array),
+    ):
+        if value is not None:
+            warnings.warn(f"{name} is not yet implemented", ZarrRuntimeWarning, stacklevel=2)
+    if write_empty_chunks is not None:
+        warnings.warn(
+            "The `write_empty_chunks` keyword argument is deprecated and will be removed in "
+            "future versions. To control whether empty chunks are written to storage, either "
+            "use the `config` keyword argument, as in `config={'write_empty_chunks': True}`,"
+            "or change the global 'array.write_empty_chunks' configuration variable.",
+            ZarrRuntimeWarning,
+            stacklevel=2,
+        )
+        if config is not None:
+            warnings.warn(
+                "Both write_empty_chunks and config keyword arguments are set. This is "
+                "redundant. When both are set, write_empty_chunks will be used instead of the "
+                "value in config.",
+                ZarrUserWarning,
+                stacklevel=2,
+            )
+    if compressor != "auto" and zarr_format == 3:
+        warnings.warn(
+            "The `compressor` argument is deprecated. Use `compressors` instead.",
+            ZarrUserWarning,
+            stacklevel=2,
+        )
     if filters is not None:
         filters = list(filters)
     elif zarr_format == 3:
@@ -203,6 +236,11 @@ def _keep(value: Any, source: Any, attribute: str) -> Any:
     return "auto" if kept is None else kept
 
 
+def _is(value: Any, word: str) -> bool:
+    # ``value == "keep"`` on a numpy array of chunk sizes would compare elementwise.
+    return isinstance(value, str) and value == word
+
+
 async def from_array(
     store: Any,
     *,
@@ -236,27 +274,27 @@ async def from_array(
         same_format = zarr_format in (None, meta.zarr_format)  # type: ignore[union-attr]
         if zarr_format is None:
             zarr_format = meta.zarr_format  # type: ignore[union-attr]
-        if chunks == "keep":
+        if _is(chunks, "keep"):
             chunks = tuple(meta.inner_chunk_shape)  # type: ignore[union-attr]
-        if shards == "keep":
+        if _is(shards, "keep"):
             shards = meta.shards  # type: ignore[union-attr]
         if not same_format:
-            filters = "auto" if filters == "keep" else filters
-            compressors = "auto" if compressors == "keep" else compressors
-            serializer = "auto" if serializer == "keep" else serializer
+            filters = "auto" if _is(filters, "keep") else filters
+            compressors = "auto" if _is(compressors, "keep") else compressors
+            serializer = "auto" if _is(serializer, "keep") else serializer
         if fill_value is DEFAULT_FILL_VALUE:
             fill_value = meta.fill_value  # type: ignore[union-attr]
         if attributes is None:
             attributes = dict(meta.attributes)  # type: ignore[union-attr]
         if dimension_names is None and zarr_format == 3:
             dimension_names = meta.dimension_names  # type: ignore[union-attr]
-        if order is None:
+        if order is None and zarr_format == 2:
             order = meta.order  # type: ignore[union-attr]
     else:
         data = np.asanyarray(data)
         shape, dtype = data.shape, data.dtype
-        chunks = "auto" if chunks == "keep" else chunks
-        shards = None if shards == "keep" else shards
+        chunks = "auto" if _is(chunks, "keep") else chunks
+        shards = None if _is(shards, "keep") else shards
     arr = await create_array(
         store,
         name=name,
@@ -333,7 +371,9 @@ def like_kwargs(a: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
         out.setdefault("shape", tuple(source.shape))
         out.setdefault("dtype", source.dtype)
         out.setdefault("chunks", tuple(source.metadata.inner_chunk_shape))
-        out.setdefault("order", source.metadata.order)
+        if source.metadata.zarr_format == 2 and out.get("zarr_format") in (None, 2):
+            # Memory order is v2 metadata; a v3 array takes it from its config.
+            out.setdefault("order", source.metadata.order)
         out.setdefault("zarr_format", source.metadata.zarr_format)
         out.setdefault("fill_value", source.fill_value)
         return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+from typing_extensions import deprecated
 
 from anyzarr.api._functions_common import (
     CREATE_MODES,
@@ -29,6 +30,7 @@ from anyzarr.protocol._errors import (
     NodeNotFoundError,
     NodeTypeValidationError,
     UsageError,
+    ZarrDeprecationWarning,
 )
 
 if TYPE_CHECKING:
@@ -396,6 +398,7 @@ async def load(
     return {name: loaded[name] for name, _ in arrays}
 
 
+@deprecated("Use AsyncGroup.tree instead.", category=ZarrDeprecationWarning)
 async def tree(grp: AsyncGroup, expand: bool | None = None, level: int | None = None) -> TreeRepr:
     """``grp.tree(expand, level)``."""
     return await grp.tree(expand=expand, level=level)

@@ -464,7 +464,7 @@ class GroupFallbacks:
         compressor: Any = None,
         serializer: Any = "auto",
         fill_value: Any | None = 0,
-        order: Literal["C", "F"] | None = "C",
+        order: Literal["C", "F"] | None = None,
         attributes: dict[str, Any] | None = None,
         chunk_key_encoding: Any = None,
         dimension_names: Iterable[str] | None = None,

@@ -10,6 +10,7 @@ to :mod:`anyzarr.protocol.metadata`; this module only moves bytes.
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal
@@ -23,6 +24,7 @@ from anyzarr.protocol._errors import (
     MetadataValidationError,
     NodeNotFoundError,
     UsageError,
+    ZarrUserWarning,
 )
 
 if TYPE_CHECKING:
@@ -203,7 +205,7 @@ async def read_node_metadata(
     """Read and parse the metadata of the node at ``store_path``.
 
     ``zarr_format=None`` fetches the format 3 and format 2 documents together and
-    prefers format 3 when both exist, as zarr-python does.  For groups,
+    prefers format 3 when both exist, with zarr-python's ``ZarrUserWarning``.  For groups,
     ``use_consolidated`` follows zarr-python: ``None`` uses consolidated metadata
     when present, ``True`` requires it, ``False`` drops it, and a string names a
     non-default format 2 key (``.zmetadata`` otherwise).  ``node_type`` narrows
@@ -249,6 +251,14 @@ async def read_node_metadata(
     meta: NodeMetadata
     raw_v3 = docs.get(ZARR_JSON)
     if raw_v3 is not None:
+        for name, kind in ((ZARRAY_JSON, ".zarray"), (ZGROUP_JSON, ".zgroup")):
+            if docs.get(name) is not None:
+                warnings.warn(
+                    f"Both zarr.json (Zarr format 3) and {kind} (Zarr format 2) metadata "
+                    f"objects exist at {store_path}. Zarr format 3 will be used.",
+                    ZarrUserWarning,
+                    stacklevel=2,
+                )
         meta = _parse_v3(raw_v3, store_path, use_consolidated)
     elif docs.get(ZARRAY_JSON) is not None or docs.get(ZGROUP_JSON) is not None:
         meta = _parse_v2(docs, store_path, consolidated_key, use_consolidated)

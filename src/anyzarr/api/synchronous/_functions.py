@@ -6,12 +6,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from typing import cast as _cast
 
+from typing_extensions import deprecated
+
 import anyzarr.api.asynchronous as _async_api
 from anyzarr.api._sync_extras import register_wrapper as _register
 from anyzarr.api._sync_extras import unwrap as _unwrap
 from anyzarr.api._sync_extras import wrap as _wrap
 from anyzarr.api._sync_runtime import sync as _sync
 from anyzarr.api._sync_runtime import sync_iter as _sync_iter
+from anyzarr.protocol._errors import ZarrDeprecationWarning
 from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE
 
 if TYPE_CHECKING:
@@ -659,6 +662,7 @@ def save_group(
     )
 
 
+@deprecated("Use AsyncGroup.tree instead.", category=ZarrDeprecationWarning)
 def tree(grp: Group, expand: bool | None = None, level: int | None = None) -> TreeRepr:
     """``grp.tree(expand, level)``."""
     return _sync(_async_api.tree, _unwrap(grp), expand, level)

@@ -22,7 +22,6 @@ A codec class found to wait is remembered and goes straight to the runner.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Coroutine, Iterable, Mapping
 from math import prod
 from typing import Any, ClassVar, Self, cast
@@ -61,7 +60,6 @@ class AsyncCodecError(UsageError, RuntimeError):
 
 _runner: CoroutineRunner | None = None
 _waiting_classes: set[type] = set()
-_lock = threading.Lock()
 
 
 def set_coroutine_runner(runner: CoroutineRunner | None) -> CoroutineRunner | None:
@@ -89,8 +87,8 @@ def run_coroutine[T](make: Callable[[], Coroutine[Any, Any, T]], owner: type) ->
                 raise
         else:
             coro.close()
-        with _lock:
-            _waiting_classes.add(owner)
+        # A set insertion is atomic; two threads racing here add the same class.
+        _waiting_classes.add(owner)
     if _runner is None:
         raise AsyncCodecError(
             f"codec {owner.__name__} waits for an event loop; import anyzarr (or "

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 import numcodecs
+import numpy as np
 
 from anyzarr.protocol._errors import MetadataValidationError
 from anyzarr.protocol.dtypes import (
@@ -113,8 +114,8 @@ def normalize_chunks(chunks: Any, shape: tuple[int, ...], field: str = "chunks")
     """Explicit chunk sizes: an int for every axis, a tuple, -1 or False for the full axis."""
     if chunks is False:
         chunks = -1
-    if isinstance(chunks, int) and not isinstance(chunks, bool):
-        chunks = (chunks,) * len(shape)
+    if isinstance(chunks, int | np.integer) and not isinstance(chunks, bool):
+        chunks = (int(chunks),) * len(shape)
     if not isinstance(chunks, Iterable) or isinstance(chunks, str | bytes):
         raise MetadataValidationError(f"{field}: expected integers, got {chunks!r}")
     sizes = tuple(chunks)
@@ -124,6 +125,9 @@ def normalize_chunks(chunks: Any, shape: tuple[int, ...], field: str = "chunks")
         )
     out = []
     for i, (size, span) in enumerate(zip(sizes, shape, strict=True)):
+        # numpy integers count as integers (np.int64(40) from an array's shape).
+        if isinstance(size, np.integer):
+            size = int(size)
         if isinstance(size, bool) or not isinstance(size, int) or size == 0 or size < -1:
             raise MetadataValidationError(
                 f"{field}[{i}]: must be a positive integer or -1, got {size!r}"
@@ -250,6 +254,12 @@ def create_array_metadata(
         # v3 data types carry no byte order; reading back gives the canonical one.
         data_type = data_type_from_json(data_type.to_json(3), 3)
     typesize = data_type.item_size or 1
+    # A numpy array of sizes (``np.array([11, 50])``) is a sequence of sizes;
+    # ``in`` and ``==`` would compare it elementwise.
+    if isinstance(chunks, np.ndarray):
+        chunks = tuple(chunks.tolist())
+    if isinstance(shards, np.ndarray):
+        shards = tuple(shards.tolist())
     if chunks in ("auto", None, True):
         limit = {} if shards is None else {"max_bytes": SHARDED_INNER_CHUNK_MAX_BYTES}
         chunk_shape = guess_chunks(shape_t, typesize, **limit)
