@@ -70,6 +70,8 @@ class _PlaceholderMeta(type):
 
     def __getattr__(cls, attr: str) -> Any:
         if attr.startswith("_"):
+            if not attr.startswith("__"):
+                touch(f"{cls._peer_name}.{attr}")
             raise AttributeError(attr)
         name = f"{cls._peer_name}.{attr}"
         if collecting():

@@ -20,6 +20,7 @@ import pytest
 RESULTS: dict[str, dict[str, Any]] = {}
 COLLECTION: dict[str, str] = {}
 CAUSES: dict[str, str] = {}
+PRIVATE_ATTRIBUTES: set[str] = set()
 
 
 def _alias() -> Any:
@@ -34,6 +35,19 @@ def normalise(text: str) -> str:
     text = re.sub(r'"[^"]*"', '"…"', text)
     text = re.sub(r"\d+", "N", text)
     return text[:160]
+
+
+#: ``AttributeError`` text naming a missing underscore (private) attribute.
+_PRIVATE_ATTRIBUTE = re.compile(r"has no attribute '_[^_]|^_[a-z]")
+
+
+def uses_private_attribute(exc: BaseException) -> bool:
+    """Whether ``exc`` is the failure to find a private (underscore) attribute.
+
+    A test that needs zarr-python's private attributes on public objects
+    (``store._foo``) uses private API, like one that imports ``zarr.core``.
+    """
+    return isinstance(exc, AttributeError) and bool(_PRIVATE_ATTRIBUTE.search(str(exc)))
 
 
 def cause_of(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
@@ -78,6 +92,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = yield
     if call.excinfo is not None and report.failed and item.nodeid not in CAUSES:
         CAUSES[item.nodeid] = cause_of(call.excinfo)
+        if uses_private_attribute(call.excinfo.value):
+            PRIVATE_ATTRIBUTES.add(item.nodeid)
     return report
 
 
@@ -104,6 +120,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     for nodeid, entry in RESULTS.items():
         entry["cause"] = CAUSES.get(nodeid)
         entry["deferred"] = sorted(touched.get(nodeid, ()))
+        if nodeid in PRIVATE_ATTRIBUTES:
+            entry["deferred"].append("zarr._private_attribute")
     out = {
         "tests": RESULTS,
         "collection": COLLECTION,

@@ -10,7 +10,9 @@ control):
    ``zarr.x`` is ``anyzarr.x`` for every public ``x``; nothing of
    ``zarr.core`` or of underscore modules is mapped.  Imports of such names
    are deferred, so a test file loads, and a test that uses one is counted as
-   *private* and left out of the rate.
+   *private* and left out of the rate.  So is a test that fails for want of
+   a private (underscore) attribute of a public object (``store._foo``), and
+   one that is not collected because its parameters came from private names.
 
 It prints a table per test file (collected, passed on zarr-python, of those
 the ones that use only public names, and how many of those pass on anyzarr),

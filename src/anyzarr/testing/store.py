@@ -101,7 +101,10 @@ class StoreTests(Generic[S, B]):
 
     async def open_store(self, store_kwargs: dict[str, Any], *, read_only: bool = False) -> S:
         """A new store from ``store_kwargs`` (hook: override for odd constructors)."""
-        store = await self.store_cls.open(**store_kwargs, read_only=read_only)
+        kwargs = dict(store_kwargs)
+        if read_only or "read_only" not in kwargs:
+            kwargs["read_only"] = read_only
+        store = await self.store_cls.open(**kwargs)
         return store  # type: ignore[return-value]
 
     async def read_only_store(self, store: S, store_kwargs: dict[str, Any]) -> Store:
