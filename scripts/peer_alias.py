@@ -240,6 +240,11 @@ class ZarrAliasFinder(importlib.abc.MetaPathFinder):
             except ModuleNotFoundError as exc:
                 if exc.name is None or not real.startswith(exc.name):
                     raise
+                parent, _, leaf = fullname.rpartition(".")
+                if parent in sys.modules and hasattr(sys.modules[parent], leaf):
+                    # An attribute, not a module (``mock.patch`` and
+                    # ``pkgutil.resolve_name`` try the import first).
+                    return None
                 module = self._missing(fullname)
         return importlib.machinery.ModuleSpec(fullname, _Loader(module), is_package=True)
 

@@ -70,7 +70,9 @@ class Registry[T](dict[str, type[T]]):
         self.lazy_load_list.clear()
 
     def register(self, cls: type[T], qualname: str | None = None) -> None:
-        self[fully_qualified_name(cls) if qualname is None else qualname] = cls
+        name = fully_qualified_name(cls) if qualname is None else qualname
+        self.pop(name, None)  # the latest registration is the default choice
+        self[name] = cls
 
 
 _codec_registries: defaultdict[str, Registry[Any]] = defaultdict(Registry)
@@ -267,9 +269,16 @@ def _register_builtins() -> None:
         _codecs.CodecPipeline, qualname=str(config.get("codec_pipeline.path"))
     )
     _pipeline_registry.register(_codecs.CodecPipeline)
-    for module in (_cpu, _gpu):
+    # Also under the names zarr-python's configuration uses for its buffer
+    # classes and pipeline, so settings written for zarr-python select anyzarr's.
+    for kind, module in (("cpu", _cpu), ("gpu", _gpu)):
         _buffer_registry.register(module.Buffer)
         _ndbuffer_registry.register(module.NDBuffer)
+        for prefix in ("zarr.buffer", "zarr.core.buffer"):
+            _buffer_registry.register(module.Buffer, f"{prefix}.{kind}.Buffer")
+            _ndbuffer_registry.register(module.NDBuffer, f"{prefix}.{kind}.NDBuffer")
+    for name in ("BatchedCodecPipeline", "FusedCodecPipeline"):
+        _pipeline_registry.register(_codecs.CodecPipeline, f"zarr.core.codec_pipeline.{name}")
     _chunk_key_encoding_registry.register(DefaultChunkKeyEncoding, "default")
     _chunk_key_encoding_registry.register(V2ChunkKeyEncoding, "v2")
 

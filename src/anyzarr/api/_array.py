@@ -47,6 +47,13 @@ __all__ = ["AsyncArray"]
 Fields = str | Sequence[str] | None
 
 
+def _chunk_sizes(shape: tuple[int, ...], grid: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
+    return tuple(
+        tuple(min(size, extent - start) for start in range(0, extent, size)) if extent else ()
+        for extent, size in zip(shape, grid, strict=True)
+    )
+
+
 class AsyncArray[T_ArrayMetadata]:
     """A chunked, compressed N-dimensional array stored in a Zarr store.
 
@@ -302,6 +309,19 @@ class AsyncArray[T_ArrayMetadata]:
                 "'compressor' is only defined for Zarr format 2 arrays; use 'compressors'"
             )
         return self._meta.compressor
+
+    @property
+    def read_chunk_sizes(self) -> tuple[tuple[int, ...], ...]:
+        """Per axis, the data size of each chunk reads use (inner chunks when sharded).
+
+        Edge chunks are clipped to the array, as dask's ``chunks`` are.
+        """
+        return _chunk_sizes(self.shape, self.chunks)
+
+    @property
+    def write_chunk_sizes(self) -> tuple[tuple[int, ...], ...]:
+        """Per axis, the data size of each stored object (shards when sharded), clipped."""
+        return _chunk_sizes(self.shape, self.shards or self.chunks)
 
     @property
     def cdata_shape(self) -> tuple[int, ...]:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from anyzarr.io._tasks import task_group
+from anyzarr.api._group_store import ensure_parents
 from anyzarr.protocol._errors import (
     ContainsArrayError,
     ContainsGroupError,
@@ -84,27 +84,6 @@ async def _check_target(store_path: Any, zarr_format: int, overwrite: bool) -> N
     ):
         raise ContainsGroupError(f"a group already exists at path {path!r}")
     raise ContainsArrayError(f"an array already exists at path {path!r}")
-
-
-async def _ensure_parents(store_path: Any, zarr_format: Literal[2, 3]) -> None:
-    """Write group metadata for each ancestor that has no node yet, as zarr-python does."""
-    from anyzarr.io._metadata_io import node_exists, write_node_metadata
-    from anyzarr.protocol.metadata import GroupMetadata
-
-    parts = [p for p in store_path.path.split("/") if p]
-    parents = ["/".join(parts[:i]) for i in range(len(parts))]
-    if not parents:
-        return
-    store_root = await resolve_store_path(store_path.store)
-
-    async def one(parent: str) -> None:
-        target = store_root / parent if parent else store_root
-        if not await node_exists(target):
-            await write_node_metadata(target, GroupMetadata(zarr_format=zarr_format))
-
-    async with task_group() as tg:
-        for parent in parents:
-            tg.start_soon(one, parent)
 
 
 def warn_order_ignored() -> None:
@@ -205,9 +184,9 @@ async def create_array_node(
         dimension_names=dimension_names,
     )
     await _check_target(store_path, zarr_format, overwrite)
-    async with task_group() as tg:
-        tg.start_soon(write_node_metadata, store_path, metadata)
-        tg.start_soon(_ensure_parents, store_path, zarr_format)
+    # Parents first: an array among them refuses the new node before anything is written.
+    await ensure_parents(store_path, zarr_format)
+    await write_node_metadata(store_path, metadata)
     array: AsyncArray[Any] = AsyncArray(metadata, store_path, config=array_config)
     if data is not None and write_data:
         await array.setitem(Ellipsis, data)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from anyzarr.api._functions_common import (
     default_zarr_format,
@@ -147,6 +148,7 @@ async def create(
     dimension_names: Iterable[str | None] | None = None,
     storage_options: dict[str, Any] | None = None,
     config: Any = None,
+    data: npt.ArrayLike | None = None,
     **kwargs: Any,
 ) -> AsyncArray[Any]:
     """Create an array with zarr-python's long-standing keywords.
@@ -154,7 +156,9 @@ async def create(
     ``store=None`` means a new in-memory store.  ``compressor`` (one codec, or
     ``None``) and ``codecs`` (a complete v3 codec list) are translated to
     ``create_array``'s ``filters`` / ``serializer`` / ``compressors``;
-    ``dimension_separator`` picks the chunk key encoding.
+    ``dimension_separator`` picks the chunk key encoding.  ``data``, when
+    given, is written into the new array (it does not set its shape or data
+    type, unlike ``create_array``'s).
     """
     zarr_format = zarr_format_of(zarr_format, zarr_version) or default_zarr_format()
     # Accepted and ignored, with zarr-python's warning for each one given.
@@ -208,7 +212,7 @@ async def create(
         legacy["codecs"] = list(codecs)
     if dimension_separator is not None:
         legacy["dimension_separator"] = dimension_separator
-    return await create_array_at(
+    arr = await create_array_at(
         store_path,
         shape=shape,
         dtype="float64" if dtype is None else dtype,
@@ -225,6 +229,9 @@ async def create(
         config=config,
         **legacy,
     )
+    if data is not None:
+        await arr.setitem(Ellipsis, data)
+    return arr
 
 
 def _keep(value: Any, source: Any, attribute: str) -> Any:
@@ -363,19 +370,30 @@ async def full(shape: tuple[int, ...] | int, fill_value: Any, **kwargs: Any) -> 
 
 
 def like_kwargs(a: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """``kwargs`` completed with ``a``'s shape, dtype, chunks, order and (for a
-    Zarr array) fill value, as in zarr-python."""
+    """``kwargs`` completed with ``a``'s shape, dtype and chunks, and for a Zarr
+    array its fill value and format, as in zarr-python.
+
+    Memory order and codecs belong to a format, so they are copied only when
+    the new array has ``a``'s format (v2: ``order``, ``compressor``,
+    ``filters``; v3: ``codecs``).
+    """
     out = dict(kwargs)
     source = _as_async_array(a)
     if source is not None:
+        meta = source.metadata
         out.setdefault("shape", tuple(source.shape))
         out.setdefault("dtype", source.dtype)
-        out.setdefault("chunks", tuple(source.metadata.inner_chunk_shape))
-        if source.metadata.zarr_format == 2 and out.get("zarr_format") in (None, 2):
-            # Memory order is v2 metadata; a v3 array takes it from its config.
-            out.setdefault("order", source.metadata.order)
-        out.setdefault("zarr_format", source.metadata.zarr_format)
+        out.setdefault("chunks", tuple(meta.inner_chunk_shape))
         out.setdefault("fill_value", source.fill_value)
+        if out.get("zarr_format") is None:
+            out["zarr_format"] = meta.zarr_format
+        if out["zarr_format"] == meta.zarr_format:
+            if meta.zarr_format == 2:
+                out.setdefault("order", meta.order)
+                out.setdefault("compressor", meta.compressor)
+                out.setdefault("filters", meta.filters)
+            else:
+                out.setdefault("codecs", meta.codecs)
         return out
     if hasattr(a, "shape"):
         out.setdefault("shape", tuple(a.shape))

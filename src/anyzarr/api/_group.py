@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from anyzarr.api._functions_common import ArgumentError
 from anyzarr.api._group_info import GroupInfo
 from anyzarr.api._group_members import (
     consolidated_view,
@@ -27,6 +28,10 @@ from anyzarr.api._group_store import ensure_no_node, ensure_parents, existing_no
 from anyzarr.api._group_tree import TreeRepr, render_tree
 from anyzarr.io._metadata_io import read_node_metadata, task_group, write_node_metadata
 from anyzarr.protocol._errors import (
+    ArrayNotFoundError,
+    ContainsArrayError,
+    ContainsGroupError,
+    GroupNotFoundError,
     NodeNotFoundError,
     UnsupportedOperationError,
     UsageError,
@@ -233,6 +238,55 @@ class AsyncGroup:
             return AsyncGroup(meta, where, _view=view)  # type: ignore[arg-type]
         return array_from_metadata(where, meta)  # type: ignore[arg-type]
 
+    async def get_array(self, path: str) -> AsyncArray[Any]:
+        """The array at ``path`` (may contain ``/``).
+
+        Raises ``ArrayNotFoundError`` when nothing is there and
+        ``ContainsGroupError`` when a group is, as in zarr-python.
+        """
+        where = self.store_path / normalize_member_name(path)
+        try:
+            node = await self.getitem(path)
+        except KeyError as exc:
+            raise ArrayNotFoundError(where.store, where.path) from exc
+        if isinstance(node, AsyncGroup):
+            raise ContainsGroupError(where.store, where.path)
+        return node
+
+    async def get_group(self, path: str) -> AsyncGroup:
+        """The group at ``path`` (may contain ``/``).
+
+        Raises ``GroupNotFoundError`` when nothing is there and
+        ``ContainsArrayError`` when an array is, as in zarr-python.
+        """
+        where = self.store_path / normalize_member_name(path)
+        try:
+            node = await self.getitem(path)
+        except KeyError as exc:
+            raise GroupNotFoundError(where.store, where.path) from exc
+        if not isinstance(node, AsyncGroup):
+            raise ContainsArrayError(where.store, where.path)
+        return node
+
+    async def create_hierarchy(
+        self, nodes: dict[str, Any], *, overwrite: bool = False
+    ) -> AsyncGenerator[tuple[str, Node], None]:
+        """Create the nodes of ``nodes`` (relative path -> metadata) below this group.
+
+        Missing groups in between are added; this group itself cannot be
+        named (``ValueError``).  Yields ``(path, node)`` as each is made.
+        """
+        from anyzarr.api._functions_hierarchy import create_hierarchy
+
+        if any(key.strip("/") == "" for key in nodes):
+            raise ArgumentError(
+                "the root of the hierarchy is this group; it cannot be named in nodes"
+            )
+        async for path, node in create_hierarchy(
+            store=self.store_path, nodes=nodes, overwrite=overwrite
+        ):
+            yield path, node
+
     async def getitem(self, key: str) -> Node:
         """The array or group at ``key`` (may contain ``/``).
 
@@ -293,6 +347,16 @@ class AsyncGroup:
         key = normalize_member_name(key)
         await (self.store_path / key).delete_dir()
         self._forget(key)
+        consolidated = getattr(self.metadata, "consolidated_metadata", None)
+        if self._view is not None and consolidated is not None:
+            # As zarr-python 3.4: the consolidated metadata, in memory and
+            # stored, no longer lists what was deleted.
+            from anyzarr.protocol.metadata import ConsolidatedMetadata
+
+            self.metadata = dataclasses.replace(
+                self.metadata, consolidated_metadata=ConsolidatedMetadata(dict(self._view))
+            )
+            await write_node_metadata(self.store_path, self.metadata)
 
     def _forget(self, key: str) -> None:
         if self._view is not None:
@@ -311,7 +375,7 @@ class AsyncGroup:
         Members are read concurrently; order is by path within each level.
         """
         if max_depth is not None and max_depth < 0:
-            raise UsageError(f"max_depth must be None or >= 0, not {max_depth}")
+            raise ArgumentError(f"max_depth must be None or >= 0, not {max_depth}")
         if self._view is not None:
             found = sorted((p, m) for p, m in self._view.items() if within_depth(p, max_depth))
         else:
@@ -476,13 +540,19 @@ class AsyncGroup:
         except KeyError:
             return await self.create_array(name, shape=shape, dtype=dtype, **kwargs)
         if isinstance(node, AsyncGroup):
-            raise IncompatibleMemberError(f"a group, not an array, exists at {name!r}")
+            raise IncompatibleMemberError(
+                f"Incompatible object: a group, not an array, exists at {name!r}"
+            )
         want_shape = (shape,) if isinstance(shape, int) else tuple(shape)
         if tuple(node.shape) != want_shape:
-            raise TypeError(f"array {name!r} has shape {node.shape}, not {want_shape}")
+            raise TypeError(
+                f"Incompatible shape: array {name!r} has shape {node.shape}, not {want_shape}"
+            )
         want = np.dtype("float64" if dtype is None else dtype)
         if (node.dtype != want) if exact else not np.can_cast(node.dtype, want):
-            raise TypeError(f"array {name!r} has dtype {node.dtype}, incompatible with {want}")
+            raise TypeError(
+                f"Incompatible dtype: array {name!r} has dtype {node.dtype}, not {want}"
+            )
         return node
 
     async def require_dataset(
@@ -495,7 +565,12 @@ class AsyncGroup:
         from anyzarr.api import asynchronous
 
         name = check_new_member_name(name, self.zarr_format)
-        kwargs.setdefault("zarr_format", self.zarr_format)
+        asked = kwargs.setdefault("zarr_format", self.zarr_format)
+        if asked not in (None, self.zarr_format):
+            raise ArgumentError(
+                f"cannot create a zarr_format={asked} array in a zarr_format="
+                f"{self.zarr_format} group"
+            )
         arr: AsyncArray[Any] = await getattr(asynchronous, function)(
             store=self.store_path, path=name, **kwargs
         )

@@ -79,8 +79,10 @@ async def ensure_parents(store_path: StorePath, zarr_format: int) -> None:
     for path in ancestors:
         meta = found[path]
         if meta is not None and not isinstance(meta, GroupMetadata):
+            # zarr-python's wording (a ValueError there; ContainsArrayError is one).
             raise ContainsArrayError(
-                f"cannot create {store_path.path!r}: an array exists at its parent path {path!r}"
+                f"A parent of {store_path} is an array - only groups may have child nodes "
+                f"(an array exists at {path!r})."
             )
 
     async with task_group() as tg:

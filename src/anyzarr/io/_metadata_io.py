@@ -155,7 +155,8 @@ def _parse_v3(
     if doc.get("node_type") == "group":
         if use_consolidated and doc.get("consolidated_metadata") is None:
             raise ConsolidatedMetadataNotFoundError(
-                f"consolidated metadata was required but {key!r} has none"
+                "Consolidated metadata requested with 'use_consolidated=True' but not found: "
+                f"{key!r} has none"
             )
         if use_consolidated is False:
             doc.pop("consolidated_metadata", None)
@@ -185,7 +186,7 @@ def _parse_v2(
     if raw_consolidated is None:
         if use_consolidated:
             raise ConsolidatedMetadataNotFoundError(
-                f"consolidated metadata was required but "
+                "Consolidated metadata requested with 'use_consolidated=True' but not found: "
                 f"{_key(store_path, consolidated_key)!r} does not exist"
             )
         return meta

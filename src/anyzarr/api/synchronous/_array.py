@@ -232,6 +232,19 @@ class Array(ArrayExtras, ArrayFallbacks):
         return _cast("Any", _wrap(self._async_array.compressor))
 
     @property
+    def read_chunk_sizes(self) -> tuple[tuple[int, ...], ...]:
+        """Per axis, the data size of each chunk reads use (inner chunks when sharded).
+
+        Edge chunks are clipped to the array, as dask's ``chunks`` are.
+        """
+        return self._async_array.read_chunk_sizes
+
+    @property
+    def write_chunk_sizes(self) -> tuple[tuple[int, ...], ...]:
+        """Per axis, the data size of each stored object (shards when sharded), clipped."""
+        return self._async_array.write_chunk_sizes
+
+    @property
     def cdata_shape(self) -> tuple[int, ...]:
         """Number of (inner) chunks along each axis."""
         return self._async_array.cdata_shape

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from typing import Any, Literal
 
     import numpy as np
+    import numpy.typing as npt
 
     from anyzarr.api._functions_copy import Counts
     from anyzarr.api._group_tree import TreeRepr
@@ -176,6 +177,7 @@ def create(
     dimension_names: Iterable[str | None] | None = None,
     storage_options: dict[str, Any] | None = None,
     config: Any = None,
+    data: npt.ArrayLike | None = None,
     **kwargs: Any,
 ) -> Array:
     """Create an array with zarr-python's long-standing keywords.
@@ -183,7 +185,9 @@ def create(
     ``store=None`` means a new in-memory store.  ``compressor`` (one codec, or
     ``None``) and ``codecs`` (a complete v3 codec list) are translated to
     ``create_array``'s ``filters`` / ``serializer`` / ``compressors``;
-    ``dimension_separator`` picks the chunk key encoding.
+    ``dimension_separator`` picks the chunk key encoding.  ``data``, when
+    given, is written into the new array (it does not set its shape or data
+    type, unlike ``create_array``'s).
     """
     return _cast(
         "Array",
@@ -218,6 +222,7 @@ def create(
                 dimension_names=dimension_names,
                 storage_options=storage_options,
                 config=config,
+                data=data,
                 **kwargs,
             )
         ),

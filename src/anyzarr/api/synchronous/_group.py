@@ -141,6 +141,34 @@ class Group(GroupExtras, GroupFallbacks):
         """Like ``info``, with member counts (lists the store unless consolidated)."""
         return _sync(self._async_group.info_complete)
 
+    def get_array(self, path: str) -> Array:
+        """The array at ``path`` (may contain ``/``).
+
+        Raises ``ArrayNotFoundError`` when nothing is there and
+        ``ContainsGroupError`` when a group is, as in zarr-python.
+        """
+        return _cast("Array", _wrap(_sync(self._async_group.get_array, path)))
+
+    def get_group(self, path: str) -> Group:
+        """The group at ``path`` (may contain ``/``).
+
+        Raises ``GroupNotFoundError`` when nothing is there and
+        ``ContainsArrayError`` when an array is, as in zarr-python.
+        """
+        return _cast("Group", _wrap(_sync(self._async_group.get_group, path)))
+
+    def create_hierarchy(
+        self, nodes: dict[str, Any], *, overwrite: bool = False
+    ) -> Iterator[tuple[str, Array | Group]]:
+        """Create the nodes of ``nodes`` (relative path -> metadata) below this group.
+
+        Missing groups in between are added; this group itself cannot be
+        named (``ValueError``).  Yields ``(path, node)`` as each is made.
+        """
+        return iter(
+            _wrap(_sync_iter(self._async_group.create_hierarchy, nodes, overwrite=overwrite))
+        )
+
     def getitem(self, key: str) -> Array | Group:
         """The array or group at ``key`` (may contain ``/``).
 

@@ -180,6 +180,14 @@ class Buffer(ABC):
         return f"{self.__class__.__module__}.{self.__class__.__name__}(<{len(self)} bytes>)"
 
 
+def _zeros_equal(data: Any, zero: Any) -> bool:
+    # -0.0 is not 0.0 (zarr-python #3144): a chunk of -0.0 under a 0.0 fill
+    # value must be stored, so zeros are compared bit for bit.
+    expected = np.asarray(zero, dtype=data.dtype)
+    void = f"V{data.dtype.itemsize}"
+    return bool((data.view(void) == expected.view(void)).all())
+
+
 def array_all_equal(data: Any, other: Any, equal_nan: bool) -> bool:
     """Whether every element of ``data`` equals ``other`` (array or scalar).
 
@@ -204,6 +212,8 @@ def array_all_equal(data: Any, other: Any, equal_nan: bool) -> bool:
         other_arr = np.asarray(other)
         if other_arr.ndim == 0 and other_arr.dtype.kind in "fc":
             value = other_arr[()]
+            if value == 0:
+                return _zeros_equal(data, value)
             if kind == "c" or other_arr.dtype.kind == "c":
                 return bool(
                     np.array_equal(

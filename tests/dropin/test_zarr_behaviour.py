@@ -1,0 +1,139 @@
+"""Behaviour zarr-python 3.4's own suite expects (found by scripts/peer_suite.py)."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pytest
+
+import anyzarr as zarr
+from anyzarr import errors
+from anyzarr.storage import MemoryStore
+
+
+@pytest.mark.parametrize("dtype", ["f2", "f8", "c8"])
+def test_negative_zero_is_not_all_equal_to_zero(dtype: str) -> None:
+    from anyzarr.buffer.cpu import NDBuffer
+
+    negative = NDBuffer.from_numpy_array(np.full(3, -0.0, dtype=dtype))
+    assert not negative.all_equal(0.0)
+    assert negative.all_equal(-0.0)
+    assert NDBuffer.from_numpy_array(np.zeros(3, dtype=dtype)).all_equal(0.0)
+
+
+def test_generic_time_units_keep_their_scale() -> None:
+    from anyzarr.buffer.cpu import NDBuffer
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # numpy deprecates 'generic'
+        dtype = np.dtype("m8[2generic]")
+        assert NDBuffer.empty((2,), dtype).dtype == dtype
+        made = NDBuffer.create(shape=(2,), dtype=dtype, fill_value=3).as_numpy_array()
+        assert made.dtype == dtype
+
+
+def test_create_writes_data() -> None:
+    arr = zarr.create(shape=(3,), dtype="i4", data=np.arange(3))
+    np.testing.assert_array_equal(arr[:], [0, 1, 2])
+
+
+@pytest.mark.parametrize("zarr_format", [2, 3])
+def test_like_functions_copy_the_codecs_of_the_same_format(zarr_format: Any) -> None:
+    source = zarr.create_array(
+        MemoryStore(),
+        shape=(4,),
+        chunks=(2,),
+        dtype="i4",
+        compressors=[zarr.codecs.GzipCodec(level=3)] if zarr_format == 3 else None,
+        zarr_format=zarr_format,
+    )
+    like = zarr.zeros_like(source)
+    assert like.metadata.zarr_format == zarr_format
+    assert like.compressors == source.compressors
+    other = zarr.zeros_like(source, zarr_format=5 - zarr_format)
+    assert other.metadata.zarr_format == 5 - zarr_format
+
+
+def test_chunk_sizes_are_clipped_per_axis() -> None:
+    arr = zarr.create_array(MemoryStore(), shape=(5, 0), chunks=(2, 2), shards=(4, 2), dtype="u1")
+    assert arr.read_chunk_sizes == ((2, 2, 1), ())
+    assert arr.write_chunk_sizes == ((4, 1), ())
+
+
+def test_get_array_and_get_group() -> None:
+    root = zarr.group(MemoryStore())
+    root.create_group("g")
+    root.create_array("a", shape=(1,), dtype="u1")
+    assert isinstance(root.get_group("g"), zarr.Group)
+    assert isinstance(root.get_array("a"), zarr.Array)
+    with pytest.raises(errors.ArrayNotFoundError):
+        root.get_array("missing")
+    with pytest.raises(errors.ContainsGroupError):
+        root.get_array("g")
+    with pytest.raises(errors.GroupNotFoundError):
+        root.get_group("missing")
+    with pytest.raises(errors.ContainsArrayError):
+        root.get_group("a")
+
+
+def test_deleting_a_member_updates_consolidated_metadata() -> None:
+    store = MemoryStore()
+    root = zarr.group(store)
+    root.create_group("g")
+    root.create_group("h")
+    zarr.consolidate_metadata(store)
+    root = zarr.open_group(store, use_consolidated=True)
+    del root["g"]
+    assert set(root.metadata.consolidated_metadata.metadata) == {"h"}
+    reopened = zarr.open_group(store, use_consolidated=True)
+    assert set(reopened.metadata.consolidated_metadata.metadata) == {"h"}
+
+
+async def _replace(group: zarr.Group) -> zarr.Group:
+    return await group.update_attributes_async({"b": 2})
+
+
+@pytest.mark.anyio
+async def test_update_attributes_async_replaces_as_zarr_python_does() -> None:
+    store = MemoryStore()
+    root = zarr.group(store, attributes={"a": 1})
+    assert dict((await _replace(root)).attrs) == {"b": 2}
+    assert dict(zarr.open_group(store, mode="r").attrs) == {"b": 2}
+    # update_attributes merges.
+    assert dict(root.update_attributes({"c": 3}).attrs) == {"a": 1, "c": 3}
+
+
+def test_member_errors() -> None:
+    root = zarr.group(MemoryStore(), zarr_format=2)
+    with pytest.raises(ValueError, match="max_depth"):
+        root.members(max_depth=-1)
+    with pytest.raises(ValueError, match="zarr_format=3"):
+        root.zeros(name="a", shape=(1,), dtype="u1", zarr_format=3)
+    root.create_array("b", shape=(2,), dtype="u1")
+    with pytest.raises(TypeError, match="Incompatible shape"):
+        root.require_array("b", shape=(3,), dtype="u1")
+    with pytest.raises(TypeError, match="Incompatible dtype"):
+        root.require_array("b", shape=(2,), dtype="i1")
+
+
+def test_an_array_parent_refuses_children_before_writing() -> None:
+    store = MemoryStore()
+    zarr.create_array(store, name="a", shape=(1,), dtype="u1")
+    before = dict(store._store_dict)
+    with pytest.raises(errors.ContainsArrayError, match="only groups may have child nodes"):
+        zarr.create_array(store, name="a/b", shape=(1,), dtype="u1")
+    assert dict(store._store_dict) == before
+
+
+def test_the_latest_codec_registration_is_the_default() -> None:
+    from anyzarr.registry import get_codec_class, register_codec
+
+    class Mine(zarr.codecs.BytesCodec):
+        pass
+
+    register_codec("bytes", Mine)
+    register_codec("bytes", zarr.codecs.BytesCodec)
+    with pytest.warns(errors.ZarrUserWarning):
+        assert get_codec_class("bytes") is zarr.codecs.BytesCodec
