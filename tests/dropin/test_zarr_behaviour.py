@@ -137,3 +137,69 @@ def test_the_latest_codec_registration_is_the_default() -> None:
     register_codec("bytes", zarr.codecs.BytesCodec)
     with pytest.warns(errors.ZarrUserWarning):
         assert get_codec_class("bytes") is zarr.codecs.BytesCodec
+
+
+def test_save_checks_every_argument_before_replacing_anything() -> None:
+    store = MemoryStore()
+    zarr.save_group(store, a=np.arange(2))
+    before = dict(store._store_dict)
+    with pytest.raises(ValueError, match="at least one array must be provided"):
+        zarr.save(store)
+    with pytest.raises(TypeError, match="'b' must be a numpy or other NDArrayLike array"):
+        zarr.save_group(store, a=np.arange(2), b="text")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="data type resolution"):
+        zarr.save_group(store, a=np.arange(2), b=np.array([object()]))
+    with pytest.raises(ValueError, match="mode is 'w'"):
+        zarr.save_group(store.with_read_only(True), a=np.arange(2))
+    assert dict(store._store_dict) == before
+
+
+def test_save_takes_storage_options_as_an_option() -> None:
+    store = MemoryStore()
+    zarr.save(store, np.arange(3), storage_options=None)
+    assert isinstance(zarr.open(store, mode="r"), zarr.Array)
+
+
+def test_array_config_is_checked() -> None:
+    with pytest.raises(TypeError, match=r"Unknown array config keys: \['nope'\]"):
+        zarr.zeros((2,), config={"nope": 1})
+    with pytest.raises(ValueError, match="Expected instance of bool"):
+        zarr.zeros((2,), config={"read_missing_chunks": "yes"})
+    with pytest.raises(ValueError, match="Expected int"):
+        zarr.zeros((2,), config={"sharding_coalesce_max_bytes": 1.5})
+
+
+def test_open_refuses_an_array_config_for_a_group() -> None:
+    store = MemoryStore()
+    zarr.group(store)
+    with pytest.raises(TypeError, match="resolves to a group"):
+        zarr.open(store, mode="a", config={"order": "F"})
+
+
+def test_create_argument_types() -> None:
+    with pytest.raises(TypeError, match="Expected an iterable of integers"):
+        zarr.create(shape=(2.5,))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="Chunk specification must be an integer"):
+        zarr.create(shape=(4,), chunks=(1.5,))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^create\(\) got an unexpected keyword argument 'typo'"):
+        zarr.create(shape=(4,), typo=1)  # type: ignore[call-arg]
+    with pytest.raises(errors.MetadataValidationError, match="Expected 2, 3, or None"):
+        zarr.open_group(MemoryStore(), zarr_format="3.0")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="Cannot use a BytesBytesCodec as a compressor"):
+        zarr.create(shape=(4,), zarr_format=2, compressor=zarr.codecs.GzipCodec())
+    with pytest.raises(ValueError, match="Invalid mode: x"):
+        zarr.create(shape=(4,), store=MemoryStore(), mode="x")  # type: ignore[call-arg]
+
+
+def test_array_takes_the_shape_of_its_data() -> None:
+    assert zarr.array(np.zeros((4, 4)), shape=(9,)).shape == (4, 4)
+
+
+@pytest.mark.parametrize("existing_format", [None, 2, 3])
+def test_open_like_does_not_inherit_the_format(existing_format: Any) -> None:
+    source = zarr.zeros((4,), dtype="i4", zarr_format=2)
+    store = MemoryStore()
+    if existing_format is not None:
+        zarr.create_array(store, name="x", shape=(4,), dtype="i4", zarr_format=existing_format)
+    opened = zarr.open_like(source, path="x", store=store)
+    assert opened.metadata.zarr_format == (existing_format or zarr.config.get("default_zarr_format"))

@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from anyzarr.api._functions_common import (
+    ArgumentTypeError,
     default_zarr_format,
     resolve,
     zarr_format_of,
@@ -161,6 +162,14 @@ async def create(
     type, unlike ``create_array``'s).
     """
     zarr_format = zarr_format_of(zarr_format, zarr_version) or default_zarr_format()
+    # zarr-python's TypeErrors for fractional sizes.
+    if _has_float(shape):
+        raise ArgumentTypeError(f"Expected an iterable of integers as the shape, got {shape!r}")
+    if _has_float(chunks) or _has_float(chunk_shape):
+        raise ArgumentTypeError(
+            "Chunk specification must be an integer or an iterable of integers, got "
+            f"{chunks if chunk_shape is None else chunk_shape!r}"
+        )
     # Accepted and ignored, with zarr-python's warning for each one given.
     for name, value in (
         ("synchronizer", synchronizer),
@@ -205,7 +214,10 @@ async def create(
         config = {**(dict(config) if config else {}), "write_empty_chunks": write_empty_chunks}
     mode = kwargs.pop("mode", None)
     if kwargs:
-        raise UsageError(f"unexpected keyword arguments for create: {sorted(kwargs)}")
+        # Python's own wording for a stray keyword, as zarr-python's create gives it.
+        raise ArgumentTypeError(
+            f"create() got an unexpected keyword argument {sorted(kwargs)[0]!r}"
+        )
     store_path = await resolve(store, path=path, mode=mode or "a", storage_options=storage_options)
     legacy: dict[str, Any] = {}
     if codecs is not None:
@@ -232,6 +244,14 @@ async def create(
     if data is not None:
         await arr.setitem(Ellipsis, data)
     return arr
+
+
+def _has_float(sizes: Any) -> bool:
+    if isinstance(sizes, float | np.floating):
+        return True
+    return isinstance(sizes, tuple | list) and any(
+        isinstance(size, float | np.floating) for size in sizes
+    )
 
 
 def _keep(value: Any, source: Any, attribute: str) -> Any:
@@ -344,6 +364,7 @@ async def array(data: Any, **kwargs: Any) -> AsyncArray[Any]:
     if source is not None:
         kwargs.setdefault("chunks", tuple(source.metadata.inner_chunk_shape))
     kwargs.setdefault("dtype", values.dtype)
+    kwargs.pop("shape", None)  # the data's shape wins, as in zarr-python
     arr = await create(shape=values.shape, **kwargs)
     await arr.setitem(Ellipsis, values)
     return arr

@@ -32,6 +32,7 @@ from anyzarr.protocol._errors import (
     UsageError,
     ZarrDeprecationWarning,
 )
+from anyzarr.protocol.dtypes import data_type_from_numpy
 
 if TYPE_CHECKING:
     from anyzarr.api._array import AsyncArray
@@ -127,6 +128,11 @@ async def open(
             from anyzarr.api._group_nodes import array_from_metadata
 
             return array_from_metadata(store_path, meta, config)  # type: ignore[arg-type]
+    if config is not None:
+        raise ArgumentTypeError(
+            f"config is the runtime configuration of an array, but {store_path} resolves "
+            "to a group. Groups have no runtime configuration."
+        )
     return await open_group(
         store=store_path,
         zarr_format=zarr_format,
@@ -242,16 +248,23 @@ async def open_consolidated(
     return await open_group(*args, use_consolidated=use_consolidated, **kwargs)
 
 
-async def open_like(a: Any, path: str, **kwargs: Any) -> AsyncArray[Any]:
+async def open_like(
+    a: Any, path: str, *, zarr_format: Literal[2, 3] | None = None, **kwargs: Any
+) -> AsyncArray[Any]:
     """``open_array`` at ``path`` with ``a``'s shape, dtype and chunks as defaults.
 
     Without ``mode`` it is ``"a"``: an existing array is opened and a missing
-    one created, as in zarr-python.
+    one created, as in zarr-python.  ``a``'s format is not inherited: without
+    ``zarr_format`` an existing array of either format is opened and a missing
+    one created in the default format (``a``'s codecs are copied only when
+    that is ``a``'s format).
     """
-    options = like_kwargs(a, kwargs)
+    options = like_kwargs(a, {"zarr_format": zarr_format or default_zarr_format()})
+    options.pop("zarr_format")
+    options |= kwargs
     if options.get("mode") is None:
         options["mode"] = "a"
-    return await open_array(path=path, **options)
+    return await open_array(path=path, zarr_format=zarr_format, **options)
 
 
 async def group(
@@ -305,11 +318,13 @@ async def save_array(
 ) -> None:
     """Write the array-like ``arr`` as one array (one chunk unless ``chunks`` is given)."""
     zarr_format = zarr_format_of(zarr_format, zarr_version) or default_zarr_format()
-    if not hasattr(arr, "shape") or not hasattr(arr, "dtype"):
+    if not _array_like(arr):
         if np.isscalar(arr):
             arr = np.asarray(arr)
         else:
-            raise TypeError(f"save_array needs a numpy-like array, not {type(arr).__name__}")
+            raise TypeError(
+                f"arr argument must be numpy or other NDArrayLike array, not {type(arr).__name__}"
+            )
     mode = kwargs.pop("mode", "a")
     store_path = await resolve(store, path=path, mode=mode, storage_options=storage_options)
     kwargs.setdefault("chunks", getattr(arr, "chunks", None) or tuple(arr.shape) or None)
@@ -335,11 +350,27 @@ async def save_group(
     **kwargs: Any,
 ) -> None:
     """Write a group holding positional arrays as ``arr_0``, ``arr_1``, ... and
-    keyword arrays under their names; the arrays are written concurrently."""
+    keyword arrays under their names; the arrays are written concurrently.
+
+    The group replaces whatever is at ``path`` (mode ``"w"``), but only once
+    every argument is known to be an array of a storable data type: a bad
+    argument raises with the store untouched.
+    """
+    for arg in args:
+        if not _array_like(arg):
+            raise TypeError(
+                "All arguments must be numpy or other NDArrayLike arrays (except store, "
+                "path, storage_options, and zarr_format)"
+            )
+    for name, value in kwargs.items():
+        if not _array_like(value):
+            raise TypeError(f"Keyword argument {name!r} must be a numpy or other NDArrayLike array")
     if not args and not kwargs:
-        raise ArgumentError("save_group needs at least one array")
+        raise ArgumentError("at least one array must be provided")
+    for value in (*args, *kwargs.values()):
+        data_type_from_numpy(value.dtype)
     zarr_format = zarr_format_of(zarr_format, zarr_version) or default_zarr_format()
-    store_path = await resolve(store, storage_options=storage_options)
+    store_path = await resolve(store, mode="w", storage_options=storage_options)
     await AsyncGroup.from_store(
         store_path / path if path else store_path, zarr_format=zarr_format, overwrite=True
     )
@@ -359,19 +390,35 @@ async def save(
     zarr_version: Literal[2, 3] | None = None,
     zarr_format: Literal[2, 3] | None = None,
     path: str | None = None,
+    storage_options: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> None:
     """``save_array`` for a single positional array, ``save_group`` otherwise."""
     if not args and not kwargs:
-        raise ArgumentError("save needs at least one array")
+        raise ArgumentError("at least one array must be provided")
     if len(args) == 1 and not kwargs:
         await save_array(
-            store, args[0], zarr_version=zarr_version, zarr_format=zarr_format, path=path
+            store,
+            args[0],
+            zarr_version=zarr_version,
+            zarr_format=zarr_format,
+            path=path,
+            storage_options=storage_options,
         )
     else:
         await save_group(
-            store, *args, zarr_version=zarr_version, zarr_format=zarr_format, path=path, **kwargs
+            store,
+            *args,
+            zarr_version=zarr_version,
+            zarr_format=zarr_format,
+            path=path,
+            storage_options=storage_options,
+            **kwargs,
         )
+
+
+def _array_like(value: object) -> bool:
+    return hasattr(value, "shape") and hasattr(value, "dtype")
 
 
 async def load(

@@ -592,13 +592,20 @@ def open_group(
     )
 
 
-def open_like(a: Any, path: str, **kwargs: Any) -> Array:
+def open_like(
+    a: Any, path: str, *, zarr_format: Literal[2, 3] | None = None, **kwargs: Any
+) -> Array:
     """``open_array`` at ``path`` with ``a``'s shape, dtype and chunks as defaults.
 
     Without ``mode`` it is ``"a"``: an existing array is opened and a missing
-    one created, as in zarr-python.
+    one created, as in zarr-python.  ``a``'s format is not inherited: without
+    ``zarr_format`` an existing array of either format is opened and a missing
+    one created in the default format (``a``'s codecs are copied only when
+    that is ``a``'s format).
     """
-    return _cast("Array", _wrap(_sync(_async_api.open_like, a, path, **kwargs)))
+    return _cast(
+        "Array", _wrap(_sync(_async_api.open_like, a, path, zarr_format=zarr_format, **kwargs))
+    )
 
 
 def save(
@@ -607,6 +614,7 @@ def save(
     zarr_version: Literal[2, 3] | None = None,
     zarr_format: Literal[2, 3] | None = None,
     path: str | None = None,
+    storage_options: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> None:
     """``save_array`` for a single positional array, ``save_group`` otherwise."""
@@ -617,6 +625,7 @@ def save(
         zarr_version=zarr_version,
         zarr_format=zarr_format,
         path=path,
+        storage_options=storage_options,
         **kwargs,
     )
 
@@ -654,7 +663,12 @@ def save_group(
     **kwargs: Any,
 ) -> None:
     """Write a group holding positional arrays as ``arr_0``, ``arr_1``, ... and
-    keyword arrays under their names; the arrays are written concurrently."""
+    keyword arrays under their names; the arrays are written concurrently.
+
+    The group replaces whatever is at ``path`` (mode ``"w"``), but only once
+    every argument is known to be an array of a storable data type: a bad
+    argument raises with the store untouched.
+    """
     _sync(
         _async_api.save_group,
         store,

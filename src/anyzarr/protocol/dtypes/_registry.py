@@ -70,8 +70,9 @@ def data_type_from_numpy(dtype: object) -> DataType:
             return cls(unit=parsed[3], scale_factor=parsed[2], endianness=_endianness(dt))
     if dt.kind == "O":
         raise MetadataValidationError(
-            "data_type: numpy object dtype is ambiguous; use 'str' / StringDType for text "
-            "or VariableLengthBytes() for bytes"
+            "data_type: Zarr data type resolution from object failed: the numpy object "
+            "dtype is ambiguous; use 'str' / StringDType for text or VariableLengthBytes() "
+            "for bytes"
         )
     raise MetadataValidationError(f"data_type: numpy dtype {dt} has no Zarr data type")
 

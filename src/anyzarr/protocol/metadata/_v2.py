@@ -26,6 +26,14 @@ def parse_numcodec(config: Any, field: str) -> Any:
     """A numcodecs codec from its config (or a codec instance, returned as is)."""
     if isinstance(config, numcodecs.abc.Codec):
         return config
+    from anyzarr.protocol.codecs._base import BytesBytesCodec
+
+    if isinstance(config, BytesBytesCodec):
+        # zarr-python's wording for the common mistake of passing a v3 codec.
+        raise MetadataValidationError(
+            f"{field}: Cannot use a BytesBytesCodec as a compressor for zarr v2 arrays. "
+            f"Use a numcodecs codec directly instead (got {config!r})."
+        )
     if not isinstance(config, dict) or not isinstance(config.get("id"), str):
         raise MetadataValidationError(
             f"{field}: expected a codec object with an 'id', got {config!r}"
