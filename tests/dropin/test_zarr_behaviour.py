@@ -202,4 +202,6 @@ def test_open_like_does_not_inherit_the_format(existing_format: Any) -> None:
     if existing_format is not None:
         zarr.create_array(store, name="x", shape=(4,), dtype="i4", zarr_format=existing_format)
     opened = zarr.open_like(source, path="x", store=store)
-    assert opened.metadata.zarr_format == (existing_format or zarr.config.get("default_zarr_format"))
+    assert opened.metadata.zarr_format == (
+        existing_format or zarr.config.get("default_zarr_format")
+    )
