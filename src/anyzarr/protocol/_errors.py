@@ -34,6 +34,7 @@ __all__ = [
     "ContainsGroupError",
     "DataError",
     "GroupNotFoundError",
+    "MetadataTypeError",
     "MetadataValidationError",
     "NegativeStepError",
     "NodeNotFoundError",
@@ -82,6 +83,11 @@ class MetadataValidationError(DataError, BaseZarrError):
     """
 
     _msg = "Invalid value for '{}'. Expected '{}'. Got '{}'."
+
+
+class MetadataTypeError(MetadataValidationError, TypeError):
+    """A metadata field has the wrong kind of value (also a ``TypeError``, as
+    zarr-python raises for one)."""
 
 
 class UnknownCodecError(MetadataValidationError):
