@@ -205,3 +205,75 @@ def test_open_like_does_not_inherit_the_format(existing_format: Any) -> None:
     assert opened.metadata.zarr_format == (
         existing_format or zarr.config.get("default_zarr_format")
     )
+
+
+@pytest.mark.parametrize(
+    ("zarr_format", "kwargs", "message"),
+    [
+        (3, {"dimension_separator": "/"}, "dimension_separator cannot be used"),
+        (3, {"filters": []}, "filters cannot be used"),
+        (3, {"compressor": None}, "compressor cannot be used"),
+        (2, {"codecs": []}, "codecs cannot be used"),
+        (2, {"chunk_key_encoding": {"name": "v2"}}, "chunk_key_encoding cannot be used"),
+        (2, {"dimension_names": ["x"]}, "dimension_names cannot be used"),
+        (3, {"chunk_shape": (1,), "chunks": (2,)}, "Only one of chunk_shape or chunks"),
+    ],
+)
+def test_create_refuses_keywords_of_the_other_format(
+    zarr_format: Any, kwargs: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        zarr.create(shape=(4,), zarr_format=zarr_format, **kwargs)
+
+
+def test_create_takes_a_chunk_key_encoding_pair() -> None:
+    arr = zarr.create(shape=(4,), chunks=(2,), chunk_key_encoding=("default", "."))
+    assert arr.metadata.chunk_key_encoding.separator == "."
+
+
+def test_from_array_refuses_to_overwrite_its_own_source() -> None:
+    store = MemoryStore()
+    src = zarr.create_array(store, name="g/a", data=np.arange(4.0))
+    for dest in ("g/a", "g", "", "g/a/c"):
+        with pytest.raises(ValueError, match="paths overlap"):
+            zarr.from_array(store, name=dest, data=src, overwrite=True)
+    view = zarr.open_array(store.with_read_only(True), path="g/a")
+    with pytest.raises(ValueError, match="paths overlap"):
+        zarr.from_array(store, name="g/a", data=view, overwrite=True)
+    np.testing.assert_array_equal(src[:], np.arange(4.0))
+    # Another store with equal contents is another place.
+    other = MemoryStore()
+    zarr.create_array(other, name="g/a", data=np.arange(4.0))
+    zarr.from_array(other, name="g/a", data=src, overwrite=True)
+
+
+def test_from_array_copies_what_it_keeps() -> None:
+    src = zarr.create_array(
+        MemoryStore(),
+        shape=(4,),
+        dtype="i4",
+        attributes={"nested": {"x": [1]}},
+        zarr_format=2,
+        order="F",
+        chunk_key_encoding={"name": "v2", "separator": "/"},
+    )
+    copy = zarr.from_array(MemoryStore(), data=src)
+    copy.attrs["nested"]["x"].append(2)
+    assert src.attrs["nested"] == {"x": [1]}
+    assert copy.metadata.dimension_separator == "/"
+    with pytest.warns(errors.ZarrUserWarning, match="order='F'"):
+        zarr.from_array(MemoryStore(), data=src, zarr_format=3)
+
+
+def test_with_config_changes_only_the_settings_named() -> None:
+    arr = zarr.create_array({}, shape=(1,), dtype="u1", config={"order": "F"})
+    changed = arr.with_config({"write_empty_chunks": True})
+    assert (changed.config.order, changed.config.write_empty_chunks) == ("F", True)
+
+
+def test_shape_errors_are_value_errors() -> None:
+    arr = zarr.zeros((2, 2))
+    with pytest.raises(ValueError, match="same number of dimensions"):
+        arr.resize((4,))
+    with pytest.raises(ValueError):
+        arr.append(np.zeros(2))

@@ -34,6 +34,7 @@ from anyzarr.api._array_util import (
     metadata_from_dict,
     pop_fields,
 )
+from anyzarr.api._functions_common import ArgumentError
 from anyzarr.io._tasks import task_group
 from anyzarr.protocol._errors import ReadOnlyError, UsageError
 from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE
@@ -168,8 +169,13 @@ class AsyncArray[T_ArrayMetadata]:
         return cls(metadata, store_path, config=config)
 
     def with_config(self, config: ArrayConfigLike) -> Self:
-        """The same array with other runtime settings."""
-        merged = {**self._config.to_dict(), **dict(parse_array_config(config).to_dict())}
+        """The same array with other runtime settings (a mapping changes only the
+        settings it names)."""
+        if isinstance(config, ArrayConfig):
+            merged = dict(config.to_dict())
+        else:
+            merged = {**self._config.to_dict(), **dict(config)}
+            parse_array_config(merged)  # checks keys and values
         return type(self)(self.metadata, self.store_path, config=merged)
 
     # -- static facts ---------------------------------------------------------
@@ -615,11 +621,12 @@ class AsyncArray[T_ArrayMetadata]:
         self._check_writable("resize")
         shape = (new_shape,) if isinstance(new_shape, int) else tuple(int(s) for s in new_shape)
         if len(shape) != self.ndim:
-            raise UsageError(
-                f"new shape {shape} has {len(shape)} dimensions; array at path {self.path!r} has {self.ndim}"
+            raise ArgumentError(
+                f"new shape {shape} has {len(shape)} dimensions; array at path {self.path!r} "
+                f"has {self.ndim}: a resize keeps the same number of dimensions"
             )
         if any(s < 0 for s in shape):
-            raise UsageError(f"new shape {shape} has a negative length")
+            raise ArgumentError(f"new shape {shape} has a negative length")
         new_meta = self._meta.with_shape(shape)
         if delete_outside_chunks:
             await delete_outside(self, shape)
@@ -630,15 +637,15 @@ class AsyncArray[T_ArrayMetadata]:
         self._check_writable("append to")
         values = np.asarray(data)
         if values.ndim != self.ndim:
-            raise UsageError(
+            raise ArgumentError(
                 f"data has {values.ndim} dimensions; array at path {self.path!r} has {self.ndim}"
             )
         if not -self.ndim <= axis < self.ndim:
-            raise UsageError(f"axis {axis} is out of range for {self.ndim} dimensions")
+            raise ArgumentError(f"axis {axis} is out of range for {self.ndim} dimensions")
         axis %= self.ndim
         for i, (a, b) in enumerate(zip(self.shape, values.shape, strict=True)):
             if i != axis and a != b:
-                raise UsageError(
+                raise ArgumentError(
                     f"data shape {values.shape} does not match array shape {self.shape} on axis {i}"
                 )
         old = self.shape

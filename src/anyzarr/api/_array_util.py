@@ -44,7 +44,7 @@ def metadata_from_dict(data: Mapping[str, Any], path: str) -> Any:
         zattrs = msgspec.json.encode(attrs) if attrs else None
         return parse_v2(msgspec.json.encode(body), None, zattrs, path)
     raise MetadataValidationError(
-        f"array metadata for path {path!r} has invalid 'zarr_format' {fmt!r}"
+        f"Invalid zarr_format: {fmt}. Expected 2 or 3 (array metadata for path {path!r})"
     )
 
 

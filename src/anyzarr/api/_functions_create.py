@@ -7,6 +7,7 @@ older keywords (``compressor``, ``codecs``, ``chunk_shape``,
 
 from __future__ import annotations
 
+import copy
 import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Literal
@@ -15,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from anyzarr.api._functions_common import (
+    ArgumentError,
     ArgumentTypeError,
     default_zarr_format,
     resolve,
@@ -26,6 +28,7 @@ from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE
 
 if TYPE_CHECKING:
     from anyzarr.api._array import AsyncArray
+    from anyzarr.io._store_path import StorePath
 
 __all__ = [
     "array",
@@ -198,12 +201,21 @@ async def create(
                 ZarrUserWarning,
                 stacklevel=2,
             )
-    if compressor != "auto" and zarr_format == 3:
-        warnings.warn(
-            "The `compressor` argument is deprecated. Use `compressors` instead.",
-            ZarrUserWarning,
-            stacklevel=2,
-        )
+    _check_format_keywords(
+        zarr_format,
+        chunks=chunks,
+        chunk_shape=chunk_shape,
+        dimension_separator=dimension_separator,
+        filters=filters,
+        compressor=compressor,
+        codecs=codecs,
+        chunk_key_encoding=chunk_key_encoding,
+        dimension_names=dimension_names,
+    )
+    if isinstance(chunk_key_encoding, tuple) and len(chunk_key_encoding) == 2:
+        # zarr-python's create also takes ``(name, separator)``.
+        name, separator = chunk_key_encoding
+        chunk_key_encoding = {"name": name, "separator": separator}
     if filters is not None:
         filters = list(filters)
     elif zarr_format == 3:
@@ -244,6 +256,30 @@ async def create(
     if data is not None:
         await arr.setitem(Ellipsis, data)
     return arr
+
+
+def _check_format_keywords(zarr_format: int, **given: Any) -> None:
+    """zarr-python's ValueErrors for ``create`` keywords of the other format."""
+    if given["chunks"] is not None and given["chunk_shape"] is not None:
+        raise ArgumentError("Only one of chunk_shape or chunks can be provided.")
+    if zarr_format == 3:
+        wrong = [
+            ("dimension_separator", given["dimension_separator"] is not None, "chunk_key_encoding"),
+            ("filters", given["filters"] is not None, "array-to-array codecs"),
+            ("compressor", not _is(given["compressor"], "auto"), "bytes-to-bytes codecs"),
+        ]
+    else:
+        wrong = [
+            ("codecs", given["codecs"] is not None, "filters and compressor"),
+            ("chunk_key_encoding", given["chunk_key_encoding"] is not None, "dimension_separator"),
+            ("dimension_names", given["dimension_names"] is not None, ""),
+        ]
+    for name, present, instead in wrong:
+        if present:
+            use = f" Use {instead} instead." if instead else ""
+            raise ArgumentError(
+                f"{name} cannot be used for arrays with zarr_format {zarr_format}.{use}"
+            )
 
 
 def _has_float(sizes: Any) -> bool:
@@ -312,16 +348,33 @@ async def from_array(
         if fill_value is DEFAULT_FILL_VALUE:
             fill_value = meta.fill_value  # type: ignore[union-attr]
         if attributes is None:
-            attributes = dict(meta.attributes)  # type: ignore[union-attr]
+            # A deep copy: the new array's attributes must not alias the source's.
+            attributes = copy.deepcopy(dict(meta.attributes))  # type: ignore[union-attr]
         if dimension_names is None and zarr_format == 3:
             dimension_names = meta.dimension_names  # type: ignore[union-attr]
+        if chunk_key_encoding is None and same_format:
+            chunk_key_encoding = (
+                {"name": "v2", "separator": meta.dimension_separator}  # type: ignore[union-attr]
+                if zarr_format == 2
+                else meta.chunk_key_encoding  # type: ignore[union-attr]
+            )
         if order is None and zarr_format == 2:
             order = meta.order  # type: ignore[union-attr]
+        elif order is None and meta.zarr_format == 2 and meta.order == "F":  # type: ignore[union-attr]
+            warnings.warn(
+                "The existing order='F' of the source Zarr format 2 array will be ignored.",
+                ZarrUserWarning,
+                stacklevel=2,
+            )
     else:
         data = np.asanyarray(data)
         shape, dtype = data.shape, data.dtype
         chunks = "auto" if _is(chunks, "keep") else chunks
         shards = None if _is(shards, "keep") else shards
+    if source is not None and write_data and overwrite:
+        store = await resolve(store, path=name, storage_options=storage_options)
+        name, storage_options = None, None
+        _refuse_overlap(source.store_path, store)
     arr = await create_array(
         store,
         name=name,
@@ -346,6 +399,33 @@ async def from_array(
         values = await source.getitem(Ellipsis) if source is not None else data
         await arr.setitem(Ellipsis, values)
     return arr
+
+
+def _refuse_overlap(source: StorePath, target: StorePath) -> None:
+    """Overwriting ``target`` deletes it first: a source inside it (or around it) would
+    be gone before its data is copied."""
+    if not _share_data(source.store, target.store):
+        return
+    src = f"{source.path}/" if source.path else ""
+    dest = f"{target.path}/" if target.path else ""
+    if src.startswith(dest) or dest.startswith(src):
+        raise ArgumentError(
+            f"Cannot overwrite {target.path!r} with the array at {source.path!r} because "
+            "the paths overlap. Write to a different path, or copy the source elsewhere first."
+        )
+
+
+def _share_data(a: Any, b: Any) -> bool:
+    # Equality is not enough: stores compare read_only, and memory stores with
+    # equal contents compare equal.
+    own_dict = getattr(a, "_store_dict", None)
+    if own_dict is not None and type(a) is type(b):
+        return own_dict is getattr(b, "_store_dict", None)
+    try:
+        a = a.with_read_only(b.read_only)
+    except (NotImplementedError, UsageError):
+        pass
+    return bool(a == b)
 
 
 def _as_async_array(obj: Any) -> AsyncArray[Any] | None:

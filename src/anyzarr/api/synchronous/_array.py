@@ -128,7 +128,8 @@ class Array(ArrayExtras, ArrayFallbacks):
         return _cast("Array", _wrap(_sync(AsyncArray.open, store, zarr_format, config=config)))
 
     def with_config(self, config: ArrayConfigLike) -> Array:
-        """The same array with other runtime settings."""
+        """The same array with other runtime settings (a mapping changes only the
+        settings it names)."""
         return _cast("Array", _wrap(self._async_array.with_config(config)))
 
     @property

@@ -271,13 +271,16 @@ def create_array_metadata(
         fill = fill_value
     attrs = dict(attributes or {})
     if zarr_format == 2:
-        for name, value, default in (
-            ("shards", shards, None),
-            ("serializer", serializer, "auto"),
-            ("dimension_names", dimension_names, None),
+        for name, value, default, what in (
+            ("shards", shards, None, "sharding"),
+            ("serializer", serializer, "auto", "`serializer`"),
+            ("dimension_names", dimension_names, None, "dimension names"),
         ):
             if value != default:
-                raise MetadataValidationError(f"{name}: Zarr v2 arrays do not support {name}")
+                # zarr-python's wording.
+                raise MetadataValidationError(
+                    f"{name}: Zarr format 2 arrays do not support {what}."
+                )
         encoding = parse_chunk_key_encoding(chunk_key_encoding or {"name": "v2"})
         if not isinstance(encoding, V2ChunkKeyEncoding):
             raise MetadataValidationError(
