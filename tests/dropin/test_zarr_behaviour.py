@@ -277,3 +277,30 @@ def test_shape_errors_are_value_errors() -> None:
         arr.resize((4,))
     with pytest.raises(ValueError):
         arr.append(np.zeros(2))
+
+
+def test_subgroups_share_their_parents_consolidated_view() -> None:
+    store = MemoryStore()
+    root = zarr.create_group(store)
+    root.create_group("sub").create_array("b", shape=(4,), dtype="i4")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", errors.ZarrUserWarning)
+        zarr.consolidate_metadata(store)
+    group = zarr.open_group(store, mode="r+", use_consolidated=True)
+    sub = group["sub"]
+    assert isinstance(sub, zarr.Group)
+    del sub["b"]
+    assert "b" not in sub
+    assert "b" not in group["sub"]
+    with pytest.raises(KeyError):
+        group["sub/b"]
+
+
+def test_require_array_applies_and_checks_its_config() -> None:
+    group = zarr.group(MemoryStore())
+    group.create_array("a", shape=(4,), dtype="u1")
+    assert group.require_array("a", shape=(4,), dtype="u1", config={"order": "F"}).order == "F"
+    with pytest.raises(TypeError, match="Unknown array config keys"):
+        group.require_array("a", shape=(4,), dtype="u1", config={"nope": 1})
+    with pytest.raises(TypeError, match="Incompatible object"):
+        group.require_group("a")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-from collections.abc import AsyncGenerator, Iterable
+from collections.abc import AsyncGenerator, Iterable, MutableMapping
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -84,7 +84,7 @@ class AsyncGroup:
         metadata: GroupMetadata,
         store_path: StorePath,
         *,
-        _view: dict[str, NodeMetadata] | None = None,
+        _view: MutableMapping[str, NodeMetadata] | None = None,
     ) -> None:
         self.metadata = metadata
         self.store_path = store_path
@@ -452,7 +452,9 @@ class AsyncGroup:
         except KeyError:
             return await self.create_group(name)
         if not isinstance(node, AsyncGroup):
-            raise IncompatibleMemberError(f"an array, not a group, exists at {name!r}")
+            raise IncompatibleMemberError(
+                f"Incompatible object: an array, not a group, exists at {name!r}"
+            )
         return node
 
     async def require_groups(self, *names: str) -> tuple[AsyncGroup, ...]:
@@ -553,7 +555,9 @@ class AsyncGroup:
             raise TypeError(
                 f"Incompatible dtype: array {name!r} has dtype {node.dtype}, not {want}"
             )
-        return node
+        config = kwargs.get("config")
+        # The runtime config applies to an existing array too (and is checked).
+        return node if config is None else node.with_config(config)
 
     async def require_dataset(
         self, name: str, *, shape: Any, dtype: Any = None, exact: bool = False, **kwargs: Any
