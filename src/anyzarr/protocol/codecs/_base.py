@@ -22,6 +22,11 @@ import numpy.typing as npt
 
 from anyzarr.protocol._errors import MetadataValidationError
 from anyzarr.protocol.buffer import BufferPrototype, default_buffer_prototype
+from anyzarr.protocol.codecs._zarr_methods import (
+    ArrayArrayMethods,
+    ArrayBytesMethods,
+    BytesBytesMethods,
+)
 
 __all__ = [
     "ArrayArrayCodec",
@@ -133,7 +138,7 @@ class Codec(ABC):
         return f"{type(self).__name__}({self.to_dict()!r})"
 
 
-class ArrayArrayCodec(Codec):
+class ArrayArrayCodec(ArrayArrayMethods, Codec):
     """Transforms an array into another array (for example ``transpose``)."""
 
     kind: ClassVar[CodecKind] = "array_to_array"
@@ -151,7 +156,7 @@ class ArrayArrayCodec(Codec):
         """Decode ``array`` back to the shape and dtype of ``spec``."""
 
 
-class ArrayBytesCodec(Codec):
+class ArrayBytesCodec(ArrayBytesMethods, Codec):
     """Serialises an array to bytes; every pipeline has exactly one."""
 
     kind: ClassVar[CodecKind] = "array_to_bytes"
@@ -177,7 +182,7 @@ class ArrayBytesCodec(Codec):
         )
 
 
-class BytesBytesCodec(Codec):
+class BytesBytesCodec(BytesBytesMethods, Codec):
     """Transforms bytes into bytes (compression, checksums)."""
 
     kind: ClassVar[CodecKind] = "bytes_to_bytes"
