@@ -210,11 +210,22 @@ class PublicView(types.ModuleType):
             value, (PublicView, DeferredModule, _PlaceholderMeta)
         ):
             object.__setattr__(self, attr, value)
-        else:
-            setattr(object.__getattribute__(self, "_peer_target"), attr, value)
+            return
+        target = object.__getattribute__(self, "_peer_target")
+        saved = self.__dict__.setdefault("_peer_saved", {})
+        if attr in vars(target) and attr not in saved:
+            saved[attr] = vars(target)[attr]
+        setattr(target, attr, value)
 
     def __delattr__(self, attr: str) -> None:
-        delattr(object.__getattribute__(self, "_peer_target"), attr)
+        # monkeypatch looks in a module's __dict__ (this view's, which lacks the
+        # name) and so undoes its setattr with a delattr: put the original back.
+        target = object.__getattribute__(self, "_peer_target")
+        saved = self.__dict__.get("_peer_saved", {})
+        if attr in saved:
+            setattr(target, attr, saved.pop(attr))
+        else:
+            delattr(target, attr)
 
     def __dir__(self) -> list[str]:
         return dir(object.__getattribute__(self, "_peer_target"))

@@ -304,3 +304,59 @@ def test_require_array_applies_and_checks_its_config() -> None:
         group.require_array("a", shape=(4,), dtype="u1", config={"nope": 1})
     with pytest.raises(TypeError, match="Incompatible object"):
         group.require_group("a")
+
+
+def test_zip_store_over_a_file_object(tmp_path: Any) -> None:
+    import io
+    import pickle
+
+    from anyzarr.storage import ZipStore
+
+    buffer = io.BytesIO()
+    store = ZipStore(buffer, mode="w")
+    zarr.create_array(store, data=np.arange(4), chunks=(2,))
+    store.close()  # a plain call closes, as zarr-python's does
+    assert store.path is None
+    reader = ZipStore(io.BytesIO(buffer.getvalue()), mode="r")
+    np.testing.assert_array_equal(zarr.open_array(reader, mode="r")[:], np.arange(4))
+    assert str(reader).startswith("zip://<")
+    assert reader != ZipStore(io.BytesIO(buffer.getvalue()), mode="r")
+    with pytest.raises(TypeError, match="file-like"):
+        pickle.dumps(reader)
+    with pytest.raises(TypeError, match="read/seek/tell"):
+        ZipStore(42, mode="r")  # type: ignore[arg-type]
+
+    class OnlyReads:
+        def __init__(self, data: bytes) -> None:
+            self._buffer = io.BytesIO(data)
+
+        def read(self, size: int, /) -> bytes:
+            return self._buffer.read(size)
+
+        def seek(self, pos: int, whence: int = 0, /) -> int:
+            return self._buffer.seek(pos, whence)
+
+        def tell(self) -> int:
+            return self._buffer.tell()
+
+    adapted = ZipStore(OnlyReads(buffer.getvalue()), mode="r")  # type: ignore[arg-type]
+    np.testing.assert_array_equal(zarr.open_array(adapted, mode="r")[:], np.arange(4))
+    with pytest.raises(TypeError, match="opened for reading"):
+        ZipStore(OnlyReads(buffer.getvalue()), mode="a")  # type: ignore[arg-type]
+
+
+@pytest.mark.anyio
+async def test_zip_store_close_is_awaitable_too(tmp_path: Any) -> None:
+    from anyzarr.storage import ZipStore
+
+    store = ZipStore(tmp_path / "a.zip", mode="w")
+    await store.set("k", zarr.buffer.cpu.Buffer.from_bytes(b"v"))
+    await store.close()
+    assert (tmp_path / "a.zip").stat().st_size > 0
+    # A store in mode "x" that never opened does not touch a file it did not make.
+    with pytest.raises(FileExistsError):
+        await ZipStore(tmp_path / "a.zip", mode="x").clear()
+    with pytest.raises(FileExistsError):
+        await ZipStore(tmp_path / "a.zip", mode="x").move(tmp_path / "b.zip")
+    assert (tmp_path / "a.zip").exists()
+    assert not (tmp_path / "b.zip").exists()

@@ -36,7 +36,7 @@ from anyzarr.api._array_util import (
 )
 from anyzarr.api._functions_common import ArgumentError
 from anyzarr.io._tasks import task_group
-from anyzarr.protocol._errors import ReadOnlyError, UsageError
+from anyzarr.protocol._errors import ReadOnlyError, UsageError, ZarrUserWarning
 from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE
 
 if TYPE_CHECKING:
@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from anyzarr.io._store_path import StorePath
 
 __all__ = ["AsyncArray"]
+
+SHARDING = "sharding_indexed"
 
 Fields = str | Sequence[str] | None
 
@@ -82,6 +84,16 @@ class AsyncArray[T_ArrayMetadata]:
         self.store_path = store_path
         self._config = parse_array_config(config)
         self.codec_pipeline = pipeline_for_metadata(metadata, allow_pickle=allow_pickle())
+        codecs = getattr(metadata, "codecs", ())
+        if len(codecs) > 1 and any(getattr(c, "codec_name", None) == SHARDING for c in codecs):
+            # zarr-python's warning, once per array opened: codecs around a
+            # sharding codec apply to whole shards.
+            warnings.warn(
+                "Combining a `sharding_indexed` codec disables partial reads and writes, "
+                "which may lead to inefficient performance.",
+                ZarrUserWarning,
+                stacklevel=2,
+            )
 
     # -- construction -----------------------------------------------------
 

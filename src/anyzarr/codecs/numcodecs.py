@@ -9,9 +9,12 @@ not read them.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
-from anyzarr.protocol.codecs import register_codec
+import numpy as np
+
+from anyzarr.protocol._errors import MetadataValidationError
+from anyzarr.protocol.codecs import ChunkSpec, register_codec
 from anyzarr.protocol.codecs._numcodecs import (
     NumcodecsArrayArrayCodec,
     NumcodecsArrayBytesCodec,
@@ -53,6 +56,24 @@ class _Named:
     def codec_config(self) -> dict[str, Any]:
         """``{"id": ..., **configuration}``: the numcodecs document."""
         return {"id": self.codec_id, **self.configuration}
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(codec_name={self.codec_name!r}, "  # type: ignore[attr-defined]
+            f"codec_config={self.configuration!r})"
+        )
+
+
+class _TakesArrayDtype(_Named):
+    """A filter whose numcodecs configuration needs the array's data type under
+    ``dtype_key``: taken from the array when not given, as zarr-python does."""
+
+    dtype_key: ClassVar[str] = "dtype"
+
+    def evolve_from_array_spec(self, spec: ChunkSpec) -> Self:
+        if self.configuration.get(self.dtype_key) is not None:
+            return self
+        return type(self)(**{**self.configuration, self.dtype_key: str(spec.dtype)})
 
 
 class Blosc(_Named, NumcodecsBytesBytesCodec):
@@ -160,14 +181,14 @@ class BitRound(_Named, NumcodecsArrayArrayCodec):
     codec_id: ClassVar[str] = "bitround"
 
 
-class FixedScaleOffset(_Named, NumcodecsArrayArrayCodec):
+class FixedScaleOffset(_TakesArrayDtype, NumcodecsArrayArrayCodec):
     """numcodecs ``fixedscaleoffset`` (array to array)."""
 
     codec_name: ClassVar[str] = "numcodecs.fixedscaleoffset"
     codec_id: ClassVar[str] = "fixedscaleoffset"
 
 
-class Quantize(_Named, NumcodecsArrayArrayCodec):
+class Quantize(_TakesArrayDtype, NumcodecsArrayArrayCodec):
     """numcodecs ``quantize`` (array to array)."""
 
     codec_name: ClassVar[str] = "numcodecs.quantize"
@@ -175,14 +196,24 @@ class Quantize(_Named, NumcodecsArrayArrayCodec):
 
 
 class PackBits(_Named, NumcodecsArrayArrayCodec):
-    """numcodecs ``packbits`` (array to array)."""
+    """numcodecs ``packbits`` (array to array); for boolean arrays only."""
+
+    def evolve_from_array_spec(self, spec: ChunkSpec) -> Self:
+        # Checked here, where every array's codecs pass when its metadata is built.
+        if spec.dtype != np.dtype(bool):
+            raise MetadataValidationError(
+                f"codec {self.codec_name!r}: Packbits filter requires bool dtype. Got {spec.dtype}."
+            )
+        return self
 
     codec_name: ClassVar[str] = "numcodecs.packbits"
     codec_id: ClassVar[str] = "packbits"
 
 
-class AsType(_Named, NumcodecsArrayArrayCodec):
+class AsType(_TakesArrayDtype, NumcodecsArrayArrayCodec):
     """numcodecs ``astype`` (array to array)."""
+
+    dtype_key: ClassVar[str] = "decode_dtype"
 
     codec_name: ClassVar[str] = "numcodecs.astype"
     codec_id: ClassVar[str] = "astype"

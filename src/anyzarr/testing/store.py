@@ -419,7 +419,7 @@ class StoreTests(Generic[S, B]):
 
     @pytest.mark.anyio
     @pytest.mark.parametrize("read_only", [True, False])
-    async def test_open_read_only(self, open_kwargs: dict[str, Any], read_only: bool) -> None:
+    async def test_store_open_read_only(self, open_kwargs: dict[str, Any], read_only: bool) -> None:
         if read_only:
             # Some stores need their data to exist before a read-only open.
             setup = await self.open_store(open_kwargs)

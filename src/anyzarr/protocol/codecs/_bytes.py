@@ -43,7 +43,7 @@ class BytesCodec(ArrayBytesCodec):
         object.__setattr__(self, "endian", enum_value(self.endian))
         if self.endian not in ("little", "big", None):
             raise MetadataValidationError(
-                f"codec 'bytes': field 'endian' must be 'little' or 'big', got {self.endian!r}"
+                f"codec 'bytes': endian must be one of ('little', 'big'), got {self.endian!r}"
             )
 
     @classmethod

@@ -10,6 +10,7 @@ chunk is first converted, so metadata naming the codec reads without it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from functools import cache
 from typing import Any, ClassVar, Literal, Self
@@ -23,10 +24,13 @@ from anyzarr.protocol.codecs._base import ArrayArrayCodec, ChunkSpec, parse_name
 __all__ = [
     "CAST_VALUE_FLOAT_DTYPES",
     "CAST_VALUE_INT_DTYPES",
+    "CAST_VALUE_RS_MIN_VERSION",
     "CastValueCodec",
     "CastValueUnavailableError",
     "OutOfRangeMode",
     "RoundingMode",
+    "backend_version_problem",
+    "parse_scalar_map",
 ]
 
 RoundingMode = Literal[
@@ -48,6 +52,7 @@ CAST_VALUE_FLOAT_DTYPES = frozenset(
 )
 _PERMITTED = CAST_VALUE_INT_DTYPES | CAST_VALUE_FLOAT_DTYPES
 MIN_BACKEND_VERSION = (0, 4, 2)
+CAST_VALUE_RS_MIN_VERSION = ".".join(map(str, MIN_BACKEND_VERSION))
 
 
 class CastValueUnavailableError(UsageError, ImportError):
@@ -66,15 +71,51 @@ def _backend() -> Any:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        installed = tuple(int(p) for p in version("cast-value-rs").split(".")[:3])
-    except (PackageNotFoundError, ValueError):
-        return cast_array
-    if installed < MIN_BACKEND_VERSION:
-        # Older releases silently transpose arrays that are not row-major.
-        raise CastValueUnavailableError(
-            f"the cast_value codec needs cast-value-rs >= 0.4.2, found {installed}"
-        )
+        installed: str | None = version("cast-value-rs")
+    except PackageNotFoundError:
+        installed = None
+    problem = backend_version_problem(installed)
+    if problem is not None:
+        raise CastValueUnavailableError(problem)
     return cast_array
+
+
+def backend_version_problem(installed: str | None) -> str | None:
+    """Why cast-value-rs ``installed`` cannot be used, or None when it can.
+
+    Releases before 0.4.2 (pre-releases of 0.4.2 included) silently transpose
+    arrays that are not row-major.  A build without a version (``None``, as a
+    development build has) is let through: there is nothing to compare.
+    """
+    if installed is None:
+        return None
+    found = re.match(r"^\s*v?(\d+(?:\.\d+)*)(.*)$", installed)
+    if found is None:
+        return None
+    release = tuple(int(p) for p in found.group(1).split("."))
+    release += (0,) * (len(MIN_BACKEND_VERSION) - len(release))
+    pre = re.match(r"^[.\-_]?(a|b|c|rc|alpha|beta|pre|preview|dev)", found.group(2).lower())
+    if release > MIN_BACKEND_VERSION or (release == MIN_BACKEND_VERSION and pre is None):
+        return None
+    return (
+        f"The cast_value codec requires cast-value-rs >= {CAST_VALUE_RS_MIN_VERSION}, but "
+        f"version {installed} is installed. Earlier versions silently corrupt data when the "
+        f"input array is not row-major. Install it with: "
+        f"pip install 'cast-value-rs>={CAST_VALUE_RS_MIN_VERSION}'"
+    )
+
+
+def parse_scalar_map(obj: Mapping[str, Any]) -> dict[str, dict[Any, Any]]:
+    """A scalar map in its normalised form: ``{"encode": {key: value}, "decode": {...}}``.
+
+    Takes the JSON form (lists of ``[key, value]`` pairs) or the normalised
+    form (mappings), as zarr-python's ``parse_scalar_map`` does.
+    """
+    return {
+        direction: _pairs(obj[direction], direction)
+        for direction in ("encode", "decode")
+        if obj.get(direction) is not None
+    }
 
 
 def _type_name(dtype: np.dtype[Any]) -> str:
@@ -143,8 +184,8 @@ class CastValueCodec(ArrayArrayCodec):
                 ) from exc
         if target.to_json(3) not in _PERMITTED:
             raise MetadataValidationError(
-                f"codec 'cast_value': target data type must be an integer or floating-point "
-                f"type, got {data_type!r}"
+                f"codec 'cast_value': Invalid target data type {data_type!r}: it must be an "
+                "integer or floating-point type"
             )
         if rounding not in _ROUNDING:
             raise MetadataValidationError(f"codec 'cast_value': invalid rounding {rounding!r}")
@@ -161,11 +202,7 @@ class CastValueCodec(ArrayArrayCodec):
                 raise MetadataValidationError(
                     "codec 'cast_value': scalar_map must have only 'encode' and 'decode'"
                 )
-            self.scalar_map = {
-                direction: _pairs(entries, direction)
-                for direction, entries in scalar_map.items()
-                if entries is not None
-            }
+            self.scalar_map = parse_scalar_map(scalar_map)
 
     @property
     def dtype(self) -> Any:
@@ -212,7 +249,7 @@ class CastValueCodec(ArrayArrayCodec):
                 )
         if self.out_of_range == "wrap" and self.data_type.to_json(3) not in CAST_VALUE_INT_DTYPES:
             raise MetadataValidationError(
-                "codec 'cast_value': out_of_range 'wrap' needs an integer target type"
+                "codec 'cast_value': out_of_range 'wrap' is only valid for integer target types"
             )
         self._check_map(spec.dtype)
 
@@ -232,7 +269,7 @@ class CastValueCodec(ArrayArrayCodec):
                     except (MetadataValidationError, TypeError, ValueError, OverflowError) as exc:
                         raise MetadataValidationError(
                             f"codec 'cast_value': scalar_map {direction} {what} {item!r} is not "
-                            f"representable in {dt.to_json(3)}"
+                            f"representable in dtype {dt.to_json(3)}"
                         ) from exc
 
     def _cast(

@@ -16,7 +16,12 @@ from typing import Any, ClassVar, Self
 import numpy as np
 import numpy.typing as npt
 
-from anyzarr.protocol._errors import ChunkDecodeError, MetadataValidationError, UsageError
+from anyzarr.protocol._errors import (
+    ChunkDecodeError,
+    MetadataTypeError,
+    MetadataValidationError,
+    UsageError,
+)
 from anyzarr.protocol.codecs._base import ArrayArrayCodec, ChunkSpec, parse_named_configuration
 
 __all__ = ["ScaleOffsetCodec", "ScaleOffsetRangeError"]
@@ -36,7 +41,7 @@ def _scalar(value: object, dtype: np.dtype[Any], what: str) -> Any:
         return data_type_from_numpy(dtype).decode_fill_value(value, 3)
     except (MetadataValidationError, TypeError, ValueError, OverflowError) as exc:
         raise MetadataValidationError(
-            f"codec 'scale_offset': {what} {value!r} is not representable in dtype {dtype}"
+            f"codec 'scale_offset': {what} value {value!r} is not representable in dtype {dtype}"
         ) from exc
 
 
@@ -78,8 +83,8 @@ class ScaleOffsetCodec(ArrayArrayCodec):
     def __init__(self, *, offset: object = 0, scale: object = 1) -> None:
         for name, value in (("offset", offset), ("scale", scale)):
             if isinstance(value, bool) or not isinstance(value, int | float | str):
-                raise MetadataValidationError(
-                    f"codec 'scale_offset': {name} must be a number or a string, got {value!r}"
+                raise MetadataTypeError(
+                    f"codec 'scale_offset': {name} must be a number or string, got {value!r}"
                 )
         self.offset: int | float | str = offset  # type: ignore[assignment]
         self.scale: int | float | str = scale  # type: ignore[assignment]
@@ -113,8 +118,12 @@ class ScaleOffsetCodec(ArrayArrayCodec):
                 f"codec 'scale_offset' only supports integer and floating-point data types, "
                 f"got {spec.dtype}"
             )
-        _, scale = self._parameters(spec.dtype)
-        if scale == 0:
+        try:
+            # A zero is refused as such before it is read in the array's type.
+            zero = float(self.scale) == 0
+        except ValueError:
+            zero = False
+        if zero or self._parameters(spec.dtype)[1] == 0:
             raise MetadataValidationError("codec 'scale_offset': scale must be non-zero")
 
     def _encode(self, arr: npt.NDArray[Any], error: type[Exception]) -> npt.NDArray[Any]:
