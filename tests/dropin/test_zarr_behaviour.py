@@ -360,3 +360,49 @@ async def test_zip_store_close_is_awaitable_too(tmp_path: Any) -> None:
         await ZipStore(tmp_path / "a.zip", mode="x").move(tmp_path / "b.zip")
     assert (tmp_path / "a.zip").exists()
     assert not (tmp_path / "b.zip").exists()
+
+
+def test_numcodecs_filters_take_the_array_dtype() -> None:
+    from anyzarr.codecs import numcodecs as nc
+
+    arr = zarr.create_array(
+        {},
+        shape=(8,),
+        dtype="f4",
+        filters=[nc.Quantize(digits=3), nc.FixedScaleOffset(offset=0, scale=10)],
+    )
+    configs = [f.to_dict()["configuration"] for f in arr.filters]
+    assert [c["dtype"] for c in configs] == ["float32", "float32"]
+    assert repr(nc.LZ4(level=5)) == "LZ4(codec_name='numcodecs.lz4', codec_config={'level': 5})"
+    with pytest.raises(ValueError, match="requires bool dtype"):
+        zarr.create_array({}, shape=(8,), dtype="u4", filters=[nc.PackBits()])
+
+
+def test_cast_value_module_names() -> None:
+    from anyzarr.codecs import cast_value
+
+    assert cast_value.parse_scalar_map({"encode": [("NaN", 0)]}) == {"encode": {"NaN": 0}}
+    assert cast_value.CAST_VALUE_RS_MIN_VERSION == "0.4.2"
+    from anyzarr.protocol.codecs._cast_value import backend_version_problem
+
+    for fine in ("0.4.2", "0.4.3", "1.0", "0.4.2.post1", None):
+        assert backend_version_problem(fine) is None
+    for bad in ("0.4.1", "0.3.0", "0.4.2.dev1", "0.4.2rc1"):
+        assert "0.4.2" in (backend_version_problem(bad) or "")
+
+
+def test_a_sharding_codec_among_others_warns_once_per_open() -> None:
+    store = MemoryStore()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", errors.ZarrUserWarning)
+        zarr.create_array(
+            store,
+            shape=(16,),
+            dtype="u1",
+            serializer=zarr.codecs.ShardingCodec(chunk_shape=(8,)),
+            compressors=[zarr.codecs.GzipCodec()],
+        )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        zarr.open_array(store, mode="r")
+    assert len([w for w in caught if "disables partial reads" in str(w.message)]) == 1
