@@ -10,11 +10,10 @@ a compressor the way zarr-python 3 scripts do.  The classes are anyzarr's own
 (from ``anyzarr.protocol.codecs``); they write the same metadata as
 zarr-python's.
 
-The option enums (``BloscCname``, ``BloscShuffle``, ``Endian``,
-``ShardingCodecIndexLocation``) are string enums: every member equals its
-string, and the codecs store the plain string, so an enum argument and the
-string give the same metadata.  zarr-python 3.4 deprecates these enums in
-favour of plain strings; anyzarr accepts both without a warning.
+The option classes (``BloscCname``, ``BloscShuffle``, ``Endian``,
+``ShardingCodecIndexLocation``) are deprecated as in zarr-python 3.4: a
+member (``BloscCname.zstd``) is its plain string, given with a
+``DeprecationWarning``; pass the strings instead.
 
 ``CastValue`` and ``ScaleOffset`` are the ``cast_value`` and
 ``scale_offset`` array-to-array codecs from the zarr-extensions repository

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import Literal
+from typing import ClassVar, Literal
 
+from anyzarr.codecs._deprecated_enum import DeprecatedOptions
 from anyzarr.protocol.codecs import BloscCodec
 
 __all__ = ["BloscCname", "BloscCnameLiteral", "BloscCodec", "BloscShuffle", "BloscShuffleLiteral"]
@@ -13,28 +13,25 @@ BloscShuffleLiteral = Literal["noshuffle", "shuffle", "bitshuffle"]
 BloscCnameLiteral = Literal["lz4", "lz4hc", "blosclz", "snappy", "zlib", "zstd"]
 
 
-class BloscCname(StrEnum):
-    """The compressors inside blosc (``BloscCodec(cname=...)``)."""
+class BloscCname(DeprecatedOptions):
+    """Deprecated (as in zarr-python 3.4): pass ``BloscCodec(cname=...)`` a string."""
 
-    lz4 = "lz4"
-    lz4hc = "lz4hc"
-    blosclz = "blosclz"
-    snappy = "snappy"
-    zstd = "zstd"
-    zlib = "zlib"
+    _members: ClassVar[dict[str, str]] = {
+        name: name for name in ("lz4", "lz4hc", "blosclz", "snappy", "zstd", "zlib")
+    }
 
 
-class BloscShuffle(StrEnum):
-    """How blosc rearranges bytes before compressing (``BloscCodec(shuffle=...)``)."""
+class BloscShuffle(DeprecatedOptions):
+    """Deprecated (as in zarr-python 3.4): pass ``BloscCodec(shuffle=...)`` a string."""
 
-    noshuffle = "noshuffle"
-    shuffle = "shuffle"
-    bitshuffle = "bitshuffle"
+    _members: ClassVar[dict[str, str]] = {
+        name: name for name in ("noshuffle", "shuffle", "bitshuffle")
+    }
 
-    @classmethod
-    def from_int(cls, num: int) -> BloscShuffle:
-        """The member for numcodecs' shuffle number (0, 1 or 2)."""
-        members = list(cls)
-        if not (isinstance(num, int) and 0 <= num < len(members)):
-            raise ValueError(f"blosc shuffle number must be 0, 1 or 2, got {num!r}")
-        return members[num]
+    @staticmethod
+    def from_int(num: int) -> BloscShuffleLiteral:
+        """The shuffle name for numcodecs' shuffle number (0, 1 or 2)."""
+        names: tuple[BloscShuffleLiteral, ...] = ("noshuffle", "shuffle", "bitshuffle")
+        if not (isinstance(num, int) and 0 <= num < len(names)):
+            raise ValueError(f"Value must be between 0 and 2. Got {num}.")
+        return names[num]

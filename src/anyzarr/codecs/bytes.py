@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import Literal
+from typing import ClassVar, Literal
 
+from anyzarr.codecs._deprecated_enum import DeprecatedOptions
 from anyzarr.protocol.codecs import BytesCodec
 
 __all__ = ["BytesCodec", "Endian", "EndianLiteral"]
@@ -12,8 +12,7 @@ __all__ = ["BytesCodec", "Endian", "EndianLiteral"]
 EndianLiteral = Literal["little", "big"]
 
 
-class Endian(StrEnum):
-    """Byte order of the ``bytes`` codec (``BytesCodec(endian=...)``)."""
+class Endian(DeprecatedOptions):
+    """Deprecated (as in zarr-python 3.4): pass ``BytesCodec(endian=...)`` a string."""
 
-    little = "little"
-    big = "big"
+    _members: ClassVar[dict[str, str]] = {"little": "little", "big": "big"}

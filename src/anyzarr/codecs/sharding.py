@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import Literal
+from typing import ClassVar, Literal
 
+from anyzarr.codecs._deprecated_enum import DeprecatedOptions
 from anyzarr.protocol.codecs import ShardingCodec
 
 __all__ = ["IndexLocation", "ShardingCodec", "ShardingCodecIndexLocation", "SubchunkWriteOrder"]
@@ -17,8 +17,7 @@ IndexLocation = Literal["start", "end"]
 SubchunkWriteOrder = Literal["morton", "unordered", "lexicographic", "colexicographic"]
 
 
-class ShardingCodecIndexLocation(StrEnum):
-    """Where a shard keeps its index (``ShardingCodec(index_location=...)``)."""
+class ShardingCodecIndexLocation(DeprecatedOptions):
+    """Deprecated (as in zarr-python 3.4): pass ``ShardingCodec(index_location=...)`` a string."""
 
-    start = "start"
-    end = "end"
+    _members: ClassVar[dict[str, str]] = {"start": "start", "end": "end"}

@@ -10,6 +10,7 @@ codecs can hand views along instead of copying.
 
 from __future__ import annotations
 
+import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Buffer as RawBytes
 from collections.abc import Mapping, Sequence
@@ -78,14 +79,23 @@ class ChunkSpec:
         return np.full(self.shape, self.fill_value, dtype=self.dtype, order=self.order)
 
 
-def enum_value(value: Any) -> Any:
-    """``value.value`` for an enum member, else ``value``.
+def enum_value(value: Any, codec: str = "the codec", param: str = "...") -> Any:
+    """``value.value`` for an enum member (with zarr-python 3.4's
+    ``DeprecationWarning``), else ``value``.
 
-    Codec options may be given as enum members (``anyzarr.codecs.BloscCname``
-    and friends); codecs keep the plain JSON value so that their documents and
-    reprs are the same either way.
+    Codecs keep the plain JSON value, so that their documents and reprs are
+    the same either way; ``codec`` and ``param`` name the argument in the
+    warning.
     """
-    return value.value if isinstance(value, Enum) else value
+    if not isinstance(value, Enum):
+        return value
+    warnings.warn(
+        f"Passing an enum to {codec}(..., {param}=...) is deprecated; pass the equivalent "
+        "literal string instead.",
+        DeprecationWarning,
+        stacklevel=4,
+    )
+    return value.value
 
 
 def parse_named_configuration(

@@ -74,8 +74,8 @@ class BloscCodec(_NumcodecsBacked):
     blocksize: int = 0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "cname", enum_value(self.cname))
-        object.__setattr__(self, "shuffle", enum_value(self.shuffle))
+        object.__setattr__(self, "cname", enum_value(self.cname, "BloscCodec", "cname"))
+        object.__setattr__(self, "shuffle", enum_value(self.shuffle, "BloscCodec", "shuffle"))
         if self.cname not in _CNAMES:
             raise MetadataValidationError(
                 f"codec 'blosc': cname must be one of {_CNAMES}, got {self.cname!r}"

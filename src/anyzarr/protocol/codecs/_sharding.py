@@ -124,7 +124,7 @@ class ShardingCodec(ArrayBytesCodec):
         from anyzarr.protocol.codecs._crc32c import Crc32cCodec
         from anyzarr.protocol.codecs._registry import parse_codecs
 
-        index_location = enum_value(index_location)
+        index_location = enum_value(index_location, "ShardingCodec", "index_location")
         if index_location not in ("start", "end"):
             raise MetadataValidationError(
                 "codec 'sharding_indexed': field 'index_location' must be 'start' or 'end', "
