@@ -406,3 +406,28 @@ def test_a_sharding_codec_among_others_warns_once_per_open() -> None:
         warnings.simplefilter("always")
         zarr.open_array(store, mode="r")
     assert len([w for w in caught if "disables partial reads" in str(w.message)]) == 1
+
+
+def test_ndbuffer_items_are_views_and_scalars_are_checked() -> None:
+    from anyzarr.buffer.cpu import NDBuffer
+
+    data = np.full((3, 4), b"x" * 10)
+    item = NDBuffer.from_numpy_array(data)[1, 2].as_numpy_array()
+    assert item.shape == ()
+    assert np.shares_memory(item, data)
+    with pytest.raises(ValueError, match="does not contain a single scalar value"):
+        NDBuffer.from_numpy_array(np.zeros(2)).as_scalar()
+
+
+@pytest.mark.parametrize("fill", [0, 7, "NaT"])
+@pytest.mark.parametrize("byteorder", ["<", ">"])
+def test_generic_datetimes_fill_by_count(fill: Any, byteorder: str) -> None:
+    from anyzarr.buffer.cpu import NDBuffer
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # numpy deprecates 'generic'
+        dtype = np.dtype(f"{byteorder}M8[2generic]")
+        made = NDBuffer.create(shape=(2,), dtype=dtype, fill_value=fill).as_numpy_array()
+    assert made.dtype == dtype
+    expected = -(2**63) if fill == "NaT" else fill
+    np.testing.assert_array_equal(made.view(f"{byteorder}i8"), [expected, expected])

@@ -295,7 +295,9 @@ class NDBuffer(ABC):
     def as_scalar(self) -> Any:
         """The single element of a size-1 buffer."""
         if self._data.size != 1:
-            raise ValueError(f"as_scalar needs a buffer of size 1, got {self._data.size}")
+            raise ValueError(
+                f"Buffer does not contain a single scalar value (it holds {self._data.size})"
+            )
         return self.as_numpy_array().reshape(-1)[0]
 
     @property
@@ -346,9 +348,11 @@ class NDBuffer(ABC):
 
     def __getitem__(self, key: Any) -> Self:
         result = self._data.__getitem__(key)
-        if not hasattr(result, "ndim"):
-            # numpy hands back a bare scalar for a full integer index.
-            result = np.asarray(result)
+        if not hasattr(result, "ndim") or not isinstance(result, type(self._data)):
+            # numpy hands back a bare scalar (a copy) for a full integer index;
+            # indexing with a trailing ``...`` gives a 0-d view instead.
+            keys = key if isinstance(key, tuple) else (key,)
+            result = self._data.__getitem__((*keys, Ellipsis))
         return self.__class__(result)
 
     def __setitem__(self, key: Any, value: Any) -> None:

@@ -65,7 +65,7 @@ class NDBuffer(_core.NDBuffer):
         if wanted.kind in "mM":
             # Fill through the integers: numpy may drop a generic unit's scale.
             out = _keep_dtype(np.zeros(shape, dtype=wanted, order=order), wanted)
-            out.view(wanted.byteorder + "i8")[...] = np.asarray(fill_value, dtype=wanted).view("i8")
+            out.view(wanted.byteorder + "i8")[...] = _time_counts(fill_value, wanted)
             return cls(out)
         return cls(np.full(shape, fill_value, dtype=wanted, order=order))
 
@@ -82,6 +82,15 @@ class NDBuffer(_core.NDBuffer):
 
     def as_numpy_array(self) -> npt.NDArray[Any]:
         return np.asanyarray(self._data)
+
+
+def _time_counts(fill_value: Any, dtype: np.dtype[Any]) -> Any:
+    # An integer is a count of the unit; numpy refuses to convert one to a
+    # datetime of a generic unit, so it is not converted.
+    if isinstance(fill_value, int | np.integer) and not isinstance(fill_value, bool):
+        return np.int64(fill_value)
+    # The value in native byte order, as a count (assignment reorders the bytes).
+    return np.asarray(fill_value, dtype=dtype.newbyteorder("=")).view(np.int64)
 
 
 def _keep_dtype(array: npt.NDArray[Any], dtype: np.dtype[Any]) -> npt.NDArray[Any]:
