@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from anyzarr._module_pickling import PicklableModule
+from anyzarr._module_pickling import StorageModule
 from anyzarr.io._store import Store
 from anyzarr.io._store_path import StoreLike, StorePath, make_store_path
 from anyzarr.io.stores import (
@@ -43,4 +43,4 @@ __all__ = [
 ]
 
 # Pickled by name, so objects that hold the module (dask graphs) pickle.
-sys.modules[__name__].__class__ = PicklableModule
+sys.modules[__name__].__class__ = StorageModule

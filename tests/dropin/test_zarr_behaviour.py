@@ -431,3 +431,29 @@ def test_generic_datetimes_fill_by_count(fill: Any, byteorder: str) -> None:
     assert made.dtype == dtype
     expected = -(2**63) if fill == "NaT" else fill
     np.testing.assert_array_equal(made.view(f"{byteorder}i8"), [expected, expected])
+
+
+def test_wrapper_stores_describe_themselves_as_zarr_python_does(tmp_path: Any) -> None:
+    from anyzarr.storage import LocalStore, LoggingStore, WrapperStore
+
+    inner = LocalStore(tmp_path)
+    url = f"file://{tmp_path.as_posix()}"
+    assert repr(WrapperStore(inner)) == f"WrapperStore(LocalStore, '{url}')"
+    assert str(WrapperStore(inner)) == f"wrapping-{url}"
+    assert repr(LoggingStore(inner)) == f"LoggingStore(LocalStore, '{url}')"
+    assert str(LoggingStore(inner)) == f"logging-{url}"
+    with pytest.raises(NotImplementedError, match="must be opened via the `_open` method"):
+        WrapperStore(inner)._is_open = True
+
+
+def test_storage_default_compressor_is_deprecated_and_ignored() -> None:
+    import anyzarr.storage
+
+    with pytest.warns(errors.ZarrDeprecationWarning, match="default_compressor is deprecated"):
+        anyzarr.storage.default_compressor = "zstd"  # type: ignore[attr-defined]
+    assert not hasattr(anyzarr.storage, "default_compressor")
+
+
+def test_short_void_fill_values_are_padded() -> None:
+    arr = zarr.create_array({}, shape=(2,), dtype="V4", fill_value=b"X", zarr_format=2)
+    assert arr.fill_value.tobytes() == b"X\x00\x00\x00"

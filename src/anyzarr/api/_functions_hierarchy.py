@@ -73,7 +73,7 @@ async def consolidate_metadata(
 
     store_path = await resolve(store, path=path)
     if not getattr(store_path.store, "supports_consolidated_metadata", True):
-        raise TypeError(f"{type(store_path.store).__name__} does not support consolidated metadata")
+        raise TypeError(f"{type(store_path.store).__name__} doesn't support consolidated metadata")
     zarr_format = zarr_format_of(zarr_format, None)
     group = await AsyncGroup.open(store_path, zarr_format=zarr_format, use_consolidated=False)
     members = await list_members(store_path, group.zarr_format, None)

@@ -226,7 +226,7 @@ async def read_node_metadata(
     if not _supports_consolidated(store_path):
         if use_consolidated:
             raise ConsolidatedMetadataNotFoundError(
-                f"{type(store_path.store).__name__} does not support consolidated metadata"
+                f"{type(store_path.store).__name__} doesn't support consolidated metadata"
             )
         use_consolidated = False
     consolidated_key: str | None = None

@@ -89,7 +89,10 @@ class LoggingStore(WrapperStore[T_Store]):
         self.logger.log(level, "Finished %s.%s(%s) [%.4f s]", store, method, hint, elapsed)
 
     def __repr__(self) -> str:
-        return f"LoggingStore({self._store!r})"
+        return f"LoggingStore({type(self._store).__name__}, '{self._store}')"
+
+    def __str__(self) -> str:
+        return f"logging-{self._store}"
 
     async def get(
         self,

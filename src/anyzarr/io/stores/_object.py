@@ -168,11 +168,13 @@ class ObjectStore(Store):
         self.store = store
 
     def __repr__(self) -> str:
-        return f"ObjectStore({self.store!r})"
+        return f"ObjectStore(object_store://{self.store!r})"
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, ObjectStore) and (
-            other.store is self.store or bool(other.store == self.store)
+        return (
+            isinstance(other, ObjectStore)
+            and self.read_only == other.read_only
+            and (other.store is self.store or bool(other.store == self.store))
         )
 
     def __hash__(self) -> int:

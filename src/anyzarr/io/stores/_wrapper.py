@@ -69,8 +69,12 @@ class WrapperStore[T_Store: Store](Store):
 
     @_is_open.setter
     def _is_open(self, value: bool) -> None:
-        # Only the wrapped store's state counts; the base __init__ sets this.
-        pass
+        # Only the wrapped store's state counts.  The base __init__ sets this
+        # before there is a wrapped store; afterwards setting it is an error.
+        if "_store" in self.__dict__:
+            raise NotImplementedError(
+                f"{type(self).__name__} must be opened via the `_open` method"
+            )
 
     async def close(self) -> None:
         await close_store(self._store)
@@ -108,7 +112,7 @@ class WrapperStore[T_Store: Store](Store):
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._store!r})"
+        return f"{type(self).__name__}({type(self._store).__name__}, '{self._store}')"
 
     def __str__(self) -> str:
         return f"wrapping-{self._store}"

@@ -203,10 +203,11 @@ class RawBytes(_FixedLength):
     def cast_value(self, value: object) -> Any:
         if isinstance(value, np.void) and value.dtype.itemsize == self.length:
             raw = value.tobytes()
-        elif isinstance(value, bytes | np.bytes_) and len(value) == self.length:
-            raw = bytes(value)
+        elif isinstance(value, bytes | np.bytes_) and len(value) <= self.length:
+            # Shorter bytes are padded with zeros, as numpy (and zarr-python) pad them.
+            raw = bytes(value).ljust(self.length, b"\x00")
         else:
-            raise self._bad(value, f"expected exactly {self.length} bytes")
+            raise self._bad(value, f"expected at most {self.length} bytes")
         return np.void(raw)
 
     def _encode(self, scalar: Any, zarr_format: ZarrFormat) -> JSON:
