@@ -214,7 +214,11 @@ class RawBytes(_FixedLength):
         return encode_base64(scalar.tobytes())
 
     def _decode(self, value: JSON, zarr_format: ZarrFormat) -> Any:
-        return self.cast_value(decode_base64(value, self))
+        raw = decode_base64(value, self)
+        if len(raw) != self.length:
+            # Stored documents hold the whole value; only callers' values are padded.
+            raise self._bad(value, f"expected exactly {self.length} bytes")
+        return self.cast_value(raw)
 
     def default_fill_value(self) -> Any:
         return np.void(b"\x00" * self.length)
