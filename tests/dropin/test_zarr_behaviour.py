@@ -457,3 +457,9 @@ def test_storage_default_compressor_is_deprecated_and_ignored() -> None:
 def test_short_void_fill_values_are_padded() -> None:
     arr = zarr.create_array({}, shape=(2,), dtype="V4", fill_value=b"X", zarr_format=2)
     assert arr.fill_value.tobytes() == b"X\x00\x00\x00"
+
+
+def test_automatic_shards_warn_as_experimental() -> None:
+    with pytest.warns(errors.ZarrUserWarning, match="Automatic shard shape inference"):
+        arr = zarr.create_array({}, shape=(64,), chunks=(4,), dtype="u1", shards="auto")
+    assert arr.shards is not None

@@ -24,6 +24,7 @@ from anyzarr.protocol._errors import (
     ReadOnlyError,
     UsageError,
     ZarrRuntimeWarning,
+    ZarrUserWarning,
 )
 from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE
 
@@ -167,6 +168,13 @@ async def create_array_node(
         # zarr-python: the memory order of a v3 array comes from its config.
         warn_order_ignored()
         order = None
+
+    if isinstance(shards, str) and shards == "auto":
+        warnings.warn(
+            "Automatic shard shape inference is experimental and may change without notice.",
+            ZarrUserWarning,
+            stacklevel=3,
+        )
 
     metadata = create_array_metadata(
         shape=shape,
