@@ -463,3 +463,16 @@ def test_automatic_shards_warn_as_experimental() -> None:
     with pytest.warns(errors.ZarrUserWarning, match="Automatic shard shape inference"):
         arr = zarr.create_array({}, shape=(64,), chunks=(4,), dtype="u1", shards="auto")
     assert arr.shards is not None
+
+
+def test_padded_records_are_packed_with_one_warning() -> None:
+    from numpy.lib.recfunctions import repack_fields
+
+    dtype = np.dtype([("a", "i8"), ("nested", np.dtype([("x", "i1"), ("y", "i8")], align=True))])
+    data = np.ones(3, dtype=dtype)
+    store = MemoryStore()
+    with pytest.warns(errors.ZarrUserWarning, match="packed field layout") as record:
+        zarr.create_array(store, data=data, chunks=(2,))
+    assert len([w for w in record if issubclass(w.category, errors.ZarrUserWarning)]) == 1
+    expected = repack_fields(data, recurse=True)
+    np.testing.assert_array_equal(zarr.open_array(store)[:], expected)
