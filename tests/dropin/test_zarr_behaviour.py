@@ -100,9 +100,10 @@ async def test_update_attributes_async_replaces_as_zarr_python_does() -> None:
     store = MemoryStore()
     root = zarr.group(store, attributes={"a": 1})
     assert dict((await _replace(root)).attrs) == {"b": 2}
+    assert dict(root.attrs) == {"b": 2}
     assert dict(zarr.open_group(store, mode="r").attrs) == {"b": 2}
     # update_attributes merges.
-    assert dict(root.update_attributes({"c": 3}).attrs) == {"a": 1, "c": 3}
+    assert dict(root.update_attributes({"c": 3}).attrs) == {"b": 2, "c": 3}
 
 
 def test_member_errors() -> None:

@@ -435,19 +435,21 @@ class GroupExtras(_NodeExtras):
         return wrap(sync(self._async_group.require_group, name, **kwargs))  # type: ignore[no-any-return]
 
     async def update_attributes_async(self, new_attributes: dict[str, Any]) -> Group:
-        """A group whose attributes are ``new_attributes`` (replacing them all, as
-        zarr-python's ``update_attributes_async`` does), stored; awaits on the
-        caller's own loop.  ``update_attributes`` merges instead.
+        """Store ``new_attributes`` as this group's attributes, replacing them all
+        (as zarr-python's ``update_attributes_async`` does; ``update_attributes``
+        merges instead), and return the group; awaits on the caller's own loop.
         """
         import dataclasses
 
-        from anyzarr.api._group import AsyncGroup
         from anyzarr.io._metadata_io import write_node_metadata
 
         current = self._async_group
         metadata = dataclasses.replace(current.metadata, attributes=dict(new_attributes))
         await write_node_metadata(current.store_path, metadata)
-        return wrap(AsyncGroup(metadata, current.store_path))  # type: ignore[no-any-return]
+        # This group shows the new attributes too (as the reference's example
+        # expects), and so does the group returned.
+        current.metadata = metadata
+        return wrap(current)  # type: ignore[no-any-return]
 
     def __reduce__(self) -> tuple[Any, tuple[Any, str]]:
         inner = self._async_group
