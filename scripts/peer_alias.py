@@ -234,6 +234,14 @@ class PublicView(types.ModuleType):
         return (importlib.import_module, (self.__name__,))
 
 
+def _has_attribute(module: types.ModuleType, name: str) -> bool:
+    # A lazy module __getattr__ may raise ImportError for a name it cannot load.
+    try:
+        return hasattr(module, name)
+    except ImportError:
+        return False
+
+
 class _Loader(importlib.abc.Loader):
     def __init__(self, module: types.ModuleType) -> None:
         self.module = module
@@ -263,7 +271,8 @@ class ZarrAliasFinder(importlib.abc.MetaPathFinder):
                 if exc.name is None or not real.startswith(exc.name):
                     raise
                 parent, _, leaf = fullname.rpartition(".")
-                if parent in sys.modules and hasattr(sys.modules[parent], leaf):
+                owner = sys.modules.get(parent)
+                if isinstance(owner, PublicView) and _has_attribute(owner, leaf):
                     # An attribute, not a module (``mock.patch`` and
                     # ``pkgutil.resolve_name`` try the import first).
                     return None
