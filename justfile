@@ -53,3 +53,8 @@ demo:
 # xarray engine="anyzarr" against engine="zarr", and a dask read on a LocalCluster
 bench-xarray *args: setup
     {{py}} bench/xarray_dask.py {{args}}
+
+# zarr-python's own test suite against anyzarr (not CI; minutes).  Extra
+# arguments go to the runner: test paths, -k, --reuse-control, --markdown FILE.
+peer *args: setup
+    {{py}} scripts/peer_suite.py {{args}}

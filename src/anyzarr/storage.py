@@ -11,14 +11,17 @@ surface, anyio-native).  :class:`StorePath` is a store plus a path inside it;
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
+from anyzarr._module_pickling import StorageModule
 from anyzarr.io._store import Store
 from anyzarr.io._store_path import StoreLike, StorePath, make_store_path
 from anyzarr.io.stores import (
     LAZY_DRIVERS,
     LocalStore,
     LoggingStore,
+    ManagedMemoryStore,
     MemoryStore,
     WrapperStore,
     ZipStore,
@@ -34,6 +37,7 @@ __all__ = [
     "HTTPStore",
     "LocalStore",
     "LoggingStore",
+    "ManagedMemoryStore",
     "MemoryStore",
     "ObjectStore",
     "Store",
@@ -55,3 +59,7 @@ def __getattr__(name: str) -> type[Store]:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
+
+
+# Pickled by name, so objects that hold the module (dask graphs) pickle.
+sys.modules[__name__].__class__ = StorageModule

@@ -1,10 +1,8 @@
 """Rectilinear (variable-size) chunk grids through the array API.
 
-Opening, describing, counting and resizing work now.  Reading and writing
-data need the engine to plan over ``metadata.chunk_grid`` and decode each
-chunk at ``plan.chunk_shape_of(coords)`` (see docs/indexing.md); until that
-lands (``api/_array_select.py`` and ``io/_engine*.py``, owned by the lead) the
-data tests are expected to fail, strictly, so they turn red the day they pass.
+Opening, describing, counting, resizing, and reading and writing data: the
+engine plans over ``metadata.chunk_grid`` and decodes each chunk at its own
+shape (``StoredArray.spec_at``), in batches of one shape.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from anyzarr.errors import (
     ContainsGroupError,
     GroupNotFoundError,
     NodeTypeValidationError,
+    ZarrDeprecationWarning,
 )
 from anyzarr.io.stores import MemoryStore
 from anyzarr.protocol.metadata import GroupMetadata
@@ -213,7 +214,8 @@ async def test_create_hierarchy(zarr_format: int) -> None:
 async def test_tree_function() -> None:
     g = await az.group(store=MemoryStore())
     await g.create_group("only")
-    assert repr(await az.tree(g)) == "/\n└── only\n"
+    with pytest.warns(ZarrDeprecationWarning, match="AsyncGroup.tree"):
+        assert repr(await az.tree(g)) == "/\n└── only\n"
 
 
 @pytest.mark.anyio

@@ -29,7 +29,9 @@ async def test_round_trip_and_single_read(zarr_format: int) -> None:
     await _build(store, zarr_format)
     consolidated = await az.consolidate_metadata(store)
     assert consolidated.metadata.consolidated_metadata is not None
-    assert sorted(consolidated.metadata.consolidated_metadata.metadata) == [
+    # Nested as zarr-python nests it: children under their group.
+    assert sorted(consolidated.metadata.consolidated_metadata.metadata) == ["sub", "top"]
+    assert sorted(consolidated.metadata.consolidated_metadata.flattened_metadata) == [
         "sub",
         "sub/arr",
         "sub/deep",

@@ -17,9 +17,9 @@ import pytest
 
 import anyzarr as zarr
 from anyzarr.api._sync_runtime import sync
-from anyzarr.api.synchronous import _array as _sync_select
+from anyzarr.api.synchronous import _array as _sync_array
 from anyzarr.errors import ChunkNotFoundError
-from anyzarr.io import _run_here as _engine_fused
+from anyzarr.io import _run_here
 from anyzarr.io._engine import INLINE_MAX_BYTES
 from anyzarr.protocol._errors import UsageError
 from anyzarr.storage import LocalStore, MemoryStore
@@ -34,7 +34,7 @@ def forbid_hop(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
     """Call it once the array is set up: any later trip to the loop fails."""
 
     def forbid() -> None:
-        monkeypatch.setattr(_sync_select, "_sync", _no_hop)
+        monkeypatch.setattr(_sync_array, "_sync", _no_hop)
 
     return forbid
 
@@ -129,7 +129,7 @@ def test_fast_path_matches_async(
     a = _make(store, sharded=sharded)
     fast_read, async_read = READS[name]
     expected = sync(async_read, a.async_array)
-    monkeypatch.setattr(_sync_select, "_sync", _no_hop)
+    monkeypatch.setattr(_sync_array, "_sync", _no_hop)
     _same(fast_read(a), expected)
 
 
@@ -199,7 +199,7 @@ def test_missing_chunks_raise_when_configured(store: Any, monkeypatch: pytest.Mo
     strict = zarr.Array(a.async_array.with_config({"read_missing_chunks": False}))
     with pytest.raises(ChunkNotFoundError) as slow:
         sync(strict.async_array.getitem, (slice(10, None), 0))
-    monkeypatch.setattr(_sync_select, "_sync", _no_hop)
+    monkeypatch.setattr(_sync_array, "_sync", _no_hop)
     with pytest.raises(ChunkNotFoundError) as fast:
         strict[10:, 0]
     assert str(fast.value) == str(slow.value)
@@ -214,15 +214,15 @@ def test_large_reads_use_helper_threads_not_the_loop(
     value = np.arange(side * side, dtype="i4").reshape(side, side)
     a[...] = value
     threads: set[str] = set()
-    real = _engine_fused._helper_pool
+    real = _run_here._helper_pool
 
     def watched(size: int) -> Any:
         pool = real(size)
         threads.add("pool")
         return pool
 
-    monkeypatch.setattr(_engine_fused, "_helper_pool", watched)
-    monkeypatch.setattr(_sync_select, "_sync", _no_hop)
+    monkeypatch.setattr(_run_here, "_helper_pool", watched)
+    monkeypatch.setattr(_sync_array, "_sync", _no_hop)
     _same(a[:], value)
     _same(a[7:590:3, 100:], value[7:590:3, 100:])
     assert threads == {"pool"}
@@ -238,7 +238,7 @@ def test_wrapped_store_uses_the_loop(monkeypatch: pytest.MonkeyPatch) -> None:
         calls.append(fn)
         return sync(fn, *args, **kwargs)
 
-    monkeypatch.setattr(_sync_select, "_sync", counting)
+    monkeypatch.setattr(_sync_array, "_sync", counting)
     _same(a[3, 4], np.array(37, dtype="i4"))
     assert len(calls) == 1
 
@@ -274,7 +274,7 @@ def test_writes_skip_the_loop_and_match_async(
     fast = _make(store, sharded=sharded)
     twin = _make(MemoryStore(), sharded=sharded)
     with monkeypatch.context() as m:
-        m.setattr(_sync_select, "_sync", _no_hop)
+        m.setattr(_sync_array, "_sync", _no_hop)
         do_write(fast, value)
     # The same write through the event loop, via the async method.
     do_write(_LoopWrites(twin), value)
@@ -345,14 +345,14 @@ def test_large_writes_use_helper_threads(store: Any, monkeypatch: pytest.MonkeyP
     a = zarr.create_array(store=store, shape=(600, 600), chunks=(100, 100), dtype="i4")
     value = np.arange(360000, dtype="i4").reshape(600, 600)
     used: list[bool] = []
-    real = _engine_fused._helper_pool
+    real = _run_here._helper_pool
 
     def watched(size: int) -> Any:
         used.append(True)
         return real(size)
 
-    monkeypatch.setattr(_engine_fused, "_helper_pool", watched)
-    monkeypatch.setattr(_sync_select, "_sync", _no_hop)
+    monkeypatch.setattr(_run_here, "_helper_pool", watched)
+    monkeypatch.setattr(_sync_array, "_sync", _no_hop)
     a[...] = value
     a[100:200, 5] = -1
     value[100:200, 5] = -1
@@ -364,7 +364,7 @@ def test_wrapped_store_writes_use_the_loop(monkeypatch: pytest.MonkeyPatch) -> N
     from anyzarr.storage import WrapperStore
 
     a = _make(WrapperStore(MemoryStore()), sharded=False)
-    monkeypatch.setattr(_sync_select, "_sync", _no_hop)
+    monkeypatch.setattr(_sync_array, "_sync", _no_hop)
     with pytest.raises(AssertionError, match="event loop"):
         a[0, 0] = 5
 

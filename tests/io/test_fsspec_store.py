@@ -19,7 +19,7 @@ from anyzarr.errors import ReadOnlyError, UnsafeKeyError
 from anyzarr.io.stores._fsspec import FsspecStore
 from anyzarr.io.stores._retry import RemoteStoreError
 from anyzarr.protocol._byte_request import RangeByteRequest, SuffixByteRequest
-from anyzarr.protocol.buffer import cpu
+from anyzarr.protocol.buffer import Buffer, cpu
 from anyzarr.storage import FsspecStore as PublicFsspecStore
 from anyzarr.testing.store import StoreTests
 
@@ -104,9 +104,9 @@ class TestFsspecLocal(StoreTests[FsspecStore]):
     def store_kwargs(self, tmp_path: Path) -> dict[str, Any]:
         return {"fs": fsspec.filesystem("file", auto_mkdir=True), "path": str(tmp_path)}
 
-    async def get(self, store: FsspecStore, key: str) -> bytes | None:
+    async def get(self, store: FsspecStore, key: str) -> Buffer | None:
         path = Path(store.path) / key
-        return path.read_bytes() if path.is_file() else None
+        return cpu.Buffer.from_bytes(path.read_bytes()) if path.is_file() else None
 
 
 class TestFsspecAsyncWrapper(StoreTests[FsspecStore]):

@@ -19,7 +19,7 @@ import pytest
 from anyzarr.errors import ReadOnlyError, UnsupportedOperationError
 from anyzarr.io._store import Store
 from anyzarr.io.stores._http import HTTPStore
-from anyzarr.protocol.buffer import cpu
+from anyzarr.protocol.buffer import Buffer, cpu
 from anyzarr.testing.servers import HTTPTestServer, serve_directory
 from anyzarr.testing.store import StoreTests
 
@@ -48,10 +48,10 @@ class TestHTTPStoreReadOnlySubset(StoreTests[HTTPStore]):
     async def open_store(self, store_kwargs: dict[str, Any], *, read_only: bool = False) -> Any:
         return await HTTPStore.open(**store_kwargs)
 
-    async def set(self, store: HTTPStore, key: str, value: bytes) -> None:
+    async def set(self, store: HTTPStore, key: str, value: Buffer) -> None:
         path = self.roots[store.url] / key
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(value)
+        path.write_bytes(value.to_bytes())
 
     async def _refuses_writes(self, store: HTTPStore, key: str) -> None:
         with pytest.raises(ReadOnlyError, match=key):
@@ -76,15 +76,15 @@ class TestHTTPStoreReadOnlySubset(StoreTests[HTTPStore]):
     @pytest.mark.parametrize("key", ["c/0", "a/b/c/zarr.json", "zarr.json", ".zattrs", "x-y_z"])
     @pytest.mark.parametrize("data", [b"", DATA])
     async def test_set_then_get(self, store: HTTPStore, key: str, data: bytes) -> None:
-        await self.set(store, key, data)
+        await self._put(store, key, data)
         assert await self.get(store, key) == data
         await self._refuses_writes(store, key)
         assert await self.get(store, key) == data
 
     @pytest.mark.anyio
     async def test_set_replaces(self, store: HTTPStore) -> None:
-        await self.set(store, "k", b"old value")
-        await self.set(store, "k", b"new")
+        await self._put(store, "k", b"old value")
+        await self._put(store, "k", b"new")
         assert await self.get(store, "k") == b"new"
         assert await store.getsize("k") == 3
 
@@ -92,7 +92,7 @@ class TestHTTPStoreReadOnlySubset(StoreTests[HTTPStore]):
     async def test_stored_value_is_independent_of_the_callers_buffer(
         self, store: HTTPStore
     ) -> None:
-        await self.set(store, "k", DATA)
+        await self._put(store, "k", DATA)
         first = await store.get("k")
         second = await store.get("k")
         assert first is not None
@@ -106,34 +106,34 @@ class TestHTTPStoreReadOnlySubset(StoreTests[HTTPStore]):
 
     @pytest.mark.anyio
     async def test_set_if_not_exists(self, store: HTTPStore) -> None:
-        await self.set(store, "k", b"first")
+        await self._put(store, "k", b"first")
         await self._refuses_writes(store, "k")
         assert await self.get(store, "k") == b"first"
 
     @pytest.mark.anyio
     async def test_delete(self, store: HTTPStore) -> None:
-        await self.set(store, "a/b", DATA)
+        await self._put(store, "a/b", DATA)
         with pytest.raises(ReadOnlyError, match="a/b"):
             await store.delete("a/b")
         assert await self.get(store, "a/b") == DATA
 
     @pytest.mark.anyio
     async def test_delete_dir(self, store: HTTPStore) -> None:
-        await self.set(store, "g/a", DATA)
+        await self._put(store, "g/a", DATA)
         with pytest.raises(ReadOnlyError, match="g"):
             await store.delete_dir("g")
         assert await store.exists("g/a")
 
     @pytest.mark.anyio
     async def test_clear(self, store: HTTPStore) -> None:
-        await self.set(store, "c", DATA)
+        await self._put(store, "c", DATA)
         with pytest.raises(ReadOnlyError):
             await store.clear()
         assert await store.exists("c")
 
     @pytest.mark.anyio
     async def test_listing(self, store: HTTPStore) -> None:
-        await self.set(store, "a/zarr.json", DATA)
+        await self._put(store, "a/zarr.json", DATA)
         for listing in (store.list(), store.list_prefix("a"), store.list_dir("a")):
             with pytest.raises(UnsupportedOperationError, match="list"):
                 _ = [k async for k in listing]
@@ -145,7 +145,7 @@ class TestHTTPStoreReadOnlySubset(StoreTests[HTTPStore]):
 
     @pytest.mark.anyio
     async def test_getsize(self, store: HTTPStore) -> None:
-        await self.set(store, "a/x", DATA)
+        await self._put(store, "a/x", DATA)
         assert await store.getsize("a/x") == len(DATA)
         with pytest.raises(FileNotFoundError):
             await store.getsize("missing")
@@ -162,7 +162,7 @@ class TestHTTPStoreReadOnlySubset(StoreTests[HTTPStore]):
     async def test_many_concurrent_sets_and_gets(self, store: HTTPStore) -> None:
         count = 50
         for i in range(count):
-            await self.set(store, f"c/{i}", str(i).encode() * 3)
+            await self._put(store, f"c/{i}", str(i).encode() * 3)
         results: dict[int, bytes | None] = {}
 
         async def read(i: int) -> None:
@@ -177,7 +177,7 @@ class TestHTTPStoreReadOnlySubset(StoreTests[HTTPStore]):
     @pytest.mark.anyio
     async def test_cancelled_set_leaves_old_or_new(self, store: HTTPStore) -> None:
         # No writes: check a cancelled read instead leaves the store usable.
-        await self.set(store, "k", DATA)
+        await self._put(store, "k", DATA)
         with anyio.move_on_after(0.0):
             await store.get("k")
         assert await self.get(store, "k") == DATA
@@ -185,12 +185,12 @@ class TestHTTPStoreReadOnlySubset(StoreTests[HTTPStore]):
     @pytest.mark.anyio
     async def test_context_manager(self, store_kwargs: dict[str, Any]) -> None:
         async with HTTPStore(**store_kwargs) as store:
-            await self.set(store, "k", DATA)
+            await self._put(store, "k", DATA)
             assert await self.get(store, "k") == DATA
 
     @pytest.mark.anyio
     async def test_pickle(self, store: HTTPStore) -> None:
-        await self.set(store, "k", DATA)
+        await self._put(store, "k", DATA)
         _ = store.limiter
         clone = pickle.loads(pickle.dumps(store))
         assert type(clone) is HTTPStore

@@ -11,6 +11,7 @@ from anyzarr.errors import (
     GroupNotFoundError,
     MetadataValidationError,
     NodeNotFoundError,
+    ZarrUserWarning,
 )
 from anyzarr.io._metadata_io import (
     ConsolidatedMetadataNotFoundError,
@@ -52,7 +53,8 @@ async def test_v3_wins_over_v2() -> None:
     await _put(store, "zarr.json", {"zarr_format": 3, "node_type": "group", "attributes": {"v": 3}})
     await _put(store, ".zgroup", {"zarr_format": 2})
     await _put(store, ".zattrs", {"v": 2})
-    meta = await read_node_metadata(StorePath(store))
+    with pytest.warns(ZarrUserWarning, match="Zarr format 3 will be used"):
+        meta = await read_node_metadata(StorePath(store))
     assert meta.zarr_format == 3
     assert meta.attributes == {"v": 3}
     only_v2 = await read_node_metadata(StorePath(store), zarr_format=2)

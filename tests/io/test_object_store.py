@@ -15,7 +15,7 @@ from anyzarr.errors import ReadOnlyError, UnsafeKeyError
 from anyzarr.io.stores._object import ObjectStore
 from anyzarr.io.stores._retry import RemoteStoreError
 from anyzarr.protocol._byte_request import ByteRequest, OffsetByteRequest, RangeByteRequest
-from anyzarr.protocol.buffer import cpu
+from anyzarr.protocol.buffer import Buffer, cpu
 from anyzarr.storage import ObjectStore as PublicObjectStore
 from anyzarr.testing.servers import S3TestServer, moto_s3_server
 from anyzarr.testing.store import StoreTests
@@ -43,14 +43,14 @@ class TestObjectStoreLocal(StoreTests[ObjectStore]):
     def store_kwargs(self, tmp_path: Path) -> dict[str, Any]:
         return {"store": LocalStore(str(tmp_path), mkdir=True)}
 
-    async def get(self, store: ObjectStore, key: str) -> bytes | None:
+    async def get(self, store: ObjectStore, key: str) -> Buffer | None:
         path = Path(str(cast(LocalStore, store.store).prefix)) / key
-        return path.read_bytes() if path.is_file() else None
+        return cpu.Buffer.from_bytes(path.read_bytes()) if path.is_file() else None
 
-    async def set(self, store: ObjectStore, key: str, value: bytes) -> None:
+    async def set(self, store: ObjectStore, key: str, value: Buffer) -> None:
         path = Path(str(cast(LocalStore, store.store).prefix)) / key
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(value)
+        path.write_bytes(value.to_bytes())
 
 
 class TestObjectStoreS3(StoreTests[ObjectStore]):

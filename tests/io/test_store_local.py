@@ -11,7 +11,7 @@ import pytest
 
 from anyzarr.errors import ReadOnlyError, UnsafeKeyError
 from anyzarr.io.stores import LocalStore, _local
-from anyzarr.protocol.buffer import cpu
+from anyzarr.protocol.buffer import Buffer, cpu
 from anyzarr.testing.store import StoreTests
 
 
@@ -22,14 +22,14 @@ class TestLocalStore(StoreTests[LocalStore]):
     def store_kwargs(self, tmp_path: Path) -> dict[str, Any]:
         return {"root": tmp_path / "store"}
 
-    async def get(self, store: LocalStore, key: str) -> bytes | None:
+    async def get(self, store: LocalStore, key: str) -> Buffer | None:
         path = store.root / key
-        return path.read_bytes() if path.is_file() else None
+        return cpu.Buffer.from_bytes(path.read_bytes()) if path.is_file() else None
 
-    async def set(self, store: LocalStore, key: str, value: bytes) -> None:
+    async def set(self, store: LocalStore, key: str, value: Buffer) -> None:
         path = store.root / key
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(value)
+        path.write_bytes(value.to_bytes())
 
 
 def _files(root: Path) -> list[str]:

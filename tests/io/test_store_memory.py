@@ -17,12 +17,11 @@ class TestMemoryStore(StoreTests[MemoryStore]):
     def store_kwargs(self) -> dict[str, Any]:
         return {"store_dict": {}}
 
-    async def get(self, store: MemoryStore, key: str) -> bytes | None:
-        value = store._store_dict.get(key)
-        return None if value is None else value.to_bytes()
+    async def get(self, store: MemoryStore, key: str) -> Buffer | None:
+        return store._store_dict.get(key)
 
-    async def set(self, store: MemoryStore, key: str, value: bytes) -> None:
-        store._store_dict[key] = cpu.Buffer.from_bytes(value)
+    async def set(self, store: MemoryStore, key: str, value: Buffer) -> None:
+        store._store_dict[key] = cpu.Buffer.from_bytes(value.to_bytes())
 
 
 @pytest.mark.anyio

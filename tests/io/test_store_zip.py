@@ -36,6 +36,25 @@ class TestZipStore(StoreTests[ZipStore]):
         return await self.open_store(store_kwargs, read_only=True)
 
     @pytest.mark.anyio
+    async def test_with_read_only_shares_data(self, store: ZipStore) -> None:
+        # Another handle on the archive sees members once the writer closed it.
+        await store.set("k", cpu.Buffer.from_bytes(b"v"))
+        await store.close()
+        reader = store.with_read_only(True)
+        assert reader.read_only
+        value = await reader.get("k")
+        assert value is not None
+        assert value.to_bytes() == b"v"
+        await reader.close()
+        writer = reader.with_read_only(False)
+        assert not writer.read_only
+        await writer.set("k2", cpu.Buffer.from_bytes(b"w"))
+        await writer.close()
+        again = await ZipStore.open(store.path, mode="r")
+        assert sorted([k async for k in again.list()]) == ["k", "k2"]
+        await again.close()
+
+    @pytest.mark.anyio
     async def test_pickle(self, store: ZipStore) -> None:
         await store.set("k", cpu.Buffer.from_bytes(b"v"))
         await store.close()

@@ -102,7 +102,7 @@ def test_entry_points_are_consulted(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_registry, "_entry_points_loaded", False)
     try:
         assert get_codec_class("test.from-entry-point") is ReverseCodec
-        assert seen == ["anyzarr.codecs"]
+        assert seen == ["anyzarr.codecs", "zarr.codecs"]
     finally:
         _registry._registry.pop("test.from-entry-point", None)
 

@@ -240,7 +240,7 @@ def test_nested_consolidated_metadata_is_flattened() -> None:
     meta = parse_v3(doc, "")
     assert isinstance(meta, GroupMetadata)
     assert meta.consolidated_metadata is not None
-    assert set(meta.consolidated_metadata.metadata) == {"sub", "sub/b"}
+    assert set(meta.consolidated_metadata.flattened_metadata) == {"sub", "sub/b"}
 
 
 def test_consolidated_refuses_bad_paths() -> None:

@@ -151,7 +151,7 @@ def test_groups_and_consolidated_metadata(zarr_format: int) -> None:
         root = parse_v3(docs["zarr.json"], "")
         assert isinstance(root, GroupMetadata)
         assert root.consolidated_metadata is not None
-        assert set(root.consolidated_metadata.metadata) == {"a", "sub", "sub/b"}
+        assert set(root.consolidated_metadata.flattened_metadata) == {"a", "sub", "sub/b"}
         assert metadata_documents(root) == {"zarr.json": docs["zarr.json"]}
     else:
         from anyzarr.protocol.metadata import group_from_zmetadata
@@ -159,7 +159,7 @@ def test_groups_and_consolidated_metadata(zarr_format: int) -> None:
         root = group_from_zmetadata(docs[".zmetadata"], "")
         assert root.attributes == {"x": "y"}
         assert root.consolidated_metadata is not None
-        assert set(root.consolidated_metadata.metadata) == {"a", "sub", "sub/b"}
+        assert set(root.consolidated_metadata.flattened_metadata) == {"a", "sub", "sub/b"}
         ours = metadata_documents(root)
         assert ours[".zgroup"] == docs[".zgroup"]
         assert ours[".zattrs"] == docs[".zattrs"]

@@ -22,13 +22,15 @@ import numpy.typing as npt
 from anyzarr.api._array_config import ArrayConfig, ArrayConfigLike, parse_array_config
 from anyzarr.api._array_create import create_array_node, resolve_store_path
 from anyzarr.api._array_grid import delete_outside, iter_grid
+from anyzarr.api._array_indexers import AsyncOIndex, AsyncVIndex
 from anyzarr.api._array_info import ArrayInfo, grid_shape
 from anyzarr.api._array_metadata import allow_pickle, metadata_from_dict
+from anyzarr.api._functions_common import ArgumentError
 from anyzarr.api._selection import Fields, SelectionKind, SelectionRead, selection_write
 from anyzarr.api._sync_runtime import NOT_HERE, NotHere, off_loop_thread, runs_here
 from anyzarr.io import _engine
 from anyzarr.io._tasks import task_group
-from anyzarr.protocol._errors import ReadOnlyError, UsageError
+from anyzarr.protocol._errors import ReadOnlyError, UsageError, ZarrUserWarning
 from anyzarr.protocol.array import ArrayWrite, StoredArray
 from anyzarr.protocol.buffer import BufferPrototype
 from anyzarr.protocol.codecs import (
@@ -58,6 +60,13 @@ if TYPE_CHECKING:
     from anyzarr.io._store_path import StorePath
 
 __all__ = ["AsyncArray"]
+
+
+def _chunk_sizes(shape: tuple[int, ...], grid: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
+    return tuple(
+        tuple(min(size, extent - start) for start in range(0, extent, size)) if extent else ()
+        for extent, size in zip(shape, grid, strict=True)
+    )
 
 
 class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
@@ -91,6 +100,16 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
         self.store_path = store_path
         self._config = parse_array_config(config)
         self.codec_pipeline = pipeline_for_metadata(parsed, allow_pickle=allow_pickle())
+        codecs = parsed.codecs if isinstance(parsed, ArrayV3Metadata) else ()
+        if len(codecs) > 1 and any(isinstance(c, ShardingCodec) for c in codecs):
+            # zarr-python's warning, once per array opened: codecs around a
+            # sharding codec apply to whole shards.
+            warnings.warn(
+                "Combining a `sharding_indexed` codec disables partial reads and writes, "
+                "which may lead to inefficient performance.",
+                ZarrUserWarning,
+                stacklevel=2,
+            )
 
     # -- construction -----------------------------------------------------
 
@@ -180,8 +199,13 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
         return cls(metadata, store_path, config=config)
 
     def with_config(self, config: ArrayConfigLike) -> Self:
-        """The same array with other runtime settings."""
-        merged = {**self._config.to_dict(), **dict(parse_array_config(config).to_dict())}
+        """The same array with other runtime settings (a mapping changes only the
+        settings it names)."""
+        if isinstance(config, ArrayConfig):
+            merged = dict(config.to_dict())
+        else:
+            merged = {**self._config.to_dict(), **dict(config)}
+            parse_array_config(merged)  # checks keys and values
         return type(self)(self.metadata, self.store_path, config=merged)
 
     # -- static facts ---------------------------------------------------------
@@ -316,6 +340,19 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
                 "'compressor' is only defined for Zarr format 2 arrays; use 'compressors'"
             )
         return meta.compressor
+
+    @property
+    def read_chunk_sizes(self) -> tuple[tuple[int, ...], ...]:
+        """Per axis, the data size of each chunk reads use (inner chunks when sharded).
+
+        Edge chunks are clipped to the array, as dask's ``chunks`` are.
+        """
+        return _chunk_sizes(self.shape, self.chunks)
+
+    @property
+    def write_chunk_sizes(self) -> tuple[tuple[int, ...], ...]:
+        """Per axis, the data size of each stored object (shards when sharded), clipped."""
+        return _chunk_sizes(self.shape, self.shards or self.chunks)
 
     @property
     def cdata_shape(self) -> tuple[int, ...]:
@@ -753,6 +790,16 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
         """Write whole chunks picked by chunk-grid indices."""
         return await self._write("block", selection, value, fields=fields, prototype=prototype)
 
+    @property
+    def oindex(self) -> AsyncOIndex[T_ArrayMetadata]:
+        """Orthogonal indexing: ``await a.oindex.getitem(sel)`` / ``.setitem(sel, value)``."""
+        return AsyncOIndex(self)
+
+    @property
+    def vindex(self) -> AsyncVIndex[T_ArrayMetadata]:
+        """Point or mask indexing: ``await a.vindex.getitem(sel)`` / ``.setitem(sel, value)``."""
+        return AsyncVIndex(self)
+
     # -- changing the array --------------------------------------------------------
 
     def _check_writable(self, action: str) -> None:
@@ -774,11 +821,12 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
         self._check_writable("resize")
         shape = (new_shape,) if isinstance(new_shape, int) else tuple(int(s) for s in new_shape)
         if len(shape) != self.ndim:
-            raise UsageError(
-                f"new shape {shape} has {len(shape)} dimensions; array at path {self.path!r} has {self.ndim}"
+            raise ArgumentError(
+                f"new shape {shape} has {len(shape)} dimensions; array at path {self.path!r} "
+                f"has {self.ndim}: a resize keeps the same number of dimensions"
             )
         if any(s < 0 for s in shape):
-            raise UsageError(f"new shape {shape} has a negative length")
+            raise ArgumentError(f"new shape {shape} has a negative length")
         new_meta = self._meta.with_shape(shape)
         if delete_outside_chunks:
             await delete_outside(self, shape)
@@ -789,15 +837,15 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
         self._check_writable("append to")
         values = np.asarray(data)
         if values.ndim != self.ndim:
-            raise UsageError(
+            raise ArgumentError(
                 f"data has {values.ndim} dimensions; array at path {self.path!r} has {self.ndim}"
             )
         if not -self.ndim <= axis < self.ndim:
-            raise UsageError(f"axis {axis} is out of range for {self.ndim} dimensions")
+            raise ArgumentError(f"axis {axis} is out of range for {self.ndim} dimensions")
         axis %= self.ndim
         for i, (a, b) in enumerate(zip(self.shape, values.shape, strict=True)):
             if i != axis and a != b:
-                raise UsageError(
+                raise ArgumentError(
                     f"data shape {values.shape} does not match array shape {self.shape} on axis {i}"
                 )
         old = self.shape

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any, Literal, TypedDict
 
-from anyzarr.protocol._errors import UsageError
+from anyzarr.api._functions_common import ArgumentError, ArgumentTypeError
 
 __all__ = ["ArrayConfig", "ArrayConfigLike", "ArrayConfigParams", "parse_array_config"]
 
@@ -49,8 +49,21 @@ class ArrayConfig:
     sharding_coalesce_max_bytes: int = 16 * 1024 * 1024
 
     def __post_init__(self) -> None:
+        # ValueError with zarr-python's wording for each bad value.
         if self.order not in ("C", "F"):
-            raise UsageError(f"array config field 'order' must be 'C' or 'F', not {self.order!r}")
+            raise ArgumentError(
+                f"array config field 'order' must be 'C' or 'F', not {self.order!r}"
+            )
+        for name in ("write_empty_chunks", "read_missing_chunks"):
+            value = getattr(self, name)
+            if not isinstance(value, bool):
+                raise ArgumentError(
+                    f"array config field {name!r}: Expected instance of bool, got {value!r}"
+                )
+        for name in ("sharding_coalesce_max_gap_bytes", "sharding_coalesce_max_bytes"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ArgumentError(f"array config field {name!r}: Expected int, got {value!r}")
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ArrayConfig:
@@ -58,8 +71,8 @@ class ArrayConfig:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise UsageError(
-                f"unknown array config field(s) {unknown}; expected some of {sorted(known)}"
+            raise ArgumentTypeError(
+                f"Unknown array config keys: {unknown}. Valid keys are {sorted(known)}."
             )
         values = {name: _default(name) for name in known}
         values.update(data)
@@ -103,6 +116,6 @@ def parse_array_config(config: ArrayConfigLike | None) -> ArrayConfig:
         return config
     if isinstance(config, Mapping):
         return ArrayConfig.from_dict(config)
-    raise UsageError(
+    raise ArgumentTypeError(
         f"array config must be a mapping or an ArrayConfig, not {type(config).__name__}"
     )

@@ -10,18 +10,21 @@ maps the latter onto the former.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from anyzarr.io._tasks import task_group
+from anyzarr.api._group_store import ensure_parents
 from anyzarr.protocol._errors import (
     ContainsArrayError,
     ContainsGroupError,
     NodeNotFoundError,
     ReadOnlyError,
     UsageError,
+    ZarrRuntimeWarning,
+    ZarrUserWarning,
 )
 from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE, ArrayV3Metadata
 
@@ -98,25 +101,16 @@ async def _check_target(store_path: Any, zarr_format: int, overwrite: bool) -> N
     raise ContainsArrayError(f"an array already exists at path {path!r}")
 
 
-async def _ensure_parents(store_path: Any, zarr_format: Literal[2, 3]) -> None:
-    """Write group metadata for each ancestor that has no node yet, as zarr-python does."""
-    from anyzarr.io._metadata_io import node_exists, write_node_metadata
-    from anyzarr.protocol.metadata import GroupMetadata
-
-    parts = [p for p in store_path.path.split("/") if p]
-    parents = ["/".join(parts[:i]) for i in range(len(parts))]
-    if not parents:
-        return
-    store_root = await resolve_store_path(store_path.store)
-
-    async def one(parent: str) -> None:
-        target = store_root / parent if parent else store_root
-        if not await node_exists(target):
-            await write_node_metadata(target, GroupMetadata(zarr_format=zarr_format))
-
-    async with task_group() as tg:
-        for parent in parents:
-            tg.start_soon(one, parent)
+def warn_order_ignored() -> None:
+    """zarr-python's warning for ``order=`` on a format 3 array (the config decides)."""
+    warnings.warn(
+        "The `order` keyword argument has no effect for Zarr format 3 arrays. "
+        "To control the memory layout of the array, either use the `config` keyword "
+        "argument, as in `config={'order': 'C'}`,"
+        "or change the global 'array.order' configuration variable.",
+        ZarrRuntimeWarning,
+        stacklevel=3,
+    )
 
 
 async def create_array_node(
@@ -184,6 +178,17 @@ async def create_array_node(
         chunk_key_encoding = {"name": kind, "separator": dimension_separator}
     if order is None and zarr_format == 2:
         order = array_config.order
+    if zarr_format == 3 and order is not None:
+        # zarr-python: the memory order of a v3 array comes from its config.
+        warn_order_ignored()
+        order = None
+
+    if isinstance(shards, str) and shards == "auto":
+        warnings.warn(
+            "Automatic shard shape inference is experimental and may change without notice.",
+            ZarrUserWarning,
+            stacklevel=3,
+        )
 
     metadata = create_array_metadata(
         shape=shape,
@@ -209,11 +214,9 @@ async def create_array_node(
                 "with anyzarr.config.set({'array.rectilinear_chunks': True})"
             )
     await _check_target(store_path, zarr_format, overwrite)
-    async with task_group() as tg:
-        tg.start_soon(write_node_metadata, store_path, metadata)
-        tg.start_soon(_ensure_parents, store_path, zarr_format)
-    if zarr_format == 3 and order is not None and config is None:
-        array_config = parse_array_config({"order": order})
+    # Parents first: an array among them refuses the new node before anything is written.
+    await ensure_parents(store_path, zarr_format)
+    await write_node_metadata(store_path, metadata)
     array: AsyncArray[Any] = AsyncArray(metadata, store_path, config=array_config)
     if data is not None and write_data:
         await array.setitem(Ellipsis, data)

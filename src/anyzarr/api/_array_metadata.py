@@ -38,7 +38,7 @@ def metadata_from_dict(data: Mapping[str, Any], path: str) -> ArrayMetadata:
         meta = parse_v2(msgspec.json.encode(body), None, zattrs, path)
     else:
         raise MetadataValidationError(
-            f"array metadata for path {path!r} has invalid 'zarr_format' {fmt!r}"
+            f"Invalid zarr_format: {fmt}. Expected 2 or 3 (array metadata for path {path!r})"
         )
     if not isinstance(meta, ArrayV2Metadata | ArrayV3Metadata):
         raise MetadataValidationError(f"metadata for path {path!r} describes a group, not an array")

@@ -283,11 +283,12 @@ class _Options:
             "filters": _filters_for(source, fmt),
             "compressors": _compressors_for(source, fmt, self.compressors),
             "fill_value": _fill_value(source, dtype),
-            "order": source.order,
             "zarr_format": fmt,
             "attributes": dict(source.attrs),
             "overwrite": self.overwrite,
         }
+        if fmt == 2:
+            kwargs["order"] = source.order  # format 3 stores no memory order
         if source.zarr_format == fmt == 3:
             kwargs["serializer"] = source.serializer
             kwargs["chunk_key_encoding"] = source.metadata.chunk_key_encoding

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
-from anyzarr.protocol._errors import UsageError
+from anyzarr.protocol._errors import MetadataValidationError, UsageError
 
 if TYPE_CHECKING:
     from anyzarr.io._store_path import StorePath
 
 __all__ = [
     "ArgumentError",
+    "ArgumentTypeError",
     "CREATE_MODES",
     "READ_MODES",
     "default_zarr_format",
@@ -22,6 +23,10 @@ __all__ = [
 
 class ArgumentError(UsageError, ValueError):
     """An argument value is invalid (a ``ValueError``, as zarr-python raises)."""
+
+
+class ArgumentTypeError(UsageError, TypeError):
+    """An argument is not accepted here (a ``TypeError``, as zarr-python raises)."""
 
 
 READ_MODES = ("r", "r+", "a")
@@ -45,7 +50,10 @@ def zarr_format_of(zarr_format: int | None, zarr_version: int | None) -> ZarrFor
         )
     value = zarr_format if zarr_format is not None else zarr_version
     if value not in (2, 3, None):
-        raise UsageError(f"zarr_format must be 2, 3 or None, not {value!r}")
+        # zarr-python's wording and class (a ValueError).
+        raise MetadataValidationError(
+            f"Invalid value for 'zarr_format'. Expected 2, 3, or None. Got {value!r}."
+        )
     return value  # type: ignore[return-value]
 
 

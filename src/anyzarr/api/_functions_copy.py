@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from anyzarr.api._copy_slabs import iter_slabs, slab_shape
 from anyzarr.api._functions_common import ArgumentError, resolve
 from anyzarr.api._group import AsyncGroup
+from anyzarr.io._store import resolve_prototype
 from anyzarr.io._tasks import task_group
 from anyzarr.protocol._errors import UsageError
 
@@ -101,7 +102,7 @@ async def _copy_store(
             n_skipped += 1
             return
         emit(f"copy {key} -> {target}")
-        value = await src.store.get(key)
+        value = await src.store.get(key, resolve_prototype(None))
         if value is None:
             return  # deleted since it was listed
         if not dry_run:
@@ -184,9 +185,11 @@ async def _copy_node(
             "dtype": source.dtype,
             "chunks": tuple(source.metadata.inner_chunk_shape),
             "fill_value": source.metadata.fill_value,
-            "order": source.metadata.order,
             "attributes": attrs,
         }
+        if source.metadata.zarr_format == 2 and dest.metadata.zarr_format == 2:
+            # Memory order is v2 metadata; a v3 array takes it from its config.
+            options["order"] = source.metadata.order
         options.update(create_kws)
         target = await dest.create_array(name, **options)
         await _copy_array_data(source, target)

@@ -7,22 +7,28 @@ older keywords (``compressor``, ``codecs``, ``chunk_shape``,
 
 from __future__ import annotations
 
+import copy
+import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from anyzarr.api._functions_common import (
+    ArgumentError,
+    ArgumentTypeError,
     default_zarr_format,
     resolve,
     zarr_format_of,
 )
 from anyzarr.api._group_nodes import create_array_at
-from anyzarr.protocol._errors import UsageError
+from anyzarr.protocol._errors import UsageError, ZarrRuntimeWarning, ZarrUserWarning
 from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE
 
 if TYPE_CHECKING:
     from anyzarr.api._array import AsyncArray
+    from anyzarr.io._store_path import StorePath
 
 __all__ = [
     "array",
@@ -146,6 +152,7 @@ async def create(
     dimension_names: Iterable[str | None] | None = None,
     storage_options: dict[str, Any] | None = None,
     config: Any = None,
+    data: npt.ArrayLike | None = None,
     **kwargs: Any,
 ) -> AsyncArray[Any]:
     """Create an array with zarr-python's long-standing keywords.
@@ -153,11 +160,62 @@ async def create(
     ``store=None`` means a new in-memory store.  ``compressor`` (one codec, or
     ``None``) and ``codecs`` (a complete v3 codec list) are translated to
     ``create_array``'s ``filters`` / ``serializer`` / ``compressors``;
-    ``dimension_separator`` picks the chunk key encoding.
+    ``dimension_separator`` picks the chunk key encoding.  ``data``, when
+    given, is written into the new array (it does not set its shape or data
+    type, unlike ``create_array``'s).
     """
-    if chunk_store is not None:
-        raise UsageError("chunk_store is not supported: chunks live in the same store")
     zarr_format = zarr_format_of(zarr_format, zarr_version) or default_zarr_format()
+    # zarr-python's TypeErrors for fractional sizes.
+    if _has_float(shape):
+        raise ArgumentTypeError(f"Expected an iterable of integers as the shape, got {shape!r}")
+    if _has_float(chunks) or _has_float(chunk_shape):
+        raise ArgumentTypeError(
+            "Chunk specification must be an integer or an iterable of integers, got "
+            f"{chunks if chunk_shape is None else chunk_shape!r}"
+        )
+    # Accepted and ignored, with zarr-python's warning for each one given.
+    for name, value in (
+        ("synchronizer", synchronizer),
+        ("chunk_store", chunk_store),
+        ("cache_metadata", cache_metadata),
+        ("cache_attrs", cache_attrs),
+        ("read_only", read_only),
+        ("meta_array", meta_array),
+    ):
+        if value is not None:
+            warnings.warn(f"{name} is not yet implemented", ZarrRuntimeWarning, stacklevel=2)
+    if write_empty_chunks is not None:
+        warnings.warn(
+            "The `write_empty_chunks` keyword argument is deprecated and will be removed in "
+            "future versions. To control whether empty chunks are written to storage, either "
+            "use the `config` keyword argument, as in `config={'write_empty_chunks': True}`,"
+            "or change the global 'array.write_empty_chunks' configuration variable.",
+            ZarrRuntimeWarning,
+            stacklevel=2,
+        )
+        if config is not None:
+            warnings.warn(
+                "Both write_empty_chunks and config keyword arguments are set. This is "
+                "redundant. When both are set, write_empty_chunks will be used instead of the "
+                "value in config.",
+                ZarrUserWarning,
+                stacklevel=2,
+            )
+    _check_format_keywords(
+        zarr_format,
+        chunks=chunks,
+        chunk_shape=chunk_shape,
+        dimension_separator=dimension_separator,
+        filters=filters,
+        compressor=compressor,
+        codecs=codecs,
+        chunk_key_encoding=chunk_key_encoding,
+        dimension_names=dimension_names,
+    )
+    if isinstance(chunk_key_encoding, tuple) and len(chunk_key_encoding) == 2:
+        # zarr-python's create also takes ``(name, separator)``.
+        name, separator = chunk_key_encoding
+        chunk_key_encoding = {"name": name, "separator": separator}
     if filters is not None:
         filters = list(filters)
     elif zarr_format == 3:
@@ -168,14 +226,17 @@ async def create(
         config = {**(dict(config) if config else {}), "write_empty_chunks": write_empty_chunks}
     mode = kwargs.pop("mode", None)
     if kwargs:
-        raise UsageError(f"unexpected keyword arguments for create: {sorted(kwargs)}")
+        # Python's own wording for a stray keyword, as zarr-python's create gives it.
+        raise ArgumentTypeError(
+            f"create() got an unexpected keyword argument {sorted(kwargs)[0]!r}"
+        )
     store_path = await resolve(store, path=path, mode=mode or "a", storage_options=storage_options)
     legacy: dict[str, Any] = {}
     if codecs is not None:
         legacy["codecs"] = list(codecs)
     if dimension_separator is not None:
         legacy["dimension_separator"] = dimension_separator
-    return await create_array_at(
+    arr = await create_array_at(
         store_path,
         shape=shape,
         dtype="float64" if dtype is None else dtype,
@@ -192,6 +253,41 @@ async def create(
         config=config,
         **legacy,
     )
+    if data is not None:
+        await arr.setitem(Ellipsis, data)
+    return arr
+
+
+def _check_format_keywords(zarr_format: int, **given: Any) -> None:
+    """zarr-python's ValueErrors for ``create`` keywords of the other format."""
+    if given["chunks"] is not None and given["chunk_shape"] is not None:
+        raise ArgumentError("Only one of chunk_shape or chunks can be provided.")
+    if zarr_format == 3:
+        wrong = [
+            ("dimension_separator", given["dimension_separator"] is not None, "chunk_key_encoding"),
+            ("filters", given["filters"] is not None, "array-to-array codecs"),
+            ("compressor", not _is(given["compressor"], "auto"), "bytes-to-bytes codecs"),
+        ]
+    else:
+        wrong = [
+            ("codecs", given["codecs"] is not None, "filters and compressor"),
+            ("chunk_key_encoding", given["chunk_key_encoding"] is not None, "dimension_separator"),
+            ("dimension_names", given["dimension_names"] is not None, ""),
+        ]
+    for name, present, instead in wrong:
+        if present:
+            use = f" Use {instead} instead." if instead else ""
+            raise ArgumentError(
+                f"{name} cannot be used for arrays with zarr_format {zarr_format}.{use}"
+            )
+
+
+def _has_float(sizes: Any) -> bool:
+    if isinstance(sizes, float | np.floating):
+        return True
+    return isinstance(sizes, tuple | list) and any(
+        isinstance(size, float | np.floating) for size in sizes
+    )
 
 
 def _keep(value: Any, source: Any, attribute: str) -> Any:
@@ -201,6 +297,11 @@ def _keep(value: Any, source: Any, attribute: str) -> Any:
         return "auto"
     kept = getattr(source, attribute, None)
     return "auto" if kept is None else kept
+
+
+def _is(value: Any, word: str) -> bool:
+    # ``value == "keep"`` on a numpy array of chunk sizes would compare elementwise.
+    return isinstance(value, str) and value == word
 
 
 async def from_array(
@@ -236,27 +337,44 @@ async def from_array(
         same_format = zarr_format in (None, meta.zarr_format)  # type: ignore[union-attr]
         if zarr_format is None:
             zarr_format = meta.zarr_format  # type: ignore[union-attr]
-        if chunks == "keep":
+        if _is(chunks, "keep"):
             chunks = tuple(meta.inner_chunk_shape)  # type: ignore[union-attr]
-        if shards == "keep":
+        if _is(shards, "keep"):
             shards = meta.shards  # type: ignore[union-attr]
         if not same_format:
-            filters = "auto" if filters == "keep" else filters
-            compressors = "auto" if compressors == "keep" else compressors
-            serializer = "auto" if serializer == "keep" else serializer
+            filters = "auto" if _is(filters, "keep") else filters
+            compressors = "auto" if _is(compressors, "keep") else compressors
+            serializer = "auto" if _is(serializer, "keep") else serializer
         if fill_value is DEFAULT_FILL_VALUE:
             fill_value = meta.fill_value  # type: ignore[union-attr]
         if attributes is None:
-            attributes = dict(meta.attributes)  # type: ignore[union-attr]
+            # A deep copy: the new array's attributes must not alias the source's.
+            attributes = copy.deepcopy(dict(meta.attributes))  # type: ignore[union-attr]
         if dimension_names is None and zarr_format == 3:
             dimension_names = meta.dimension_names  # type: ignore[union-attr]
-        if order is None:
+        if chunk_key_encoding is None and same_format:
+            chunk_key_encoding = (
+                {"name": "v2", "separator": meta.dimension_separator}  # type: ignore[union-attr]
+                if zarr_format == 2
+                else meta.chunk_key_encoding  # type: ignore[union-attr]
+            )
+        if order is None and zarr_format == 2:
             order = meta.order  # type: ignore[union-attr]
+        elif order is None and meta.zarr_format == 2 and meta.order == "F":  # type: ignore[union-attr]
+            warnings.warn(
+                "The existing order='F' of the source Zarr format 2 array will be ignored.",
+                ZarrUserWarning,
+                stacklevel=2,
+            )
     else:
         data = np.asanyarray(data)
         shape, dtype = data.shape, data.dtype
-        chunks = "auto" if chunks == "keep" else chunks
-        shards = None if shards == "keep" else shards
+        chunks = "auto" if _is(chunks, "keep") else chunks
+        shards = None if _is(shards, "keep") else shards
+    if source is not None and write_data and overwrite:
+        store = await resolve(store, path=name, storage_options=storage_options)
+        name, storage_options = None, None
+        _refuse_overlap(source.store_path, store)
     arr = await create_array(
         store,
         name=name,
@@ -283,6 +401,33 @@ async def from_array(
     return arr
 
 
+def _refuse_overlap(source: StorePath, target: StorePath) -> None:
+    """Overwriting ``target`` deletes it first: a source inside it (or around it) would
+    be gone before its data is copied."""
+    if not _share_data(source.store, target.store):
+        return
+    src = f"{source.path}/" if source.path else ""
+    dest = f"{target.path}/" if target.path else ""
+    if src.startswith(dest) or dest.startswith(src):
+        raise ArgumentError(
+            f"Cannot overwrite {target.path!r} with the array at {source.path!r} because "
+            "the paths overlap. Write to a different path, or copy the source elsewhere first."
+        )
+
+
+def _share_data(a: Any, b: Any) -> bool:
+    # Equality is not enough: stores compare read_only, and memory stores with
+    # equal contents compare equal.
+    own_dict = getattr(a, "_store_dict", None)
+    if own_dict is not None and type(a) is type(b):
+        return own_dict is getattr(b, "_store_dict", None)
+    try:
+        a = a.with_read_only(b.read_only)
+    except (NotImplementedError, UsageError):
+        pass
+    return bool(a == b)
+
+
 def _as_async_array(obj: Any) -> AsyncArray[Any] | None:
     from anyzarr.api._array import AsyncArray
 
@@ -299,6 +444,7 @@ async def array(data: Any, **kwargs: Any) -> AsyncArray[Any]:
     if source is not None:
         kwargs.setdefault("chunks", tuple(source.metadata.inner_chunk_shape))
     kwargs.setdefault("dtype", values.dtype)
+    kwargs.pop("shape", None)  # the data's shape wins, as in zarr-python
     arr = await create(shape=values.shape, **kwargs)
     await arr.setitem(Ellipsis, values)
     return arr
@@ -325,17 +471,30 @@ async def full(shape: tuple[int, ...] | int, fill_value: Any, **kwargs: Any) -> 
 
 
 def like_kwargs(a: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """``kwargs`` completed with ``a``'s shape, dtype, chunks, order and (for a
-    Zarr array) fill value, as in zarr-python."""
+    """``kwargs`` completed with ``a``'s shape, dtype and chunks, and for a Zarr
+    array its fill value and format, as in zarr-python.
+
+    Memory order and codecs belong to a format, so they are copied only when
+    the new array has ``a``'s format (v2: ``order``, ``compressor``,
+    ``filters``; v3: ``codecs``).
+    """
     out = dict(kwargs)
     source = _as_async_array(a)
     if source is not None:
+        meta = source.metadata
         out.setdefault("shape", tuple(source.shape))
         out.setdefault("dtype", source.dtype)
-        out.setdefault("chunks", tuple(source.metadata.inner_chunk_shape))
-        out.setdefault("order", source.metadata.order)
-        out.setdefault("zarr_format", source.metadata.zarr_format)
+        out.setdefault("chunks", tuple(meta.inner_chunk_shape))
         out.setdefault("fill_value", source.fill_value)
+        if out.get("zarr_format") is None:
+            out["zarr_format"] = meta.zarr_format
+        if out["zarr_format"] == meta.zarr_format:
+            if meta.zarr_format == 2:
+                out.setdefault("order", meta.order)
+                out.setdefault("compressor", meta.compressor)
+                out.setdefault("filters", meta.filters)
+            else:
+                out.setdefault("codecs", meta.codecs)
         return out
     if hasattr(a, "shape"):
         out.setdefault("shape", tuple(a.shape))

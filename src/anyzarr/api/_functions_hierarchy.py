@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -18,7 +19,7 @@ from anyzarr.io._metadata_io import (
     task_group,
     write_node_metadata,
 )
-from anyzarr.protocol._errors import ContainsArrayError, UsageError
+from anyzarr.protocol._errors import ContainsArrayError, UsageError, ZarrUserWarning
 
 if TYPE_CHECKING:
     from anyzarr.api._array import AsyncArray
@@ -72,10 +73,17 @@ async def consolidate_metadata(
 
     store_path = await resolve(store, path=path)
     if not getattr(store_path.store, "supports_consolidated_metadata", True):
-        raise TypeError(f"{type(store_path.store).__name__} does not support consolidated metadata")
+        raise TypeError(f"{type(store_path.store).__name__} doesn't support consolidated metadata")
     zarr_format = zarr_format_of(zarr_format, None)
     group = await AsyncGroup.open(store_path, zarr_format=zarr_format, use_consolidated=False)
     members = await list_members(store_path, group.zarr_format, None)
+    if any(meta.zarr_format == 3 for _, meta in members):
+        warnings.warn(
+            "Consolidated metadata is currently not part in the Zarr format 3 specification. It "
+            "may not be supported by other zarr implementations and may change in the future.",
+            ZarrUserWarning,
+            stacklevel=2,
+        )
     if group.zarr_format == 3:
         block = {
             "kind": "inline",

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+from typing_extensions import deprecated
 
 from anyzarr.api._functions_common import (
     CREATE_MODES,
     READ_MODES,
     ArgumentError,
+    ArgumentTypeError,
     default_zarr_format,
     join_path,
     resolve,
@@ -28,7 +30,9 @@ from anyzarr.protocol._errors import (
     NodeNotFoundError,
     NodeTypeValidationError,
     UsageError,
+    ZarrDeprecationWarning,
 )
+from anyzarr.protocol.dtypes import data_type_from_numpy
 
 if TYPE_CHECKING:
     from anyzarr.api._array import AsyncArray
@@ -124,6 +128,11 @@ async def open(
             from anyzarr.api._group_nodes import array_from_metadata
 
             return array_from_metadata(store_path, meta, config)  # type: ignore[arg-type]
+    if config is not None:
+        raise ArgumentTypeError(
+            f"config is the runtime configuration of an array, but {store_path} resolves "
+            "to a group. Groups have no runtime configuration."
+        )
     return await open_group(
         store=store_path,
         zarr_format=zarr_format,
@@ -145,15 +154,16 @@ async def open_array(
 
     Modes follow zarr-python 3.4: ``r``/``r+`` need an existing array; ``a``
     opens one or creates it; ``w`` always creates, replacing any node; ``w-``
-    creates and fails if any node is there.  A group where an array is
+    creates and fails if any node is there.  Without ``mode`` an existing
+    array is opened, and a missing one is an ``ArrayNotFoundError``.  A group where an array is
     expected is a ``NodeTypeValidationError``; creating without ``shape`` is a
     ``ShapeRequiredError`` (a ``TypeError``).  ``config`` applies to opened and
     created arrays alike.  ``store`` may be passed positionally.
     """
     zarr_format = zarr_format_of(zarr_format, zarr_version)
-    mode = kwargs.pop("mode", None)
-    store_path = await resolve(store, path=path, mode=mode, storage_options=storage_options)
-    mode = mode or _default_mode(store_path)
+    given_mode = kwargs.pop("mode", None)
+    store_path = await resolve(store, path=path, mode=given_mode, storage_options=storage_options)
+    mode = given_mode or _default_mode(store_path)
     if mode in READ_MODES:
         try:
             return await open_array_at(store_path, zarr_format, kwargs.get("config"))
@@ -162,7 +172,9 @@ async def open_array(
                 raise NodeTypeValidationError(
                     f"expected an array but found a group at {_where(store_path)}"
                 ) from exc
-            if store_path.store.read_only or mode != "a":
+            # Without an explicit mode only an existing array is opened, as in
+            # zarr-python: code that catches ArrayNotFoundError relies on it.
+            if store_path.store.read_only or given_mode != "a":
                 raise ArrayNotFoundError(f"no array at {_where(store_path)}") from exc
     elif mode not in CREATE_MODES:
         raise UsageError(f"invalid mode {mode!r} for open_array")
@@ -223,15 +235,36 @@ async def open_group(
 async def open_consolidated(
     *args: Any, use_consolidated: Literal[True] = True, **kwargs: Any
 ) -> AsyncGroup:
-    """``open_group`` that requires consolidated metadata."""
+    """``open_group`` that requires consolidated metadata.
+
+    Any ``use_consolidated`` other than ``True`` is a ``TypeError``, as in
+    zarr-python.
+    """
     if use_consolidated is not True:
-        raise UsageError("open_consolidated requires use_consolidated=True")
+        raise ArgumentTypeError(
+            "open_consolidated requires use_consolidated=True; "
+            f"got use_consolidated={use_consolidated!r} (use open_group instead)"
+        )
     return await open_group(*args, use_consolidated=use_consolidated, **kwargs)
 
 
-async def open_like(a: Any, path: str, **kwargs: Any) -> AsyncArray[Any]:
-    """``open_array`` at ``path`` with ``a``'s shape, dtype and chunks as defaults."""
-    return await open_array(path=path, **like_kwargs(a, kwargs))
+async def open_like(
+    a: Any, path: str, *, zarr_format: Literal[2, 3] | None = None, **kwargs: Any
+) -> AsyncArray[Any]:
+    """``open_array`` at ``path`` with ``a``'s shape, dtype and chunks as defaults.
+
+    Without ``mode`` it is ``"a"``: an existing array is opened and a missing
+    one created, as in zarr-python.  ``a``'s format is not inherited: without
+    ``zarr_format`` an existing array of either format is opened and a missing
+    one created in the default format (``a``'s codecs are copied only when
+    that is ``a``'s format).
+    """
+    options = like_kwargs(a, {"zarr_format": zarr_format or default_zarr_format()})
+    options.pop("zarr_format")
+    options |= kwargs
+    if options.get("mode") is None:
+        options["mode"] = "a"
+    return await open_array(path=path, zarr_format=zarr_format, **options)
 
 
 async def group(
@@ -285,11 +318,13 @@ async def save_array(
 ) -> None:
     """Write the array-like ``arr`` as one array (one chunk unless ``chunks`` is given)."""
     zarr_format = zarr_format_of(zarr_format, zarr_version) or default_zarr_format()
-    if not hasattr(arr, "shape") or not hasattr(arr, "dtype"):
+    if not _array_like(arr):
         if np.isscalar(arr):
             arr = np.asarray(arr)
         else:
-            raise TypeError(f"save_array needs a numpy-like array, not {type(arr).__name__}")
+            raise TypeError(
+                f"arr argument must be numpy or other NDArrayLike array, not {type(arr).__name__}"
+            )
     mode = kwargs.pop("mode", "a")
     store_path = await resolve(store, path=path, mode=mode, storage_options=storage_options)
     kwargs.setdefault("chunks", getattr(arr, "chunks", None) or tuple(arr.shape) or None)
@@ -315,11 +350,27 @@ async def save_group(
     **kwargs: Any,
 ) -> None:
     """Write a group holding positional arrays as ``arr_0``, ``arr_1``, ... and
-    keyword arrays under their names; the arrays are written concurrently."""
+    keyword arrays under their names; the arrays are written concurrently.
+
+    The group replaces whatever is at ``path`` (mode ``"w"``), but only once
+    every argument is known to be an array of a storable data type: a bad
+    argument raises with the store untouched.
+    """
+    for arg in args:
+        if not _array_like(arg):
+            raise TypeError(
+                "All arguments must be numpy or other NDArrayLike arrays (except store, "
+                "path, storage_options, and zarr_format)"
+            )
+    for name, value in kwargs.items():
+        if not _array_like(value):
+            raise TypeError(f"Keyword argument {name!r} must be a numpy or other NDArrayLike array")
     if not args and not kwargs:
-        raise ArgumentError("save_group needs at least one array")
+        raise ArgumentError("at least one array must be provided")
+    for value in (*args, *kwargs.values()):
+        data_type_from_numpy(value.dtype)
     zarr_format = zarr_format_of(zarr_format, zarr_version) or default_zarr_format()
-    store_path = await resolve(store, storage_options=storage_options)
+    store_path = await resolve(store, mode="w", storage_options=storage_options)
     await AsyncGroup.from_store(
         store_path / path if path else store_path, zarr_format=zarr_format, overwrite=True
     )
@@ -339,19 +390,35 @@ async def save(
     zarr_version: Literal[2, 3] | None = None,
     zarr_format: Literal[2, 3] | None = None,
     path: str | None = None,
+    storage_options: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> None:
     """``save_array`` for a single positional array, ``save_group`` otherwise."""
     if not args and not kwargs:
-        raise ArgumentError("save needs at least one array")
+        raise ArgumentError("at least one array must be provided")
     if len(args) == 1 and not kwargs:
         await save_array(
-            store, args[0], zarr_version=zarr_version, zarr_format=zarr_format, path=path
+            store,
+            args[0],
+            zarr_version=zarr_version,
+            zarr_format=zarr_format,
+            path=path,
+            storage_options=storage_options,
         )
     else:
         await save_group(
-            store, *args, zarr_version=zarr_version, zarr_format=zarr_format, path=path, **kwargs
+            store,
+            *args,
+            zarr_version=zarr_version,
+            zarr_format=zarr_format,
+            path=path,
+            storage_options=storage_options,
+            **kwargs,
         )
+
+
+def _array_like(value: object) -> bool:
+    return hasattr(value, "shape") and hasattr(value, "dtype")
 
 
 async def load(
@@ -378,6 +445,7 @@ async def load(
     return {name: loaded[name] for name, _ in arrays}
 
 
+@deprecated("Use AsyncGroup.tree instead.", category=ZarrDeprecationWarning)
 async def tree(grp: AsyncGroup, expand: bool | None = None, level: int | None = None) -> TreeRepr:
     """``grp.tree(expand, level)``."""
     return await grp.tree(expand=expand, level=level)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncGenerator, Iterable
+import sys
+from collections.abc import AsyncGenerator, Iterable, MutableMapping
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from anyzarr.api._functions_common import ArgumentError
 from anyzarr.api._group_info import GroupInfo
 from anyzarr.api._group_members import (
     consolidated_view,
@@ -26,7 +28,12 @@ from anyzarr.api._group_store import ensure_no_node, ensure_parents, existing_no
 from anyzarr.api._group_tree import TreeRepr, render_tree
 from anyzarr.io._metadata_io import read_node_metadata, task_group, write_node_metadata
 from anyzarr.protocol._errors import (
+    ArrayNotFoundError,
+    ContainsArrayError,
+    ContainsGroupError,
+    GroupNotFoundError,
     NodeNotFoundError,
+    UnsupportedOperationError,
     UsageError,
 )
 from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE
@@ -77,7 +84,7 @@ class AsyncGroup:
         metadata: GroupMetadata,
         store_path: StorePath,
         *,
-        _view: dict[str, NodeMetadata] | None = None,
+        _view: MutableMapping[str, NodeMetadata] | None = None,
     ) -> None:
         self.metadata = metadata
         self.store_path = store_path
@@ -231,6 +238,55 @@ class AsyncGroup:
             return AsyncGroup(meta, where, _view=view)  # type: ignore[arg-type]
         return array_from_metadata(where, meta)  # type: ignore[arg-type]
 
+    async def get_array(self, path: str) -> AsyncArray[Any]:
+        """The array at ``path`` (may contain ``/``).
+
+        Raises ``ArrayNotFoundError`` when nothing is there and
+        ``ContainsGroupError`` when a group is, as in zarr-python.
+        """
+        where = self.store_path / normalize_member_name(path)
+        try:
+            node = await self.getitem(path)
+        except KeyError as exc:
+            raise ArrayNotFoundError(where.store, where.path) from exc
+        if isinstance(node, AsyncGroup):
+            raise ContainsGroupError(where.store, where.path)
+        return node
+
+    async def get_group(self, path: str) -> AsyncGroup:
+        """The group at ``path`` (may contain ``/``).
+
+        Raises ``GroupNotFoundError`` when nothing is there and
+        ``ContainsArrayError`` when an array is, as in zarr-python.
+        """
+        where = self.store_path / normalize_member_name(path)
+        try:
+            node = await self.getitem(path)
+        except KeyError as exc:
+            raise GroupNotFoundError(where.store, where.path) from exc
+        if not isinstance(node, AsyncGroup):
+            raise ContainsArrayError(where.store, where.path)
+        return node
+
+    async def create_hierarchy(
+        self, nodes: dict[str, Any], *, overwrite: bool = False
+    ) -> AsyncGenerator[tuple[str, Node], None]:
+        """Create the nodes of ``nodes`` (relative path -> metadata) below this group.
+
+        Missing groups in between are added; this group itself cannot be
+        named (``ValueError``).  Yields ``(path, node)`` as each is made.
+        """
+        from anyzarr.api._functions_hierarchy import create_hierarchy
+
+        if any(key.strip("/") == "" for key in nodes):
+            raise ArgumentError(
+                "the root of the hierarchy is this group; it cannot be named in nodes"
+            )
+        async for path, node in create_hierarchy(
+            store=self.store_path, nodes=nodes, overwrite=overwrite
+        ):
+            yield path, node
+
     async def getitem(self, key: str) -> Node:
         """The array or group at ``key`` (may contain ``/``).
 
@@ -291,6 +347,16 @@ class AsyncGroup:
         key = normalize_member_name(key)
         await (self.store_path / key).delete_dir()
         self._forget(key)
+        consolidated = getattr(self.metadata, "consolidated_metadata", None)
+        if self._view is not None and consolidated is not None:
+            # As zarr-python 3.4: the consolidated metadata, in memory and
+            # stored, no longer lists what was deleted.
+            from anyzarr.protocol.metadata import ConsolidatedMetadata
+
+            self.metadata = dataclasses.replace(
+                self.metadata, consolidated_metadata=ConsolidatedMetadata(dict(self._view))
+            )
+            await write_node_metadata(self.store_path, self.metadata)
 
     def _forget(self, key: str) -> None:
         if self._view is not None:
@@ -309,7 +375,7 @@ class AsyncGroup:
         Members are read concurrently; order is by path within each level.
         """
         if max_depth is not None and max_depth < 0:
-            raise UsageError(f"max_depth must be None or >= 0, not {max_depth}")
+            raise ArgumentError(f"max_depth must be None or >= 0, not {max_depth}")
         if self._view is not None:
             found = sorted((p, m) for p, m in self._view.items() if within_depth(p, max_depth))
         else:
@@ -386,7 +452,9 @@ class AsyncGroup:
         except KeyError:
             return await self.create_group(name)
         if not isinstance(node, AsyncGroup):
-            raise IncompatibleMemberError(f"an array, not a group, exists at {name!r}")
+            raise IncompatibleMemberError(
+                f"Incompatible object: an array, not a group, exists at {name!r}"
+            )
         return node
 
     async def require_groups(self, *names: str) -> tuple[AsyncGroup, ...]:
@@ -478,14 +546,22 @@ class AsyncGroup:
         except KeyError:
             return await self.create_array(name, shape=shape, dtype=dtype, **kwargs)
         if isinstance(node, AsyncGroup):
-            raise IncompatibleMemberError(f"a group, not an array, exists at {name!r}")
+            raise IncompatibleMemberError(
+                f"Incompatible object: a group, not an array, exists at {name!r}"
+            )
         want_shape = (shape,) if isinstance(shape, int) else tuple(shape)
         if tuple(node.shape) != want_shape:
-            raise TypeError(f"array {name!r} has shape {node.shape}, not {want_shape}")
+            raise TypeError(
+                f"Incompatible shape: array {name!r} has shape {node.shape}, not {want_shape}"
+            )
         want = np.dtype("float64" if dtype is None else dtype)
         if (node.dtype != want) if exact else not np.can_cast(node.dtype, want):
-            raise TypeError(f"array {name!r} has dtype {node.dtype}, incompatible with {want}")
-        return node
+            raise TypeError(
+                f"Incompatible dtype: array {name!r} has dtype {node.dtype}, not {want}"
+            )
+        config = kwargs.get("config")
+        # The runtime config applies to an existing array too (and is checked).
+        return node if config is None else node.with_config(config)
 
     async def require_dataset(
         self, name: str, *, shape: Any, dtype: Any = None, exact: bool = False, **kwargs: Any
@@ -497,7 +573,12 @@ class AsyncGroup:
         from anyzarr.api import asynchronous
 
         name = check_new_member_name(name, self.zarr_format)
-        kwargs.setdefault("zarr_format", self.zarr_format)
+        asked = kwargs.setdefault("zarr_format", self.zarr_format)
+        if asked not in (None, self.zarr_format):
+            raise ArgumentError(
+                f"cannot create a zarr_format={asked} array in a zarr_format="
+                f"{self.zarr_format} group"
+            )
         arr: AsyncArray[Any] = await getattr(asynchronous, function)(
             store=self.store_path, path=name, **kwargs
         )
@@ -573,17 +654,49 @@ class AsyncGroup:
             self._forget(source)
             self._view.update(moved)
 
-    async def tree(self, expand: bool | None = None, level: int | None = None) -> TreeRepr:
+    async def tree(
+        self,
+        expand: bool | None = None,
+        level: int | None = None,
+        *,
+        max_nodes: int = 500,
+        plain: bool = False,
+    ) -> TreeRepr:
         """A text drawing of the hierarchy below this group, ``level`` levels deep.
 
         ``level`` is passed to ``members`` as ``max_depth`` (zarr-python's
-        meaning).  ``expand`` is accepted for compatibility; the text tree is
-        always expanded.
+        meaning).  At most ``max_nodes`` members are drawn (the first found;
+        a note says when some were left out).  Names are bold (ANSI codes)
+        when standard output is a terminal, and ``<b>`` in the HTML form,
+        unless ``plain``.  The tree is always fully expanded: ``expand=True``
+        raises ``UnsupportedOperationError`` (a ``NotImplementedError``), as
+        in zarr-python.
         """
+        if expand:
+            raise UnsupportedOperationError(
+                "Group.tree(expand=True) is not supported: the tree is always fully expanded"
+            )
         entries: list[tuple[str, str | None]] = []
-        async for path, node in self.members(max_depth=level):
-            if isinstance(node, AsyncGroup):
-                entries.append((path, None))
-            else:
-                entries.append((path, f"{tuple(node.shape)} {node.dtype}"))
-        return render_tree(self.name, entries)
+        truncated = ""
+        members = self.members(max_depth=level)
+        try:
+            async for path, node in members:
+                if len(entries) == max_nodes:
+                    truncated = (
+                        f"Truncated at max_nodes={max_nodes}, "
+                        "some nodes and their children may be missing\n"
+                    )
+                    break
+                if isinstance(node, AsyncGroup):
+                    entries.append((path, None))
+                else:
+                    entries.append((path, f"{tuple(node.shape)} {node.dtype}"))
+        finally:
+            await members.aclose()
+        return render_tree(
+            self.name,
+            entries,
+            bold=not plain and sys.stdout.isatty(),
+            html_bold=not plain,
+            truncated=truncated,
+        )

@@ -7,7 +7,7 @@ per level rather than one per member.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 from anyzarr.api._group_names import check_consolidated_member
@@ -28,7 +28,14 @@ if TYPE_CHECKING:
 
     NodeMetadata = ArrayV2Metadata | ArrayV3Metadata | GroupMetadata
 
-__all__ = ["consolidated_view", "is_group_metadata", "list_members", "subtree", "within_depth"]
+__all__ = [
+    "ViewWindow",
+    "consolidated_view",
+    "is_group_metadata",
+    "list_members",
+    "subtree",
+    "within_depth",
+]
 
 _METADATA_NAMES = frozenset({ZARR_JSON, ZARRAY_JSON, ZATTRS_JSON, ZGROUP_JSON, ZMETADATA_V2_JSON})
 
@@ -73,10 +80,44 @@ def consolidated_view(meta: GroupMetadata, group_path: str = "") -> dict[str, No
     return flat
 
 
-def subtree(view: Mapping[str, NodeMetadata], path: str) -> dict[str, NodeMetadata]:
-    """The part of a flat consolidated view below ``path``, re-rooted there."""
-    prefix = f"{path}/"
-    return {key[len(prefix) :]: meta for key, meta in view.items() if key.startswith(prefix)}
+class ViewWindow(MutableMapping[str, "NodeMetadata"]):
+    """The part of a flat consolidated view below a path, re-rooted there.
+
+    A window holds no copy: what a subgroup adds or deletes through its window
+    its parent sees too (as zarr-python's subgroups share their parent's
+    consolidated metadata).
+    """
+
+    __slots__ = ("_prefix", "_root")
+    _root: MutableMapping[str, NodeMetadata]
+    _prefix: str
+
+    def __init__(self, root: MutableMapping[str, NodeMetadata], prefix: str) -> None:
+        if isinstance(root, ViewWindow):  # a window of a window looks at the root
+            self._root, self._prefix = root._root, root._prefix + prefix
+        else:
+            self._root, self._prefix = root, prefix
+
+    def __getitem__(self, key: str) -> NodeMetadata:
+        return self._root[self._prefix + key]
+
+    def __setitem__(self, key: str, value: NodeMetadata) -> None:
+        self._root[self._prefix + key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._root[self._prefix + key]
+
+    def __iter__(self) -> Iterator[str]:
+        cut = len(self._prefix)
+        return iter([key[cut:] for key in self._root if key.startswith(self._prefix)])
+
+    def __len__(self) -> int:
+        return sum(1 for key in self._root if key.startswith(self._prefix))
+
+
+def subtree(view: MutableMapping[str, NodeMetadata], path: str) -> ViewWindow:
+    """The part of a flat consolidated view below ``path``, re-rooted there (a window)."""
+    return ViewWindow(view, f"{path}/")
 
 
 def within_depth(path: str, max_depth: int | None) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal
 
 from anyzarr.io._metadata_io import read_node_metadata, task_group, write_node_metadata
+from anyzarr.io._store import resolve_prototype
 from anyzarr.protocol._errors import (
     ContainsArrayError,
     ContainsGroupError,
@@ -78,8 +79,10 @@ async def ensure_parents(store_path: StorePath, zarr_format: int) -> None:
     for path in ancestors:
         meta = found[path]
         if meta is not None and not isinstance(meta, GroupMetadata):
+            # zarr-python's wording (a ValueError there; ContainsArrayError is one).
             raise ContainsArrayError(
-                f"cannot create {store_path.path!r}: an array exists at its parent path {path!r}"
+                f"A parent of {store_path} is an array - only groups may have child nodes "
+                f"(an array exists at {path!r})."
             )
 
     async with task_group() as tg:
@@ -104,7 +107,7 @@ async def move_keys(source: StorePath, dest: StorePath) -> None:
     keys = [key async for key in store.list_prefix(prefix)]
 
     async def copy_one(key: str) -> None:
-        value = await store.get(key)
+        value = await store.get(key, resolve_prototype(None))
         if value is not None:
             relative = key[len(prefix) :]
             await store.set(f"{dest.path}/{relative}" if dest.path else relative, value)

@@ -15,7 +15,7 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 
-from anyzarr.protocol._errors import ReadOnlyError, UsageError
+from anyzarr.protocol._errors import ArrayIndexError, ReadOnlyError, UsageError
 from anyzarr.protocol.array import (
     ArrayRead,
     ArrayWrite,
@@ -76,11 +76,15 @@ def _check_fields(dtype: np.dtype[Any], fields: Fields) -> None:
     if fields is None:
         return
     if dtype.names is None:
-        raise UsageError(f"fields {fields!r} given but the array's dtype {dtype} has no fields")
+        raise ArrayIndexError(
+            f"fields {fields!r} given but the array's dtype {dtype} has no fields"
+        )
     names = [fields] if isinstance(fields, str) else list(fields)
     unknown = [f for f in names if f not in dtype.names]
     if unknown:
-        raise UsageError(f"no field(s) {unknown} in dtype {dtype}; fields are {list(dtype.names)}")
+        raise ArrayIndexError(
+            f"no field(s) {unknown} in dtype {dtype}; fields are {list(dtype.names)}"
+        )
 
 
 def _field_dtype(dtype: np.dtype[Any], fields: Fields) -> np.dtype[Any]:

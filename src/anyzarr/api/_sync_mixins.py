@@ -21,8 +21,8 @@ from __future__ import annotations
 import warnings
 from abc import abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Self, cast
+from types import GenericAlias, TracebackType
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, cast
 
 import numpy as np
 
@@ -199,6 +199,9 @@ class ArrayMixin(_NodeMixin):
 
     _async_array: Any
 
+    # ``Array[ArrayV3Metadata]`` in annotations, as zarr-python's ``Array`` is generic.
+    __class_getitem__: ClassVar[Any] = classmethod(GenericAlias)
+
     def __init__(self, async_array: Any) -> None:
         self._async_array = async_array
 
@@ -353,8 +356,21 @@ class GroupMixin(_NodeMixin):
         return wrap(sync(self._async_group.require_group, name, **kwargs))  # type: ignore[no-any-return]
 
     async def update_attributes_async(self, new_attributes: dict[str, Any]) -> Group:
-        """``update_attributes`` for async callers: awaits on the caller's own loop."""
-        return wrap(await self._async_group.update_attributes(new_attributes))  # type: ignore[no-any-return]
+        """Store ``new_attributes`` as this group's attributes, replacing them all
+        (as zarr-python's ``update_attributes_async`` does; ``update_attributes``
+        merges instead), and return the group; awaits on the caller's own loop.
+        """
+        import dataclasses
+
+        from anyzarr.io._metadata_io import write_node_metadata
+
+        current = self._async_group
+        metadata = dataclasses.replace(current.metadata, attributes=dict(new_attributes))
+        await write_node_metadata(current.store_path, metadata)
+        # This group shows the new attributes too (as the reference's example
+        # expects), and so does the group returned.
+        current.metadata = metadata
+        return wrap(current)  # type: ignore[no-any-return]
 
     def __reduce__(self) -> tuple[Any, tuple[Any, str]]:
         inner = self._async_group
@@ -382,7 +398,7 @@ class GroupFallbacks:
         compressor: Any = None,
         serializer: Any = "auto",
         fill_value: Any | None = 0,
-        order: Literal["C", "F"] | None = "C",
+        order: Literal["C", "F"] | None = None,
         attributes: dict[str, Any] | None = None,
         chunk_key_encoding: Any = None,
         dimension_names: Iterable[str] | None = None,

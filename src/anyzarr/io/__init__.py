@@ -2,4 +2,9 @@
 
 from __future__ import annotations
 
+from anyzarr.io import _codec_loop
+
+# zarr-python-style codecs that wait for an event loop run on the codec loop.
+_codec_loop.install()
+
 __all__: list[str] = []

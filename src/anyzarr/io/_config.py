@@ -22,7 +22,7 @@ from collections.abc import Iterator, Mapping
 from types import TracebackType
 from typing import Any, Final
 
-__all__ = ["DEFAULTS", "ENV_PREFIXES", "Config", "ConfigSet", "config"]
+__all__ = ["DEFAULTS", "ENV_PREFIXES", "REMOVED_KEYS", "Config", "ConfigSet", "config"]
 
 ENV_PREFIXES: Final = ("ZARR_", "ANYZARR_")
 
@@ -55,6 +55,38 @@ DEFAULTS: Final[dict[str, Any]] = {
     "sync": {"backend": "asyncio"},
     "codecs": {"allow_pickle": False},
 }
+
+#: Keys zarr-python 3.1 removed: setting or reading one is a ``ValueError``
+#: (zarr-python's behaviour) that says what replaced it.
+REMOVED_KEYS: Final[dict[str, str]] = {
+    **{
+        f"array.v2_default_compressor.{kind}": "the compressors= argument of create_array"
+        for kind in ("numeric", "string", "bytes")
+    },
+    **{
+        f"array.v2_default_filters.{kind}": "the filters= argument of create_array"
+        for kind in ("string", "bytes")
+    },
+    **{
+        f"array.v3_default_filters.{kind}": "the filters= argument of create_array"
+        for kind in ("numeric", "raw", "bytes")
+    },
+    **{
+        f"array.v3_default_serializer.{kind}": "the serializer= argument of create_array"
+        for kind in ("numeric", "string", "bytes")
+    },
+    **{
+        f"array.v3_default_compressors{kind}": "the compressors= argument of create_array"
+        for kind in (".string", ".bytes", "")
+    },
+}
+
+
+def _check_removed(key: str) -> None:
+    replacement = REMOVED_KEYS.get(key)
+    if replacement is not None:
+        raise ValueError(f"Configuration value {key!r} has been removed; use {replacement} instead")
+
 
 _GPU_BUFFERS: Final = {
     "buffer": "anyzarr.protocol.buffer.gpu.Buffer",
@@ -182,6 +214,7 @@ class Config:
         Raises ``KeyError`` naming the key when it is missing and no default
         was given.
         """
+        _check_removed(key)
         value = _lookup(self._data, _split(key))
         if value is _MISSING:
             if default is _MISSING:
@@ -230,6 +263,8 @@ class Config:
         with self._lock:
             saved: list[tuple[list[str], Any]] = []
             data = self._data
+            for key in items:
+                _check_removed(key)
             for key, value in items.items():
                 parts = _split(key)
                 old = _lookup(data, parts)

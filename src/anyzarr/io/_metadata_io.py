@@ -10,6 +10,7 @@ to :mod:`anyzarr.protocol.metadata`; this module only moves bytes.
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal
@@ -21,6 +22,7 @@ from anyzarr.protocol._errors import (
     MetadataValidationError,
     NodeNotFoundError,
     UsageError,
+    ZarrUserWarning,
 )
 from anyzarr.protocol.metadata import decode_json_object
 
@@ -145,7 +147,8 @@ def _parse_v3(
     if doc.get("node_type") == "group":
         if use_consolidated and doc.get("consolidated_metadata") is None:
             raise ConsolidatedMetadataNotFoundError(
-                f"consolidated metadata was required but {key!r} has none"
+                "Consolidated metadata requested with 'use_consolidated=True' but not found: "
+                f"{key!r} has none"
             )
         if use_consolidated is False:
             doc.pop("consolidated_metadata", None)
@@ -175,7 +178,7 @@ def _parse_v2(
     if raw_consolidated is None:
         if use_consolidated:
             raise ConsolidatedMetadataNotFoundError(
-                f"consolidated metadata was required but "
+                "Consolidated metadata requested with 'use_consolidated=True' but not found: "
                 f"{_key(store_path, consolidated_key)!r} does not exist"
             )
         return meta
@@ -195,7 +198,7 @@ async def read_node_metadata(
     """Read and parse the metadata of the node at ``store_path``.
 
     ``zarr_format=None`` fetches the format 3 and format 2 documents together and
-    prefers format 3 when both exist, as zarr-python does.  For groups,
+    prefers format 3 when both exist, with zarr-python's ``ZarrUserWarning``.  For groups,
     ``use_consolidated`` follows zarr-python: ``None`` uses consolidated metadata
     when present, ``True`` requires it, ``False`` drops it, and a string names a
     non-default format 2 key (``.zmetadata`` otherwise).  ``node_type`` narrows
@@ -215,7 +218,7 @@ async def read_node_metadata(
     if not _supports_consolidated(store_path):
         if use_consolidated:
             raise ConsolidatedMetadataNotFoundError(
-                f"{type(store_path.store).__name__} does not support consolidated metadata"
+                f"{type(store_path.store).__name__} doesn't support consolidated metadata"
             )
         use_consolidated = False
     consolidated_key: str | None = None
@@ -241,6 +244,14 @@ async def read_node_metadata(
     meta: NodeMetadata
     raw_v3 = docs.get(ZARR_JSON)
     if raw_v3 is not None:
+        for name, kind in ((ZARRAY_JSON, ".zarray"), (ZGROUP_JSON, ".zgroup")):
+            if docs.get(name) is not None:
+                warnings.warn(
+                    f"Both zarr.json (Zarr format 3) and {kind} (Zarr format 2) metadata "
+                    f"objects exist at {store_path}. Zarr format 3 will be used.",
+                    ZarrUserWarning,
+                    stacklevel=2,
+                )
         meta = _parse_v3(raw_v3, store_path, use_consolidated)
     elif docs.get(ZARRAY_JSON) is not None or docs.get(ZGROUP_JSON) is not None:
         meta = _parse_v2(docs, store_path, consolidated_key, use_consolidated)

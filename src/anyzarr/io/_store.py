@@ -16,6 +16,7 @@ Rules every driver keeps:
 
 from __future__ import annotations
 
+import inspect
 import weakref
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Hashable, Iterable
@@ -36,7 +37,7 @@ from anyzarr.protocol._byte_request import (
     RangeByteRequest,
     SuffixByteRequest,
 )
-from anyzarr.protocol._errors import ReadOnlyError, UnsupportedOperationError
+from anyzarr.protocol._errors import ReadOnlyError, UnsupportedOperationError, UsageError
 
 if TYPE_CHECKING:
     from anyzarr.protocol.buffer import Buffer, BufferPrototype
@@ -48,6 +49,7 @@ __all__ = [
     "RangeByteRequest",
     "Store",
     "SuffixByteRequest",
+    "close_store",
     "configured_concurrency",
     "resolve_prototype",
 ]
@@ -62,6 +64,13 @@ def configured_concurrency() -> int:
     except (TypeError, ValueError):
         return DEFAULT_CONCURRENCY
     return number if number > 0 else DEFAULT_CONCURRENCY
+
+
+async def close_store(store: Store) -> None:
+    """Close ``store``, whose ``close`` may be async (anyzarr) or sync (zarr-python's ABC)."""
+    result = store.close()
+    if inspect.isawaitable(result):
+        await result
 
 
 def resolve_prototype(prototype: BufferPrototype | None) -> BufferPrototype:
@@ -138,7 +147,50 @@ class Store(ABC):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self.close()
+        await close_store(self)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Close the store from sync code (``with store: ...``), as zarr-python allows."""
+        self._close_now()
+
+    def _close_now(self) -> None:
+        """Close without awaiting (for ``with store:``).
+
+        A ``close`` that completes without waiting is run to the end here;
+        otherwise, outside an event loop, it runs on a short-lived one.
+        Drivers whose close must wait override this with a blocking close.
+
+        Raises
+        ------
+        UsageError
+            When ``close`` must wait and this thread runs an event loop:
+            use ``async with`` there.
+        """
+        closing = self.close()
+        if not inspect.iscoroutine(closing):
+            return
+        try:
+            closing.send(None)
+        except StopIteration:
+            return
+        closing.close()
+        try:
+            anyio.lowlevel.current_token()
+        except RuntimeError:
+            anyio.run(close_store, self)
+            return
+        raise UsageError(
+            f"'with {type(self).__name__}' inside a running event loop cannot close the "
+            "store without blocking it: use 'async with' instead"
+        )
 
     def with_read_only(self, read_only: bool = False) -> Store:
         """A store over the same data with the given read-only flag.
@@ -148,7 +200,9 @@ class Store(ABC):
         UnsupportedOperationError
             When the driver cannot share its backend between two instances.
         """
-        raise UnsupportedOperationError(f"{type(self).__name__} does not support with_read_only")
+        raise UnsupportedOperationError(
+            f"with_read_only is not implemented for the {type(self)} store type."
+        )
 
     # -- state -------------------------------------------------------------
 
@@ -192,7 +246,11 @@ class Store(ABC):
             check_storable(key)
         if self._read_only:
             what = "the store" if key is None else f"key {key!r}"
-            raise ReadOnlyError(f"cannot modify {what}: {type(self).__name__} is read-only")
+            # zarr-python's wording, which code written for it matches on.
+            raise ReadOnlyError(
+                f"cannot modify {what}: store was opened in read-only mode and does not "
+                f"support writing ({type(self).__name__})"
+            )
 
     def __getstate__(self) -> dict[str, Any]:
         # Limiters and loop tokens belong to a running loop; never pickle them.
@@ -319,13 +377,18 @@ class Store(ABC):
         FileNotFoundError
             When ``key`` is absent.
         """
-        value = await self.get(key)
+        value = await self.get(key, resolve_prototype(None))
         if value is None:
             raise FileNotFoundError(key)
         return len(value)
 
     async def getsize_prefix(self, prefix: str) -> int:
-        """Total size in bytes of every value whose key starts with ``prefix``."""
+        """Total size in bytes of every value under the directory ``prefix``.
+
+        ``"a"`` counts ``a/...`` but not a sibling ``ab/...`` (nor a key ``a``).
+        """
+        if prefix and not prefix.endswith("/"):
+            prefix += "/"
         keys = [key async for key in self.list_prefix(prefix)]
         sizes = [0] * len(keys)
 

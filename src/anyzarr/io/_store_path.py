@@ -116,14 +116,14 @@ class StorePath:
         if mode is None:
             return cls(store, path)
         if mode not in ANY_ACCESS_MODE:
-            raise ValueError(f"invalid mode {mode!r}, expected one of {ANY_ACCESS_MODE}")
+            raise ValueError(f"Invalid mode: {mode}; expected one of {ANY_ACCESS_MODE}")
         if store.read_only:
             # Stores that can never write (HTTP) accept the open-or-create
             # modes so that reading with zarr's default mode "a" works.
             readable = mode == "r" or (mode in ("a", "r+") and not store.supports_writes)
             if not readable:
                 raise ReadOnlyModeError(
-                    f"store {store!r} is read-only but mode is {mode!r}; "
+                    f"Store is read-only but mode is {mode!r} ({store!r}); "
                     "open a writable store or use mode 'r'"
                 )
         elif mode == "r":
@@ -210,7 +210,7 @@ async def make_store(
     from anyzarr.io.stores._memory import MemoryStore
 
     if mode is not None and mode not in ANY_ACCESS_MODE:
-        raise ValueError(f"invalid mode {mode!r}, expected one of {ANY_ACCESS_MODE}")
+        raise ValueError(f"Invalid mode: {mode}; expected one of {ANY_ACCESS_MODE}")
     read_only = mode == "r"
     if isinstance(store_like, StorePath):
         _no_options(storage_options, "a StorePath")

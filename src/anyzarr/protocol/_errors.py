@@ -4,8 +4,12 @@ Errors split the way h11's do: ``UsageError`` subclasses mean the caller asked
 for something impossible; ``DataError`` subclasses mean stored bytes or
 metadata are bad.  Every error that concerns a stored object names its key or
 path so a user can find it.  Each class also derives from the builtin that
-zarr-python (and numpy) raise in the same situation, so code written against
-those keeps catching the right thing.
+zarr-python (and numpy) raise in the same situation, and the classes that
+``zarr.errors`` has derive from zarr's base (:class:`BaseZarrError`) too, so
+code written against either keeps catching the right thing.
+
+zarr-python's warning classes live here as well; anyzarr warns with them in
+the situations zarr-python does.
 """
 
 from __future__ import annotations
@@ -14,6 +18,14 @@ from collections.abc import Sequence
 
 __all__ = [
     "AnyzarrError",
+    "BaseZarrError",
+    "DataTypeValidationError",
+    "PickleCodecDisabledError",
+    "UnstableSpecificationWarning",
+    "ZarrDeprecationWarning",
+    "ZarrFutureWarning",
+    "ZarrRuntimeWarning",
+    "ZarrUserWarning",
     "ArrayIndexError",
     "ArrayNotFoundError",
     "BoundsCheckError",
@@ -26,6 +38,7 @@ __all__ = [
     "ContainsGroupError",
     "DataError",
     "GroupNotFoundError",
+    "MetadataTypeError",
     "MetadataValidationError",
     "NegativeStepError",
     "NodeNotFoundError",
@@ -43,6 +56,22 @@ class AnyzarrError(Exception):
     """Base class of every error anyzarr raises on purpose."""
 
 
+class BaseZarrError(ValueError):
+    """zarr-python's error base (``zarr.errors.BaseZarrError``), a ``ValueError``.
+
+    One argument is the message.  Several arguments fill the class's message
+    template (``ArrayNotFoundError(store, path)``), as zarr-python does.
+    """
+
+    _msg: str = "{}"
+
+    def __init__(self, *args: object) -> None:
+        if len(args) == 1:
+            super().__init__(args[0])
+        else:
+            super().__init__(self._msg.format(*args))
+
+
 class UsageError(AnyzarrError):
     """The caller asked for something that cannot be done."""
 
@@ -51,12 +80,36 @@ class DataError(AnyzarrError):
     """Stored metadata or chunk bytes are invalid."""
 
 
-class MetadataValidationError(DataError, ValueError):
-    """A metadata document is invalid; the message names the field."""
+class MetadataValidationError(DataError, BaseZarrError):
+    """A metadata document is invalid; the message names the field.
+
+    Three arguments ``(field, expected, got)`` make zarr-python's message.
+    """
+
+    _msg = "Invalid value for '{}'. Expected '{}'. Got '{}'."
+
+
+class MetadataTypeError(MetadataValidationError, TypeError):
+    """A metadata field has the wrong kind of value (also a ``TypeError``, as
+    zarr-python raises for one)."""
 
 
 class UnknownCodecError(MetadataValidationError):
     """A codec name is not registered."""
+
+    _msg = "{}"
+
+
+class DataTypeValidationError(ValueError):
+    """A data type (or its JSON form) is not valid for the format asked for."""
+
+
+class PickleCodecDisabledError(BaseZarrError):
+    """Data encoded with the pickle codec was read without opting in.
+
+    Unpickling can run arbitrary code; set the config key
+    ``array.allow_unsafe_pickle_decode`` to allow it.
+    """
 
 
 class ChunkDecodeError(DataError, ValueError):
@@ -67,7 +120,7 @@ class ChunkDecodeError(DataError, ValueError):
         self.key = key
 
 
-class ChunkNotFoundError(DataError, ValueError):
+class ChunkNotFoundError(DataError, BaseZarrError):
     """Chunks are missing and the array is configured not to fill them in.
 
     Raised only when the array config ``read_missing_chunks`` is false;
@@ -108,28 +161,43 @@ class ChecksumError(ChunkDecodeError):
     """A stored checksum does not match the data it protects."""
 
 
-class NodeNotFoundError(UsageError, ValueError, FileNotFoundError):
+class NodeNotFoundError(UsageError, BaseZarrError, FileNotFoundError):
     """No array or group exists at a path."""
 
 
 class ArrayNotFoundError(NodeNotFoundError):
-    """No array exists at a path."""
+    """No array exists at a path (arguments ``(store, path)`` or a message)."""
+
+    _msg = "No array found in store {!r} at path {!r}"
 
 
 class GroupNotFoundError(NodeNotFoundError):
-    """No group exists at a path."""
+    """No group exists at a path (arguments ``(store, path)`` or a message)."""
+
+    _msg = "No group found in store {!r} at path {!r}"
 
 
-class ContainsArrayError(UsageError, ValueError, FileExistsError):
+class ContainsArrayError(UsageError, BaseZarrError, FileExistsError):
     """An array already exists where a new node was requested."""
 
+    _msg = "An array exists in store {!r} at path {!r}."
 
-class ContainsGroupError(UsageError, ValueError, FileExistsError):
+
+class ContainsGroupError(UsageError, BaseZarrError, FileExistsError):
     """A group already exists where a new node was requested."""
 
+    _msg = "A group exists in store {!r} at path {!r}."
 
-class ContainsArrayAndGroupError(UsageError, ValueError, FileExistsError):
+
+class ContainsArrayAndGroupError(UsageError, BaseZarrError, FileExistsError):
     """Both array and group metadata exist at one path."""
+
+    _msg = (
+        "Array and group metadata documents (.zarray and .zgroup) were both found in store "
+        "{!r} at path {!r}. "
+        "Only one of these files may be present in a given directory / prefix. "
+        "Remove the .zarray file, or the .zgroup file, or both."
+    )
 
 
 class NodeTypeValidationError(MetadataValidationError):
@@ -170,3 +238,23 @@ class NegativeStepError(ArrayIndexError):
 
 class VindexInvalidSelectionError(ArrayIndexError):
     """A coordinate or mask selection has the wrong form."""
+
+
+class ZarrFutureWarning(FutureWarning):
+    """A feature users rely on will change or go away."""
+
+
+class UnstableSpecificationWarning(ZarrFutureWarning):
+    """A feature (a data type, a codec) is outside the Zarr specification."""
+
+
+class ZarrDeprecationWarning(DeprecationWarning):
+    """A feature will be removed in a future release."""
+
+
+class ZarrUserWarning(UserWarning):
+    """Something in the caller's code or data is probably not what was meant."""
+
+
+class ZarrRuntimeWarning(RuntimeWarning):
+    """Dubious behaviour at runtime (an argument ignored, a fallback taken)."""

@@ -3,7 +3,7 @@
 ``TestNDArrayLike`` is an ndarray subclass standing in for a foreign array
 library; ``TestBuffer`` and ``NDBufferUsingTestNDArrayLike`` are buffer classes
 built on it; ``StoreExpectingTestBuffer`` is a memory store that refuses chunk
-data (every key without ``json`` in it) passed as any other buffer class, so a
+data (every key but the metadata documents) passed as any other buffer class, so a
 test fails if some layer drops the prototype on the way.
 """
 
@@ -72,8 +72,13 @@ class NDBufferUsingTestNDArrayLike(cpu.NDBuffer):
         return cls(np.asanyarray(array_like).view(TestNDArrayLike))
 
 
+_METADATA_NAMES = frozenset({"zarr.json", ".zarray", ".zgroup", ".zattrs", ".zmetadata"})
+
+
 def _is_metadata(key: str) -> bool:
-    return "json" in key
+    # Metadata documents of either format (anyzarr looks for both when it
+    # checks a path), and any other JSON key.
+    return key.rpartition("/")[2] in _METADATA_NAMES or "json" in key
 
 
 class StoreExpectingTestBuffer(MemoryStore):

@@ -150,7 +150,8 @@ class Array(ArrayMixin, ArrayFallbacks):
         return _cast("Array", _wrap(_sync(AsyncArray.open, store, zarr_format, config=config)))
 
     def with_config(self, config: ArrayConfigLike) -> Array:
-        """The same array with other runtime settings."""
+        """The same array with other runtime settings (a mapping changes only the
+        settings it names)."""
         return _cast("Array", _wrap(self._async_array.with_config(config)))
 
     @property
@@ -252,6 +253,19 @@ class Array(ArrayMixin, ArrayFallbacks):
     def compressor(self) -> numcodecs.abc.Codec | None:
         """The single format 2 compressor (deprecated: use ``compressors``)."""
         return self._async_array.compressor
+
+    @property
+    def read_chunk_sizes(self) -> tuple[tuple[int, ...], ...]:
+        """Per axis, the data size of each chunk reads use (inner chunks when sharded).
+
+        Edge chunks are clipped to the array, as dask's ``chunks`` are.
+        """
+        return self._async_array.read_chunk_sizes
+
+    @property
+    def write_chunk_sizes(self) -> tuple[tuple[int, ...], ...]:
+        """Per axis, the data size of each stored object (shards when sharded), clipped."""
+        return self._async_array.write_chunk_sizes
 
     @property
     def cdata_shape(self) -> tuple[int, ...]:

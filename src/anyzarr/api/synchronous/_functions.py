@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from typing import cast as _cast
 
+from typing_extensions import deprecated
+
 import anyzarr.api.asynchronous as _async_api
 from anyzarr.api._sync_mixins import register_wrapper as _register
 from anyzarr.api._sync_mixins import unwrap as _unwrap
@@ -13,6 +15,7 @@ from anyzarr.api._sync_mixins import wrap as _wrap
 from anyzarr.api._sync_runtime import NotHere as _NotHere
 from anyzarr.api._sync_runtime import sync as _sync
 from anyzarr.api._sync_runtime import sync_iter as _sync_iter
+from anyzarr.protocol._errors import ZarrDeprecationWarning
 from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE
 
 if TYPE_CHECKING:
@@ -20,6 +23,7 @@ if TYPE_CHECKING:
     from typing import Any, Literal
 
     import numpy as np
+    import numpy.typing as npt
 
     from anyzarr.api._check import CheckReport
     from anyzarr.api._convert import Keep
@@ -359,6 +363,7 @@ def create(
     dimension_names: Iterable[str | None] | None = None,
     storage_options: dict[str, Any] | None = None,
     config: Any = None,
+    data: npt.ArrayLike | None = None,
     **kwargs: Any,
 ) -> Array:
     """Create an array with zarr-python's long-standing keywords.
@@ -366,7 +371,9 @@ def create(
     ``store=None`` means a new in-memory store.  ``compressor`` (one codec, or
     ``None``) and ``codecs`` (a complete v3 codec list) are translated to
     ``create_array``'s ``filters`` / ``serializer`` / ``compressors``;
-    ``dimension_separator`` picks the chunk key encoding.
+    ``dimension_separator`` picks the chunk key encoding.  ``data``, when
+    given, is written into the new array (it does not set its shape or data
+    type, unlike ``create_array``'s).
     """
     return _cast(
         "Array",
@@ -401,6 +408,7 @@ def create(
                 dimension_names=dimension_names,
                 storage_options=storage_options,
                 config=config,
+                data=data,
                 **kwargs,
             )
         ),
@@ -691,7 +699,8 @@ def open_array(
 
     Modes follow zarr-python 3.4: ``r``/``r+`` need an existing array; ``a``
     opens one or creates it; ``w`` always creates, replacing any node; ``w-``
-    creates and fails if any node is there.  A group where an array is
+    creates and fails if any node is there.  Without ``mode`` an existing
+    array is opened, and a missing one is an ``ArrayNotFoundError``.  A group where an array is
     expected is a ``NodeTypeValidationError``; creating without ``shape`` is a
     ``ShapeRequiredError`` (a ``TypeError``).  ``config`` applies to opened and
     created arrays alike.  ``store`` may be passed positionally.
@@ -713,7 +722,11 @@ def open_array(
 
 
 def open_consolidated(*args: Any, use_consolidated: Literal[True] = True, **kwargs: Any) -> Group:
-    """``open_group`` that requires consolidated metadata."""
+    """``open_group`` that requires consolidated metadata.
+
+    Any ``use_consolidated`` other than ``True`` is a ``TypeError``, as in
+    zarr-python.
+    """
     return _cast(
         "Group",
         _wrap(
@@ -765,9 +778,20 @@ def open_group(
     )
 
 
-def open_like(a: Any, path: str, **kwargs: Any) -> Array:
-    """``open_array`` at ``path`` with ``a``'s shape, dtype and chunks as defaults."""
-    return _cast("Array", _wrap(_sync(_async_api.open_like, a, path, **kwargs)))
+def open_like(
+    a: Any, path: str, *, zarr_format: Literal[2, 3] | None = None, **kwargs: Any
+) -> Array:
+    """``open_array`` at ``path`` with ``a``'s shape, dtype and chunks as defaults.
+
+    Without ``mode`` it is ``"a"``: an existing array is opened and a missing
+    one created, as in zarr-python.  ``a``'s format is not inherited: without
+    ``zarr_format`` an existing array of either format is opened and a missing
+    one created in the default format (``a``'s codecs are copied only when
+    that is ``a``'s format).
+    """
+    return _cast(
+        "Array", _wrap(_sync(_async_api.open_like, a, path, zarr_format=zarr_format, **kwargs))
+    )
 
 
 def save(
@@ -776,6 +800,7 @@ def save(
     zarr_version: Literal[2, 3] | None = None,
     zarr_format: Literal[2, 3] | None = None,
     path: str | None = None,
+    storage_options: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> None:
     """``save_array`` for a single positional array, ``save_group`` otherwise."""
@@ -786,6 +811,7 @@ def save(
         zarr_version=zarr_version,
         zarr_format=zarr_format,
         path=path,
+        storage_options=storage_options,
         **kwargs,
     )
 
@@ -823,7 +849,12 @@ def save_group(
     **kwargs: Any,
 ) -> None:
     """Write a group holding positional arrays as ``arr_0``, ``arr_1``, ... and
-    keyword arrays under their names; the arrays are written concurrently."""
+    keyword arrays under their names; the arrays are written concurrently.
+
+    The group replaces whatever is at ``path`` (mode ``"w"``), but only once
+    every argument is known to be an array of a storable data type: a bad
+    argument raises with the store untouched.
+    """
     _sync(
         _async_api.save_group,
         store,
@@ -836,6 +867,7 @@ def save_group(
     )
 
 
+@deprecated("Use AsyncGroup.tree instead.", category=ZarrDeprecationWarning)
 def tree(grp: Group, expand: bool | None = None, level: int | None = None) -> TreeRepr:
     """``grp.tree(expand, level)``."""
     return _sync(_async_api.tree, _unwrap(grp), expand, level)

@@ -142,6 +142,34 @@ class Group(GroupMixin, GroupFallbacks):
         """Like ``info``, with member counts (lists the store unless consolidated)."""
         return _sync(self._async_group.info_complete)
 
+    def get_array(self, path: str) -> Array:
+        """The array at ``path`` (may contain ``/``).
+
+        Raises ``ArrayNotFoundError`` when nothing is there and
+        ``ContainsGroupError`` when a group is, as in zarr-python.
+        """
+        return _cast("Array", _wrap(_sync(self._async_group.get_array, path)))
+
+    def get_group(self, path: str) -> Group:
+        """The group at ``path`` (may contain ``/``).
+
+        Raises ``GroupNotFoundError`` when nothing is there and
+        ``ContainsArrayError`` when an array is, as in zarr-python.
+        """
+        return _cast("Group", _wrap(_sync(self._async_group.get_group, path)))
+
+    def create_hierarchy(
+        self, nodes: dict[str, Any], *, overwrite: bool = False
+    ) -> Iterator[tuple[str, Array | Group]]:
+        """Create the nodes of ``nodes`` (relative path -> metadata) below this group.
+
+        Missing groups in between are added; this group itself cannot be
+        named (``ValueError``).  Yields ``(path, node)`` as each is made.
+        """
+        return iter(
+            _wrap(_sync_iter(self._async_group.create_hierarchy, nodes, overwrite=overwrite))
+        )
+
     def getitem(self, key: str) -> Array | Group:
         """The array or group at ``key`` (may contain ``/``).
 
@@ -377,14 +405,25 @@ class Group(GroupMixin, GroupFallbacks):
         """
         _sync(self._async_group.move, source, dest)
 
-    def tree(self, expand: bool | None = None, level: int | None = None) -> TreeRepr:
+    def tree(
+        self,
+        expand: bool | None = None,
+        level: int | None = None,
+        *,
+        max_nodes: int = 500,
+        plain: bool = False,
+    ) -> TreeRepr:
         """A text drawing of the hierarchy below this group, ``level`` levels deep.
 
         ``level`` is passed to ``members`` as ``max_depth`` (zarr-python's
-        meaning).  ``expand`` is accepted for compatibility; the text tree is
-        always expanded.
+        meaning).  At most ``max_nodes`` members are drawn (the first found;
+        a note says when some were left out).  Names are bold (ANSI codes)
+        when standard output is a terminal, and ``<b>`` in the HTML form,
+        unless ``plain``.  The tree is always fully expanded: ``expand=True``
+        raises ``UnsupportedOperationError`` (a ``NotImplementedError``), as
+        in zarr-python.
         """
-        return _sync(self._async_group.tree, expand, level)
+        return _sync(self._async_group.tree, expand, level, max_nodes=max_nodes, plain=plain)
 
 
 _register(AsyncGroup, Group)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from anyzarr.io._store import Store
 from anyzarr.io.stores._local import LocalStore
 from anyzarr.io.stores._logging import LoggingStore
+from anyzarr.io.stores._managed_memory import ManagedMemoryStore
 from anyzarr.io.stores._memory import MemoryStore
 from anyzarr.io.stores._wrapper import WrapperStore
 from anyzarr.io.stores._zip import ZipStore
@@ -30,6 +31,7 @@ __all__ = [
     "HTTPStore",
     "LocalStore",
     "LoggingStore",
+    "ManagedMemoryStore",
     "MemoryStore",
     "ObjectStore",
     "WrapperStore",

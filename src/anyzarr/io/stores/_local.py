@@ -15,7 +15,13 @@ import numpy as np
 
 from anyzarr.io._batch_io import BatchIO, Version, follows_own_io
 from anyzarr.io._store import Store, resolve_prototype
-from anyzarr.io.stores._common import check_buffer, check_key, check_prefix, instance_attribute
+from anyzarr.io.stores._common import (
+    check_buffer,
+    check_key,
+    check_prefix,
+    dir_prefix,
+    instance_attribute,
+)
 from anyzarr.io.stores._temp_files import TEMP_SUFFIX, open_temp, remove_leftovers, sweep_once
 from anyzarr.protocol._byte_request import (
     ByteRequest,
@@ -613,14 +619,10 @@ class LocalStore(Store):
         return await self._run(size)
 
     async def getsize_prefix(self, prefix: str) -> int:
+        # ``prefix`` names a directory, as in zarr-python: "a" counts a/..., not ab/...
         root = self.root
-        if prefix == "" or prefix.endswith("/"):
-            start = self._dir(prefix)
-            return await self._run(lambda: sum(size for _, size in _walk(root, start)))
-        # A prefix that ends inside a name: walk its directory and filter.
-        start = self._dir(prefix.rsplit("/", 1)[0] if "/" in prefix else "")
-        pairs = await self._run(lambda: _walk(root, start))
-        return sum(size for key, size in pairs if key.startswith(prefix))
+        start = self._dir(dir_prefix(prefix))
+        return await self._run(lambda: sum(size for _, size in _walk(root, start)))
 
     async def is_empty(self, prefix: str = "") -> bool:
         start = self._dir(prefix)

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Self
 
 from anyzarr.io._batch_io import Version
+from anyzarr.io._store import close_store
 from anyzarr.io.stores._common import instance_attribute
 from anyzarr.io.stores._wrapper import T_Store, WrapperStore
 from anyzarr.protocol._byte_request import ByteRequest
@@ -89,7 +90,10 @@ class LoggingStore(WrapperStore[T_Store]):
         self.logger.log(level, "Finished %s.%s(%s) [%.4f s]", store, method, hint, elapsed)
 
     def __repr__(self) -> str:
-        return f"LoggingStore({self._store!r})"
+        return f"LoggingStore({type(self._store).__name__}, '{self._store}')"
+
+    def __str__(self) -> str:
+        return f"logging-{self._store}"
 
     async def get(
         self,
@@ -157,7 +161,7 @@ class LoggingStore(WrapperStore[T_Store]):
 
     async def close(self) -> None:
         with self._logged("close"):
-            await self._store.close()
+            await close_store(self._store)
 
     async def list(self) -> AsyncIterator[str]:
         with self._logged("list"):

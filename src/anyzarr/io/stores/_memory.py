@@ -279,7 +279,8 @@ class MemoryStore(Store):
         return len(value)
 
     async def getsize_prefix(self, prefix: str) -> int:
-        return sum(len(v) for k, v in list(self._store_dict.items()) if k.startswith(prefix))
+        start = dir_prefix(prefix)
+        return sum(len(v) for k, v in list(self._store_dict.items()) if k.startswith(start))
 
     async def is_empty(self, prefix: str = "") -> bool:
         start = dir_prefix(prefix)

@@ -19,7 +19,8 @@ import functools
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from types import GenericAlias
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import obstore
 from obstore.exceptions import (
@@ -168,6 +169,9 @@ class ObjectStore(Store):
         Size of the store's capacity limiter (see :class:`Store`).
     """
 
+    # ``ObjectStore[S3Store]`` in annotations, as zarr-python's is generic.
+    __class_getitem__: ClassVar[Any] = classmethod(GenericAlias)
+
     supports_writes = True
     supports_deletes = True
     supports_listing = True
@@ -183,11 +187,13 @@ class ObjectStore(Store):
         self.store = store
 
     def __repr__(self) -> str:
-        return f"ObjectStore({self.store!r})"
+        return f"ObjectStore(object_store://{self.store!r})"
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, ObjectStore) and (
-            other.store is self.store or bool(other.store == self.store)
+        return (
+            isinstance(other, ObjectStore)
+            and self.read_only == other.read_only
+            and (other.store is self.store or bool(other.store == self.store))
         )
 
     def __hash__(self) -> int:
@@ -280,9 +286,9 @@ class ObjectStore(Store):
         return int(meta["size"])
 
     async def getsize_prefix(self, prefix: str) -> int:
-        """Total size of the objects under ``prefix``, from listing metadata."""
+        """Total size of the objects under the directory ``prefix``, from listing metadata."""
         total = 0
-        async for meta in self._list_meta(prefix):
+        async for meta in self._list_meta(dir_prefix(prefix)):
             total += int(meta["size"])
         return total
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 import anyio
 
 from anyzarr.io._batch_io import Version, follows_own_io
-from anyzarr.io._store import Store
+from anyzarr.io._store import Store, close_store
 from anyzarr.protocol._byte_request import ByteRequest
 
 if TYPE_CHECKING:
@@ -70,11 +70,18 @@ class WrapperStore[T_Store: Store](Store):
 
     @_is_open.setter
     def _is_open(self, value: bool) -> None:
-        # Only the wrapped store's state counts; the base __init__ sets this.
-        pass
+        # Only the wrapped store's state counts.  The base __init__ sets this
+        # before there is a wrapped store; afterwards setting it is an error.
+        if "_store" in self.__dict__:
+            raise NotImplementedError(
+                f"{type(self).__name__} must be opened via the `_open` method"
+            )
 
     async def close(self) -> None:
-        await self._store.close()
+        await close_store(self._store)
+
+    def _close_now(self) -> None:
+        self._store._close_now()
 
     async def __aenter__(self) -> Self:
         await self._store._ensure_open()
@@ -106,7 +113,7 @@ class WrapperStore[T_Store: Store](Store):
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._store!r})"
+        return f"{type(self).__name__}({type(self._store).__name__}, '{self._store}')"
 
     def __str__(self) -> str:
         return f"wrapping-{self._store}"

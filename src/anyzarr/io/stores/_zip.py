@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import os
 import threading
 import zipfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine, Generator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import IO, TYPE_CHECKING, Any, Literal, TypeVar
 
 import anyio.to_thread
 
@@ -46,7 +47,11 @@ class ZipStore(Store):
     Parameters
     ----------
     path
-        The zip file.
+        The zip file, or an open binary file object (anything with
+        ``read``/``seek``/``tell``; one that is not an :class:`io.IOBase`,
+        such as obstore's reader, is read only).  A file object is the
+        caller's to close, after the store; such a store cannot be pickled,
+        cleared or moved.
     mode
         ``"r"`` read an existing file, ``"w"`` truncate or create, ``"a"``
         append (create if absent), ``"x"`` create, failing if it exists.
@@ -62,13 +67,13 @@ class ZipStore(Store):
     supports_deletes: bool = False
     supports_listing: bool = True
 
-    path: Path = instance_attribute("The zip file.")
+    path: Path | None = instance_attribute("The zip file (None when given a file object).")
     compression: int = instance_attribute("The zipfile compression constant for new members.")
     allowZip64: bool = instance_attribute("Whether ZIP64 extensions (archives over 2 GiB) are on.")
 
     def __init__(
         self,
-        path: Path | str,
+        path: Path | str | IO[bytes],
         *,
         mode: ZipStoreAccessModeLiteral = "r",
         read_only: bool | None = None,
@@ -81,20 +86,43 @@ class ZipStore(Store):
         if read_only is None:
             read_only = mode == "r"
         super().__init__(read_only=read_only, concurrency=concurrency)
-        self.path = Path(path) if isinstance(path, str) else path
+        self._fileobj: IO[bytes] | None = None
+        if isinstance(path, str | os.PathLike):
+            self.path = Path(path)
+        else:
+            self.path = None
+            self._fileobj = _as_file(path, mode)
         self._zmode: ZipStoreAccessModeLiteral = mode
         self.compression = compression
         self.allowZip64 = allowZip64
         self._lock = threading.RLock()
         self._zf: zipfile.ZipFile | None = None
 
+    def with_read_only(self, read_only: bool = False) -> ZipStore:
+        """A new, not yet open store over the same zip file.
+
+        A read-only copy opens the file in mode ``"r"``, a writable one in
+        ``"a"`` (never truncating).  Each copy has its own handle on the
+        file, so a copy opened before another finishes writing does not see
+        those members: close the writer first.
+        """
+        return type(self)(
+            self._fileobj if self.path is None else self.path,  # type: ignore[arg-type]
+            mode="r" if read_only else "a",
+            read_only=read_only,
+            compression=self.compression,
+            allowZip64=self.allowZip64,
+            concurrency=self._concurrency,
+        )
+
     # -- lifecycle ---------------------------------------------------------
 
     def _sync_open(self) -> zipfile.ZipFile:
         with self._lock:
             if self._zf is None:
+                target = self._reopenable_file() if self.path is None else self.path
                 self._zf = zipfile.ZipFile(
-                    self.path,
+                    target,
                     mode=self._zmode,
                     compression=self.compression,
                     allowZip64=self.allowZip64,
@@ -121,9 +149,31 @@ class ZipStore(Store):
                 self._zf = None
             self._is_open = False
 
-    async def close(self) -> None:
-        """Write the archive's directory and close the file."""
-        await anyio.to_thread.run_sync(self._sync_close)
+    def _reopenable_file(self) -> IO[bytes]:
+        fileobj = self._fileobj
+        assert fileobj is not None
+        if self._zmode == "a" and not (fileobj.readable() and fileobj.seekable()):
+            # Appending reads the archive back; without that a new one would
+            # start after it and the entries already written would be lost.
+            raise io.UnsupportedOperation(
+                f"{self!r} cannot be reopened for writing: its file object is not "
+                "readable and seekable"
+            )
+        return fileobj
+
+    def close(self) -> Coroutine[Any, Any, None]:
+        """Write the archive's directory and close the file, at once.
+
+        zarr-python's ``ZipStore.close()`` is a plain call, so this one closes
+        when called (blocking briefly); the returned awaitable is already
+        done, so ``await store.close()`` works too.
+        """
+        self._sync_close()
+        return _Done()
+
+    def _close_now(self) -> None:
+        # ``with store:`` closes at once, blocking briefly, as zarr-python does.
+        self._sync_close()
 
     def __del__(self) -> None:
         # An unclosed writable archive lacks its directory; finish it.
@@ -135,6 +185,11 @@ class ZipStore(Store):
     def __getstate__(self) -> dict[str, Any]:
         # The open archive and the lock stay behind; the copy reopens lazily
         # in append mode so it never truncates the file.
+        if self._fileobj is not None:
+            raise TypeError(
+                f"cannot pickle a ZipStore backed by a file-like object ({self._fileobj!r}); "
+                "give the store a path to share it between processes"
+            )
         state = super().__getstate__()
         state["_zf"] = None
         state["_lock"] = None
@@ -151,10 +206,31 @@ class ZipStore(Store):
         return f"ZipStore('{self}')"
 
     def __str__(self) -> str:
+        if self.path is None:
+            return f"zip://{self._fileobj!r}"
         return f"zip://{self.path.as_posix()}"
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, type(self)) and self.path == other.path
+        if not isinstance(other, type(self)):
+            return False
+        if self.path is None or other.path is None:
+            return self._fileobj is other._fileobj
+        return self.path == other.path
+
+    def _needs_path(self, operation: str) -> Path:
+        if self.path is None:
+            raise UnsupportedOperationError(
+                f"{operation}() needs a file on disk; {self!r} is backed by a file-like object"
+            )
+        return self.path
+
+    def _check_claimed(self, operation: str) -> None:
+        # A store in mode "x" that was never opened has not claimed its file:
+        # refuse a file someone else made, as the first open would.
+        if self._zmode == "x" and self.path is not None and self.path.exists():
+            raise FileExistsError(
+                f"cannot {operation} {self.path}: it exists and mode 'x' only creates"
+            )
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -217,6 +293,8 @@ class ZipStore(Store):
         return await self._run(size)
 
     async def getsize_prefix(self, prefix: str) -> int:
+        prefix = dir_prefix(prefix)
+
         def total(zf: zipfile.ZipFile) -> int:
             return sum(
                 zf.getinfo(name).file_size for name in self._names(zf) if name.startswith(prefix)
@@ -284,9 +362,11 @@ class ZipStore(Store):
     async def clear(self) -> None:
         """Empty the archive by truncating the file."""
         self._check_writable()
+        self._needs_path("clear")
 
         def truncate() -> None:
             with self._lock:
+                self._check_claimed("clear")
                 if self._zf is not None:
                     self._zf.close()
                     self._zf = None
@@ -303,12 +383,14 @@ class ZipStore(Store):
         FileExistsError
             When ``path`` already exists.
         """
+        source = self._needs_path("move")
         dest = Path(path)
 
         def move() -> None:
             with self._lock:
+                self._check_claimed("move")
                 if dest.exists():
-                    raise FileExistsError(f"cannot move {self.path} to {dest}: it exists")
+                    raise FileExistsError(f"cannot move {source} to {dest}: it exists")
                 if self._zf is not None:
                     self._zf.close()
                     self._zf = None
@@ -316,7 +398,7 @@ class ZipStore(Store):
                 if self._zmode in ("w", "x"):
                     self._zmode = "a"
                 dest.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(self.path, dest)
+                os.replace(source, dest)
                 self.path = dest
 
         await anyio.to_thread.run_sync(move, limiter=self.limiter)
@@ -335,3 +417,69 @@ class ZipStore(Store):
     async def list_dir(self, prefix: str) -> AsyncIterator[str]:
         for name in list_dir_names(await self._run(self._names), prefix):
             yield name
+
+
+class _Done(Coroutine[Any, Any, None]):
+    """An awaitable that is already finished (and harmless when never awaited)."""
+
+    def __await__(self) -> Generator[Any, None, None]:
+        return
+        yield  # pragma: no cover  # makes this a generator
+
+    def send(self, value: Any) -> Any:
+        raise StopIteration
+
+    def throw(self, *args: Any) -> Any:
+        raise StopIteration
+
+    def close(self) -> None:
+        pass
+
+
+class _RawReaderAdapter(io.RawIOBase):
+    """A reader with only ``read``/``seek``/``tell`` (obstore's) as a raw stream.
+
+    Reads are clamped to the end, as some readers raise on a short read.
+    """
+
+    def __init__(self, reader: Any) -> None:
+        super().__init__()
+        self._reader = reader
+        self._size = reader.seek(0, io.SEEK_END)
+        reader.seek(0)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return int(self._reader.seek(offset, whence))
+
+    def tell(self) -> int:
+        return int(self._reader.tell())
+
+    def readinto(self, buffer: Any) -> int:
+        wanted = min(len(buffer), max(0, self._size - self.tell()))
+        if wanted == 0:
+            return 0
+        data = memoryview(self._reader.read(wanted)).cast("B")
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _as_file(fileobj: object, mode: str) -> IO[bytes]:
+    if not all(callable(getattr(fileobj, name, None)) for name in ("read", "seek", "tell")):
+        raise TypeError(
+            "ZipStore needs a path or a binary file object with read/seek/tell, "
+            f"got {type(fileobj).__name__}"
+        )
+    if isinstance(fileobj, io.IOBase):
+        return fileobj  # type: ignore[return-value]
+    if mode != "r":
+        raise TypeError(
+            f"a {type(fileobj).__name__} (not an io.IOBase) can only be opened for reading "
+            f"(mode 'r'), not mode {mode!r}"
+        )
+    return io.BufferedReader(_RawReaderAdapter(fileobj))

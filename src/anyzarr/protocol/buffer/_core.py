@@ -195,6 +195,14 @@ def detached(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
     return array if isinstance(root, bytes) else array.copy()
 
 
+def _zeros_equal(data: Any, zero: Any) -> bool:
+    # -0.0 is not 0.0 (zarr-python #3144): a chunk of -0.0 under a 0.0 fill
+    # value must be stored, so zeros are compared bit for bit.
+    expected = np.asarray(zero, dtype=data.dtype)
+    void = f"V{data.dtype.itemsize}"
+    return bool((data.view(void) == expected.view(void)).all())
+
+
 def array_all_equal(data: Any, other: Any, equal_nan: bool) -> bool:
     """Whether every element of ``data`` equals ``other`` (array or scalar).
 
@@ -219,6 +227,8 @@ def array_all_equal(data: Any, other: Any, equal_nan: bool) -> bool:
         other_arr = np.asarray(other)
         if other_arr.ndim == 0 and other_arr.dtype.kind in "fc":
             value = other_arr[()]
+            if value == 0:
+                return _zeros_equal(data, value)
             if kind == "c" or other_arr.dtype.kind == "c":
                 return bool(
                     np.array_equal(
@@ -300,7 +310,9 @@ class NDBuffer(ABC):
     def as_scalar(self) -> Any:
         """The single element of a size-1 buffer."""
         if self._data.size != 1:
-            raise ValueError(f"as_scalar needs a buffer of size 1, got {self._data.size}")
+            raise ValueError(
+                f"Buffer does not contain a single scalar value (it holds {self._data.size})"
+            )
         return self.as_numpy_array().reshape(-1)[0]
 
     @property
@@ -351,9 +363,11 @@ class NDBuffer(ABC):
 
     def __getitem__(self, key: Any) -> Self:
         result = self._data.__getitem__(key)
-        if not hasattr(result, "ndim"):
-            # numpy hands back a bare scalar for a full integer index.
-            result = np.asarray(result)
+        if not hasattr(result, "ndim") or not isinstance(result, type(self._data)):
+            # numpy hands back a bare scalar (a copy) for a full integer index;
+            # indexing with a trailing ``...`` gives a 0-d view instead.
+            keys = key if isinstance(key, tuple) else (key,)
+            result = self._data.__getitem__((*keys, Ellipsis))
         return self.__class__(result)
 
     def __setitem__(self, key: Any, value: Any) -> None:

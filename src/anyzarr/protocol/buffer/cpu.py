@@ -59,15 +59,22 @@ class NDBuffer(_core.NDBuffer):
         fill_value: Any | None = None,
     ) -> Self:
         shape = tuple(shape)
+        wanted = np.dtype(dtype)
         if fill_value is None:
-            return cls(np.zeros(shape, dtype=dtype, order=order))
-        return cls(np.full(shape, fill_value, dtype=dtype, order=order))
+            return cls(_keep_dtype(np.zeros(shape, dtype=wanted, order=order), wanted))
+        if wanted.kind in "mM":
+            # Fill through the integers: numpy may drop a generic unit's scale.
+            out = _keep_dtype(np.zeros(shape, dtype=wanted, order=order), wanted)
+            out.view(wanted.byteorder + "i8")[...] = _time_counts(fill_value, wanted)
+            return cls(out)
+        return cls(np.full(shape, fill_value, dtype=wanted, order=order))
 
     @classmethod
     def empty(
         cls, shape: tuple[int, ...], dtype: npt.DTypeLike, order: Literal["C", "F"] = "C"
     ) -> Self:
-        return cls(np.empty(shape, dtype=dtype, order=order))
+        wanted = np.dtype(dtype)
+        return cls(_keep_dtype(np.empty(shape, dtype=wanted, order=order), wanted))
 
     @classmethod
     def from_numpy_array(cls, array_like: npt.ArrayLike) -> Self:
@@ -75,6 +82,21 @@ class NDBuffer(_core.NDBuffer):
 
     def as_numpy_array(self) -> npt.NDArray[Any]:
         return np.asanyarray(self._data)
+
+
+def _time_counts(fill_value: Any, dtype: np.dtype[Any]) -> Any:
+    # An integer is a count of the unit; numpy refuses to convert one to a
+    # datetime of a generic unit, so it is not converted.
+    if isinstance(fill_value, int | np.integer) and not isinstance(fill_value, bool):
+        return np.int64(fill_value)
+    # The value in native byte order, as a count (assignment reorders the bytes).
+    return np.asarray(fill_value, dtype=dtype.newbyteorder("=")).view(np.int64)
+
+
+def _keep_dtype(array: npt.NDArray[Any], dtype: np.dtype[Any]) -> npt.NDArray[Any]:
+    # numpy allocates ``m8[2generic]`` as ``m8`` (the scale of a generic unit
+    # is dropped); a view of the same width gives the dtype asked for back.
+    return array if array.dtype == dtype else array.view(dtype)
 
 
 buffer_prototype = _core.BufferPrototype(buffer=Buffer, nd_buffer=NDBuffer)

@@ -17,6 +17,7 @@ from anyzarr.protocol.codecs._base import (
 )
 from anyzarr.protocol.codecs._bounded import VARIABLE_CHUNK_LIMIT, decode_bounded
 from anyzarr.protocol.codecs._bytes import BytesCodec
+from anyzarr.protocol.codecs._cast_value import CastValueCodec
 from anyzarr.protocol.codecs._chain import CodecChain
 from anyzarr.protocol.codecs._compressors import BloscCodec, GzipCodec, ZstdCodec
 from anyzarr.protocol.codecs._crc32c import Crc32cCodec
@@ -44,6 +45,7 @@ from anyzarr.protocol.codecs._registry import (
     register_codec,
     registered_codecs,
 )
+from anyzarr.protocol.codecs._scale_offset import ScaleOffsetCodec
 from anyzarr.protocol.codecs._shard_plan import ShardReadPlan
 from anyzarr.protocol.codecs._sharding import ShardIndex, ShardingCodec, morton_order
 from anyzarr.protocol.codecs._transpose import TransposeCodec
@@ -57,6 +59,7 @@ __all__ = [
     "BloscCodec",
     "BytesBytesCodec",
     "BytesCodec",
+    "CastValueCodec",
     "ChunkSpec",
     "Codec",
     "CodecChain",
@@ -74,6 +77,7 @@ __all__ = [
     "PlanStateError",
     "RangedChunkReadPlan",
     "ReadPlan",
+    "ScaleOffsetCodec",
     "ShardIndex",
     "ShardReadPlan",
     "ShardingCodec",
@@ -108,6 +112,8 @@ for _cls in (
     ShardingCodec,
     VLenUTF8Codec,
     VLenBytesCodec,
+    CastValueCodec,
+    ScaleOffsetCodec,
 ):
     register_codec(_cls.codec_name, _cls)
 del _cls

@@ -10,6 +10,7 @@ codecs can hand views along instead of copying.
 
 from __future__ import annotations
 
+import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Buffer as RawBytes
 from collections.abc import Mapping, Sequence
@@ -22,6 +23,11 @@ import numpy.typing as npt
 
 from anyzarr.protocol._errors import ChunkDecodeError, MetadataValidationError
 from anyzarr.protocol.buffer import BufferPrototype, default_buffer_prototype
+from anyzarr.protocol.codecs._zarr_methods import (
+    ArrayArrayMethods,
+    ArrayBytesMethods,
+    BytesBytesMethods,
+)
 
 __all__ = [
     "ArrayArrayCodec",
@@ -73,14 +79,23 @@ class ChunkSpec:
         return np.full(self.shape, self.fill_value, dtype=self.dtype, order=self.order)
 
 
-def enum_value(value: Any) -> Any:
-    """``value.value`` for an enum member, else ``value``.
+def enum_value(value: Any, codec: str = "the codec", param: str = "...") -> Any:
+    """``value.value`` for an enum member (with zarr-python 3.4's
+    ``DeprecationWarning``), else ``value``.
 
-    Codec options may be given as enum members (``anyzarr.codecs.BloscCname``
-    and friends); codecs keep the plain JSON value so that their documents and
-    reprs are the same either way.
+    Codecs keep the plain JSON value, so that their documents and reprs are
+    the same either way; ``codec`` and ``param`` name the argument in the
+    warning.
     """
-    return value.value if isinstance(value, Enum) else value
+    if not isinstance(value, Enum):
+        return value
+    warnings.warn(
+        f"Passing an enum to {codec}(..., {param}=...) is deprecated; pass the equivalent "
+        "literal string instead.",
+        DeprecationWarning,
+        stacklevel=4,
+    )
+    return value.value
 
 
 def parse_named_configuration(
@@ -133,7 +148,7 @@ class Codec(ABC):
         return f"{type(self).__name__}({self.to_dict()!r})"
 
 
-class ArrayArrayCodec(Codec):
+class ArrayArrayCodec(ArrayArrayMethods, Codec):
     """Transforms an array into another array (for example ``transpose``)."""
 
     kind: ClassVar[CodecKind] = "array_to_array"
@@ -151,7 +166,7 @@ class ArrayArrayCodec(Codec):
         """Decode ``array`` back to the shape and dtype of ``spec``."""
 
 
-class ArrayBytesCodec(Codec):
+class ArrayBytesCodec(ArrayBytesMethods, Codec):
     """Serialises an array to bytes; every pipeline has exactly one."""
 
     kind: ClassVar[CodecKind] = "array_to_bytes"
@@ -186,7 +201,7 @@ class ArrayBytesCodec(Codec):
         return None
 
 
-class BytesBytesCodec(Codec):
+class BytesBytesCodec(BytesBytesMethods, Codec):
     """Transforms bytes into bytes (compression, checksums)."""
 
     kind: ClassVar[CodecKind] = "bytes_to_bytes"

@@ -40,10 +40,10 @@ class BytesCodec(ArrayBytesCodec):
     endian: str | None = _NATIVE
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "endian", enum_value(self.endian))
+        object.__setattr__(self, "endian", enum_value(self.endian, "BytesCodec", "endian"))
         if self.endian not in ("little", "big", None):
             raise MetadataValidationError(
-                f"codec 'bytes': field 'endian' must be 'little' or 'big', got {self.endian!r}"
+                f"codec 'bytes': endian must be one of ('little', 'big'), got {self.endian!r}"
             )
 
     @classmethod

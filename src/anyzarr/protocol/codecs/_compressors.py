@@ -121,15 +121,15 @@ class BloscCodec(_NumcodecsBacked):
     blocksize: int = 0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "cname", enum_value(self.cname))
-        object.__setattr__(self, "shuffle", enum_value(self.shuffle))
+        object.__setattr__(self, "cname", enum_value(self.cname, "BloscCodec", "cname"))
+        object.__setattr__(self, "shuffle", enum_value(self.shuffle, "BloscCodec", "shuffle"))
         if self.cname not in _CNAMES:
             raise MetadataValidationError(
-                f"codec 'blosc': field 'cname' must be one of {_CNAMES}, got {self.cname!r}"
+                f"codec 'blosc': cname must be one of {_CNAMES}, got {self.cname!r}"
             )
         if self.shuffle is not None and self.shuffle not in _SHUFFLE_NUMBER:
             raise MetadataValidationError(
-                f"codec 'blosc': field 'shuffle' must be one of {tuple(_SHUFFLE_NUMBER)}, "
+                f"codec 'blosc': shuffle must be one of {tuple(_SHUFFLE_NUMBER)}, "
                 f"got {self.shuffle!r}"
             )
         if not (isinstance(self.clevel, int) and 0 <= self.clevel <= 9):

@@ -19,7 +19,11 @@ from typing import Any, ClassVar, Literal, Self
 import numpy as np
 import numpy.typing as npt
 
-from anyzarr.protocol._errors import ChunkDecodeError, MetadataValidationError
+from anyzarr.protocol._errors import (
+    ChunkDecodeError,
+    MetadataTypeError,
+    MetadataValidationError,
+)
 from anyzarr.protocol.buffer import Buffer
 from anyzarr.protocol.buffer._core import array_all_equal, detached
 from anyzarr.protocol.codecs._base import (
@@ -78,11 +82,23 @@ class ShardIndex:
 
 
 def _as_shape(value: Any, field_name: str) -> tuple[int, ...]:
-    if isinstance(value, int) or not all(isinstance(v, int) and v > 0 for v in value):
+    # Read as zarr-python reads an array shape: an integer or an iterable of
+    # integers (numpy integers and bools included), with its error classes.
+    where = f"codec 'sharding_indexed': field {field_name!r}"
+    if isinstance(value, int | np.integer):
+        value = (value,)
+    if isinstance(value, str | bytes | Mapping) or not hasattr(value, "__iter__"):
+        raise MetadataTypeError(f"{where}: Expected an iterable of integers, got {value!r}")
+    sizes = tuple(value)
+    if not all(isinstance(v, int | np.integer) for v in sizes):
+        raise MetadataTypeError(f"{where}: Expected an iterable of integers, got {value!r}")
+    if any(v < 0 for v in sizes):
         raise MetadataValidationError(
-            f"codec 'sharding_indexed': field {field_name!r} must be positive integers, got {value!r}"
+            f"{where}: Expected all values to be non-negative, got {value!r}"
         )
-    return tuple(value)
+    if not all(sizes):
+        raise MetadataValidationError(f"{where} must be positive integers, got {value!r}")
+    return tuple(int(v) for v in sizes)
 
 
 @dataclass(frozen=True, eq=False, init=False)
@@ -109,7 +125,7 @@ class ShardingCodec(ArrayBytesCodec):
         from anyzarr.protocol.codecs._crc32c import Crc32cCodec
         from anyzarr.protocol.codecs._registry import parse_codecs
 
-        index_location = enum_value(index_location)
+        index_location = enum_value(index_location, "ShardingCodec", "index_location")
         if index_location not in ("start", "end"):
             raise MetadataValidationError(
                 "codec 'sharding_indexed': field 'index_location' must be 'start' or 'end', "

@@ -20,7 +20,11 @@ import numpy.typing as npt
 from numcodecs.abc import Codec as NumcodecsCodec
 from numcodecs.compat import ensure_ndarray_like
 
-from anyzarr.protocol._errors import ChunkDecodeError, MetadataValidationError
+from anyzarr.protocol._errors import (
+    ChunkDecodeError,
+    MetadataValidationError,
+    PickleCodecDisabledError,
+)
 from anyzarr.protocol.codecs._base import ChunkSpec, RawBytes
 from anyzarr.protocol.codecs._bounded import (
     VARIABLE_CHUNK_LIMIT,
@@ -34,8 +38,11 @@ __all__ = ["UnsafeCodecError", "V2Chain", "as_numcodecs"]
 UNSAFE_IDS = frozenset({"pickle"})
 
 
-class UnsafeCodecError(ChunkDecodeError):
-    """Decoding would run a codec that can execute arbitrary code (``pickle``)."""
+class UnsafeCodecError(ChunkDecodeError, PickleCodecDisabledError):
+    """Decoding would run a codec that can execute arbitrary code (``pickle``).
+
+    Also zarr-python's ``PickleCodecDisabledError``.
+    """
 
 
 def as_numcodecs(obj: NumcodecsCodec | Mapping[str, Any], field: str) -> NumcodecsCodec:
@@ -126,7 +133,8 @@ class V2Chain:
             if f.codec_id in UNSAFE_IDS:
                 raise UnsafeCodecError(
                     f"codec {f.codec_id!r} can run arbitrary code while decoding; "
-                    "build the pipeline with allow_pickle=True to trust this data",
+                    "set the config key 'array.allow_unsafe_pickle_decode' to True (or build "
+                    "the pipeline with allow_pickle=True) to trust this data",
                     key,
                 )
 

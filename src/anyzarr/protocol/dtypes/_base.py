@@ -113,6 +113,47 @@ class DataType(ABC):
 
         return data_type_from_json(obj, zarr_format, object_codec_id=object_codec_id)
 
+    # -- zarr-python's ``ZDType`` names -------------------------------------------
+
+    def to_native_dtype(self) -> np.dtype[Any]:
+        """The numpy dtype (``ZDType.to_native_dtype``); same as :attr:`dtype`."""
+        return self.dtype
+
+    @classmethod
+    def from_native_dtype(cls, dtype: object) -> DataType:
+        """The data type for a numpy dtype (``ZDType.from_native_dtype``).
+
+        Called on a concrete class, the dtype must belong to that class
+        (``DataTypeValidationError`` otherwise), as in zarr-python.
+        """
+        from anyzarr.protocol._errors import DataTypeValidationError
+
+        try:
+            found = cls.from_numpy(dtype)
+        except MetadataValidationError as exc:
+            raise DataTypeValidationError(str(exc)) from exc
+        if cls is not DataType and not isinstance(found, cls):
+            raise DataTypeValidationError(
+                f"Invalid data type: {dtype!r} is not a data type of {cls.__name__}"
+            )
+        return found
+
+    def default_scalar(self) -> Any:
+        """The default fill value (``ZDType.default_scalar``)."""
+        return self.default_fill_value()
+
+    def cast_scalar(self, data: object) -> Any:
+        """``data`` as a scalar of this type (``ZDType.cast_scalar``)."""
+        return self.cast_value(data)
+
+    def to_json_scalar(self, data: object, *, zarr_format: ZarrFormat) -> JSON:
+        """A scalar as metadata JSON (``ZDType.to_json_scalar``)."""
+        return self.encode_fill_value(data, zarr_format)
+
+    def from_json_scalar(self, data: JSON, *, zarr_format: ZarrFormat) -> Any:
+        """A scalar from metadata JSON (``ZDType.from_json_scalar``)."""
+        return self.decode_fill_value(data, zarr_format)
+
     def __str__(self) -> str:
         return f"{type(self).__name__}({self.dtype})"
 

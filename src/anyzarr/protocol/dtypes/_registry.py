@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
+from numpy.lib.recfunctions import repack_fields
 
-from anyzarr.protocol._errors import MetadataValidationError
+from anyzarr.protocol._errors import MetadataValidationError, ZarrUserWarning
 from anyzarr.protocol.dtypes._base import JSON, DataType, ZarrFormat
 from anyzarr.protocol.dtypes._numeric import NUMERIC_TYPES
 from anyzarr.protocol.dtypes._strings import (
@@ -44,6 +46,17 @@ def data_type_from_numpy(dtype: object) -> DataType:
     if isinstance(dt, np.dtypes.StringDType):
         return VariableLengthUTF8()
     if dt.fields is not None:
+        # Records are stored packed.  Repacking once here (nested fields
+        # included) means a padded layout warns once, however deep the padding.
+        packed = repack_fields(dt, recurse=True)
+        if packed != dt:
+            warnings.warn(
+                "The structured dtype is converted to a packed field layout. Field values "
+                "are preserved when writing arrays, but field offsets and itemsize may change.",
+                ZarrUserWarning,
+                stacklevel=2,
+            )
+            dt = packed
         fields = []
         for name in dt.names or ():
             field_dt = dt.fields[name][0]
@@ -70,8 +83,9 @@ def data_type_from_numpy(dtype: object) -> DataType:
             return cls(unit=parsed[3], scale_factor=parsed[2], endianness=_endianness(dt))
     if dt.kind == "O":
         raise MetadataValidationError(
-            "data_type: numpy object dtype is ambiguous; use 'str' / StringDType for text "
-            "or VariableLengthBytes() for bytes"
+            "data_type: Zarr data type resolution from object failed: the numpy object "
+            "dtype is ambiguous; use 'str' / StringDType for text or VariableLengthBytes() "
+            "for bytes"
         )
     raise MetadataValidationError(f"data_type: numpy dtype {dt} has no Zarr data type")
 

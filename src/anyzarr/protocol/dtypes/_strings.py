@@ -203,17 +203,22 @@ class RawBytes(_FixedLength):
     def cast_value(self, value: object) -> Any:
         if isinstance(value, np.void) and value.dtype.itemsize == self.length:
             raw = value.tobytes()
-        elif isinstance(value, bytes | np.bytes_) and len(value) == self.length:
-            raw = bytes(value)
+        elif isinstance(value, bytes | np.bytes_) and len(value) <= self.length:
+            # Shorter bytes are padded with zeros, as numpy (and zarr-python) pad them.
+            raw = bytes(value).ljust(self.length, b"\x00")
         else:
-            raise self._bad(value, f"expected exactly {self.length} bytes")
+            raise self._bad(value, f"expected at most {self.length} bytes")
         return np.void(raw)
 
     def _encode(self, scalar: Any, zarr_format: ZarrFormat) -> JSON:
         return encode_base64(scalar.tobytes())
 
     def _decode(self, value: JSON, zarr_format: ZarrFormat) -> Any:
-        return self.cast_value(decode_base64(value, self))
+        raw = decode_base64(value, self)
+        if len(raw) != self.length:
+            # Stored documents hold the whole value; only callers' values are padded.
+            raise self._bad(value, f"expected exactly {self.length} bytes")
+        return self.cast_value(raw)
 
     def default_fill_value(self) -> Any:
         return np.void(b"\x00" * self.length)

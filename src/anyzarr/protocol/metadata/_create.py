@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 import numcodecs
+import numpy as np
 
 from anyzarr.protocol._errors import MetadataValidationError
 from anyzarr.protocol.dtypes import (
@@ -115,8 +116,8 @@ def normalize_chunks(chunks: Any, shape: tuple[int, ...], field: str = "chunks")
     """Explicit chunk sizes: an int for every axis, a tuple, -1 or False for the full axis."""
     if chunks is False:
         chunks = -1
-    if isinstance(chunks, int) and not isinstance(chunks, bool):
-        chunks = (chunks,) * len(shape)
+    if isinstance(chunks, int | np.integer) and not isinstance(chunks, bool):
+        chunks = (int(chunks),) * len(shape)
     if not isinstance(chunks, Iterable) or isinstance(chunks, str | bytes):
         raise MetadataValidationError(f"{field}: expected integers, got {chunks!r}")
     sizes = tuple(chunks)
@@ -126,6 +127,9 @@ def normalize_chunks(chunks: Any, shape: tuple[int, ...], field: str = "chunks")
         )
     out = []
     for i, (size, span) in enumerate(zip(sizes, shape, strict=True)):
+        # numpy integers count as integers (np.int64(40) from an array's shape).
+        if isinstance(size, np.integer):
+            size = int(size)
         if isinstance(size, bool) or not isinstance(size, int) or size == 0 or size < -1:
             raise MetadataValidationError(
                 f"{field}[{i}]: must be a positive integer or -1, got {size!r}"
@@ -305,6 +309,12 @@ def create_array_metadata(
         # v3 data types carry no byte order; reading back gives the canonical one.
         data_type = data_type_from_json(data_type.to_json(3), 3)
     typesize = data_type.item_size or 1
+    # A numpy array of sizes (``np.array([11, 50])``) is a sequence of sizes;
+    # ``in`` and ``==`` would compare it elementwise.
+    if isinstance(chunks, np.ndarray):
+        chunks = tuple(chunks.tolist())
+    if isinstance(shards, np.ndarray):
+        shards = tuple(shards.tolist())
     shard_spec = shards.get("shape") if isinstance(shards, Mapping) else shards
     rectilinear = is_rectilinear_spec(chunks) or is_rectilinear_spec(shard_spec)
     if rectilinear and zarr_format == 2:
@@ -331,13 +341,16 @@ def create_array_metadata(
         fill = fill_value
     attrs = dict(attributes or {})
     if zarr_format == 2:
-        for name, value, default in (
-            ("shards", shards, None),
-            ("serializer", serializer, "auto"),
-            ("dimension_names", dimension_names, None),
+        for name, value, default, what in (
+            ("shards", shards, None, "sharding"),
+            ("serializer", serializer, "auto", "`serializer`"),
+            ("dimension_names", dimension_names, None, "dimension names"),
         ):
             if value != default:
-                raise MetadataValidationError(f"{name}: Zarr v2 arrays do not support {name}")
+                # zarr-python's wording.
+                raise MetadataValidationError(
+                    f"{name}: Zarr format 2 arrays do not support {what}."
+                )
         encoding = parse_chunk_key_encoding(chunk_key_encoding or {"name": "v2"})
         if not isinstance(encoding, V2ChunkKeyEncoding):
             raise MetadataValidationError(

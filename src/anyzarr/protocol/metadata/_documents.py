@@ -25,6 +25,7 @@ from anyzarr.protocol.metadata._group import (
     parse_group_v3,
 )
 from anyzarr.protocol.metadata._json import decode_json_object, encode_json
+from anyzarr.protocol.metadata._repair import repair_array_document, warn_repaired
 from anyzarr.protocol.metadata._v2 import ArrayV2Metadata, parse_array_v2
 from anyzarr.protocol.metadata._v3 import ArrayV3Metadata, parse_array_v3
 
@@ -55,7 +56,10 @@ def parse_v3(document: bytes | str | dict[str, Any], path: str) -> ArrayV3Metada
         )
     node_type = data.get("node_type")
     if node_type == "array":
-        return parse_array_v3(data, path)
+        data, note = repair_array_document(data, 3)
+        meta = parse_array_v3(data, path)
+        warn_repaired(path, note)
+        return meta
     if node_type == "group":
         return parse_group_v3(data, path, parse_v3)
     raise MetadataValidationError(
@@ -90,7 +94,10 @@ def parse_v2(
         where = f"{path or '/'}/.zarray"
         data = decode_json_object(zarray, where)
         _check_v2_format(data, where)
-        return parse_array_v2(data, attributes, path)
+        data, note = repair_array_document(data, 2)
+        meta = parse_array_v2(data, attributes, path)
+        warn_repaired(path, note)
+        return meta
     if zgroup is not None:
         where = f"{path or '/'}/.zgroup"
         data = decode_json_object(zgroup, where)
@@ -105,7 +112,7 @@ def parse_v2(
 
 
 def parse_zmetadata(document: bytes | str | dict[str, Any], path: str) -> ConsolidatedMetadata:
-    """Parse a v2 ``.zmetadata`` document into flat consolidated metadata (root excluded)."""
+    """Parse a v2 ``.zmetadata`` document into consolidated metadata (root excluded)."""
     where = f"{path or '/'}/.zmetadata"
     data = decode_json_object(document, where)
     if data.get("zarr_consolidated_format") != 1:
@@ -171,8 +178,9 @@ def zmetadata_document(group: GroupMetadata) -> dict[str, Any]:
     """The v2 ``.zmetadata`` JSON object for a group with consolidated metadata."""
     entries: dict[str, Any] = {ZGROUP: group.to_dict(), ZATTRS: group.attributes}
     consolidated = group.consolidated_metadata or ConsolidatedMetadata({})
-    for key in sorted(consolidated.metadata):
-        meta = consolidated.metadata[key]
+    flat = consolidated.flattened_metadata
+    for key in sorted(flat):
+        meta = flat[key]
         entries[f"{key}/{ZATTRS}"] = meta.attributes
         name = ZGROUP if isinstance(meta, GroupMetadata) else ZARRAY
         entries[f"{key}/{name}"] = meta.to_dict()

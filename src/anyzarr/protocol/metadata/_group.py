@@ -30,11 +30,14 @@ def check_member_path(key: object, field_name: str) -> None:
 
 @dataclass(frozen=True, eq=False)
 class ConsolidatedMetadata:
-    """The metadata of every node below a group, keyed by path relative to it.
+    """The metadata of every node below a group.
 
-    The mapping is flat: ``"a"``, ``"a/b"``, ... (zarr-python's flattened form).
-    In v3 it is stored inline in the group's ``zarr.json``; in v2 it is the
-    ``.zmetadata`` document next to the group.
+    ``metadata`` is nested, as in zarr-python: it holds the group's direct
+    children by name, and each child group carries the consolidated metadata
+    of its own children.  A flat mapping (``"a"``, ``"a/b"``, ... as stored)
+    may be given and is nested on construction; :attr:`flattened_metadata`
+    gives the flat form back.  In v3 it is stored inline in the group's
+    ``zarr.json``; in v2 it is the ``.zmetadata`` document next to the group.
     """
 
     metadata: dict[str, ArrayMetadata | GroupMetadata] = field(default_factory=dict)
@@ -44,22 +47,44 @@ class ConsolidatedMetadata:
     def __post_init__(self) -> None:
         for key in self.metadata:
             check_member_path(key, "consolidated_metadata.metadata")
+        if any("/" in key for key in self.metadata):
+            object.__setattr__(self, "metadata", _nested(self.metadata))
+
+    @property
+    def flattened_metadata(self) -> dict[str, ArrayMetadata | GroupMetadata]:
+        """Every node below the group keyed by relative path (``"a"``, ``"a/b"``).
+
+        Child groups come with an empty consolidated block when they had
+        one, as zarr-python gives them.
+        """
+        flat: dict[str, ArrayMetadata | GroupMetadata] = {}
+        stack: list[tuple[str, dict[str, ArrayMetadata | GroupMetadata]]] = [("", self.metadata)]
+        while stack:
+            prefix, level = stack.pop()
+            for name, node in level.items():
+                key = f"{prefix}{name}"
+                if isinstance(node, GroupMetadata) and node.consolidated_metadata is not None:
+                    stack.append((f"{key}/", node.consolidated_metadata.metadata))
+                    node = replace(node, consolidated_metadata=ConsolidatedMetadata({}))
+                flat[key] = node
+        return flat
 
     def children(self, prefix: str = "") -> dict[str, ArrayMetadata | GroupMetadata]:
         """Direct children of the node at ``prefix`` (relative), keyed by name."""
         base = f"{prefix.strip('/')}/" if prefix.strip("/") else ""
         return {
             key[len(base) :]: meta
-            for key, meta in self.metadata.items()
+            for key, meta in self.flattened_metadata.items()
             if key.startswith(base) and "/" not in key[len(base) :]
         }
 
     def to_dict(self) -> dict[str, Any]:
         """The v3 inline form (``kind``, ``must_understand``, sorted flat ``metadata``)."""
+        flat = self.flattened_metadata
         return {
             "kind": self.kind,
             "must_understand": self.must_understand,
-            "metadata": {key: self.metadata[key].to_dict() for key in sorted(self.metadata)},
+            "metadata": {key: flat[key].to_dict() for key in sorted(flat)},
         }
 
     def __eq__(self, other: object) -> bool:
@@ -71,8 +96,42 @@ class ConsolidatedMetadata:
         return hash(json.dumps(_comparable(self), sort_keys=True, default=str))
 
 
+def _nested(
+    flat: dict[str, ArrayMetadata | GroupMetadata],
+) -> dict[str, ArrayMetadata | GroupMetadata]:
+    """A flat ``{"a": ..., "a/b": ...}`` mapping as zarr-python nests it.
+
+    Each group gets the consolidated metadata of its direct children (an
+    empty one when it has none).  A key whose parent is not a group in the
+    mapping stays at the top level under its full path.
+    """
+    children: dict[str, dict[str, ArrayMetadata | GroupMetadata]] = {}
+    top: dict[str, ArrayMetadata | GroupMetadata] = {}
+    for key in sorted(flat, key=lambda k: k.count("/")):
+        parent, _, name = key.rpartition("/")
+        if parent and isinstance(flat.get(parent), GroupMetadata):
+            children.setdefault(parent, {})[name] = flat[key]
+        else:
+            top[key] = flat[key]
+
+    def build(key: str, node: ArrayMetadata | GroupMetadata) -> ArrayMetadata | GroupMetadata:
+        if not isinstance(node, GroupMetadata):
+            return node
+        below = children.get(key, {})
+        if not below and node.consolidated_metadata is not None:
+            return node
+        nested = {name: build(f"{key}/{name}", child) for name, child in below.items()}
+        return replace(node, consolidated_metadata=ConsolidatedMetadata(nested))
+
+    # Depth-first construction stays shallow: hierarchies nest rarely past a
+    # handful of levels, and a key's depth bounds the recursion.
+    return {key: build(key, node) for key, node in top.items()}
+
+
 def _comparable(meta: ConsolidatedMetadata) -> dict[str, Any]:
-    return {key: (value.to_dict(), value.attributes) for key, value in meta.metadata.items()}
+    return {
+        key: (value.to_dict(), value.attributes) for key, value in meta.flattened_metadata.items()
+    }
 
 
 @dataclass(frozen=True, eq=False)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Literal
 
 import numcodecs
 import numpy as np
 
-from anyzarr.protocol._errors import MetadataValidationError, UnknownCodecError
+from anyzarr.protocol._errors import MetadataValidationError, UnknownCodecError, ZarrUserWarning
 from anyzarr.protocol.dtypes import DataType, data_type_from_json
 from anyzarr.protocol.metadata._chunk_grid import RegularChunkGrid
 from anyzarr.protocol.metadata._chunk_keys import (
@@ -30,6 +31,14 @@ def parse_numcodec(config: Any, field: str) -> Any:
     """A numcodecs codec from its config (or a codec instance, returned as is)."""
     if isinstance(config, numcodecs.abc.Codec):
         return config
+    from anyzarr.protocol.codecs._base import BytesBytesCodec
+
+    if isinstance(config, BytesBytesCodec):
+        # zarr-python's wording for the common mistake of passing a v3 codec.
+        raise MetadataValidationError(
+            f"{field}: Cannot use a BytesBytesCodec as a compressor for zarr v2 arrays. "
+            f"Use a numcodecs codec directly instead (got {config!r})."
+        )
     if not isinstance(config, dict) or not isinstance(config.get("id"), str):
         raise MetadataValidationError(
             f"{field}: expected a codec object with an 'id', got {config!r}"
@@ -202,7 +211,15 @@ def parse_array_v2(
         raw_filters = zarray.get("filters")
         if raw_filters is not None and not isinstance(raw_filters, list):
             raise MetadataValidationError(f"filters: must be a list or null, got {raw_filters!r}")
-        # zarr-python reads an empty filter list as null (the spec says null).
+        # zarr-python reads an empty filter list as null (the spec says null), and warns.
+        if raw_filters == []:
+            warnings.warn(
+                "Found an empty list of filters in the array metadata document. This is "
+                "contrary to the Zarr V2 specification, and will cause an error in the future. "
+                "Use None (or Null in a JSON document) instead of an empty list of filters.",
+                ZarrUserWarning,
+                stacklevel=2,
+            )
         filters = (
             tuple(parse_numcodec(f, f"filters[{i}]") for i, f in enumerate(raw_filters))
             if raw_filters

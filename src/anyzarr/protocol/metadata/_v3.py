@@ -241,7 +241,8 @@ def unsupported_transformer(transformer: Any) -> MetadataValidationError:
     """The error for a storage transformer: anyzarr implements none."""
     name = transformer.get("name") if isinstance(transformer, dict) else transformer
     return MetadataValidationError(
-        f"storage_transformers: storage transformer {name!r} is not supported"
+        f"storage_transformers: storage transformer {name!r} is not supported "
+        "(Arrays with storage transformers are not supported in zarr-python at this time.)"
     )
 
 
@@ -272,6 +273,8 @@ def parse_array_v3(data: dict[str, Any], path: str) -> ArrayV3Metadata:
     extra = check_extra_fields({k: v for k, v in data.items() if k not in _V3_ARRAY_KEYS}, where)
     transformers = data.get("storage_transformers", [])
     if not isinstance(transformers, list):
+        if transformers:
+            raise MetadataValidationError(f"{where}: {unsupported_transformer(transformers)}")
         raise MetadataValidationError(f"{where}: storage_transformers must be a list")
     if transformers:
         # A transformer changes which bytes hold a chunk, so reading past one
