@@ -530,6 +530,25 @@ def generate_functions(plan: Plan, job: FunctionsJob) -> tuple[str, list[str]]:
     return _module_text(plan, job.source, doc_line, imports, body, names), names
 
 
+def shared_classes(plan: Plan) -> list[str]:
+    """Classes the async functions module exports besides the nodes (reports, errors).
+
+    The sync module re-exports them, so both modules export the same names,
+    as zarr-python's two modules do.
+    """
+    job = plan.functions
+    if job is None or not job.source.exists():
+        return []
+    top = _Source(job.source, job.module)
+    nodes = {c.async_name for c in plan.classes}
+    found: list[str] = []
+    for name in top.exported() or []:
+        hit = _resolve(plan.root, top, name)
+        if hit is not None and isinstance(hit[1], ast.ClassDef) and name not in nodes:
+            found.append(name)
+    return found
+
+
 def generate_init(plan: Plan, function_list: list[str]) -> str:
     lines = [
         HEADER.format(src=", ".join(_rel(plan, p) for p in _sources(plan))),
@@ -538,14 +557,23 @@ def generate_init(plan: Plan, function_list: list[str]) -> str:
         "from __future__ import annotations",
         "",
     ]
-    names: list[str] = []
     for job in plan.classes:
-        lines.append(f"from {plan.package}.{job.target.removesuffix('.py')} import {job.sync_name}")
-        names.append(job.sync_name)
+        # The "X as X" form re-exports a name that __all__ leaves out.
+        lines.append(
+            f"from {plan.package}.{job.target.removesuffix('.py')} "
+            f"import {job.sync_name} as {job.sync_name}"
+        )
+    names: list[str] = []
     if plan.functions is not None and function_list:
         stem = plan.functions.target.removesuffix(".py")
         lines.append(f"from {plan.package}.{stem} import {', '.join(function_list)}")
         names += function_list
+    shared = shared_classes(plan)
+    if shared:
+        assert plan.functions is not None
+        lines.append(f"from {plan.functions.module} import {', '.join(shared)}")
+        names += shared
+    # Array and Group are importable here but, as in zarr-python, not listed.
     lines += ["", f"__all__ = {sorted(names)!r}", ""]
     return "\n".join(lines)
 

@@ -294,3 +294,15 @@ def test_threading_max_workers_setting_bounds_workers(tmp_path: Path) -> None:
         assert _engine.workers_for(io, writing=True) == 1
         assert _engine.helper_threads() == 1
     assert _engine.helper_threads() == 2 * (os.cpu_count() or 2) + 1
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("kind", KINDS)
+async def test_zero_dimensional_sharded_array(tmp_path: Path, kind: str) -> None:
+    arr = await az.create_array(
+        _store(kind, tmp_path), shape=(), chunks=(), shards=(), dtype="int32", fill_value=3
+    )
+    assert await arr.getitem(()) == 3
+    await arr.setitem((), 5)
+    assert await arr.getitem(()) == 5
+    assert await arr.getitem(Ellipsis) == 5

@@ -150,6 +150,12 @@ class SelectionRead:
                 )
         if target is not None and fields is None and target.dtype == dtype:
             buf = target
+        elif array.on_host:
+            # Through the prototype: it keeps what np.empty may drop (a
+            # generic time unit's scale), and a custom host prototype gets its
+            # own array class back.
+            nd = array.spec.prototype.nd_buffer.empty(shape, dtype, array.spec.order)
+            buf = np.asanyarray(nd.as_ndarray_like())
         else:
             buf = np.empty(shape, dtype=dtype, order=array.spec.order)
         op = ArrayRead(array, plan, buf, read_missing_chunks=read_missing_chunks)

@@ -40,11 +40,12 @@ from anyzarr.api._functions_open import (
     save_group,
     tree,
 )
-from anyzarr.api._group import AsyncGroup
+from anyzarr.api._group import AsyncGroup as AsyncGroup
 from anyzarr.api._progress import TransferProgress
 
+# Nodes (AsyncGroup) are importable here but, as in zarr-python, not listed:
+# the sync module lists the same names.
 __all__ = [
-    "AsyncGroup",
     "CheckProblem",
     "CheckReport",
     "CopyError",

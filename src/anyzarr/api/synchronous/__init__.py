@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from anyzarr.api.synchronous._array import Array
+from anyzarr.api.asynchronous import CheckProblem, CheckReport, CopyError, TransferProgress
+from anyzarr.api.synchronous._array import Array as Array
 from anyzarr.api.synchronous._functions import (
     array,
     check_hierarchy,
@@ -38,11 +39,13 @@ from anyzarr.api.synchronous._functions import (
     zeros,
     zeros_like,
 )
-from anyzarr.api.synchronous._group import Group
+from anyzarr.api.synchronous._group import Group as Group
 
 __all__ = [
-    "Array",
-    "Group",
+    "CheckProblem",
+    "CheckReport",
+    "CopyError",
+    "TransferProgress",
     "array",
     "check_hierarchy",
     "consolidate_metadata",

@@ -154,7 +154,7 @@ class ChunkPlacer:
         ndim = len(spec.shape)
         if not (_all_slices(osel, ndim) and _all_slices(csel, ndim)):
             return False
-        dest = self._out[osel]
+        dest = self._out[(*osel, ...)]  # the ellipsis keeps a 0-d result a view
         if dest.dtype != spec.dtype:
             return False
         shard.decode_into(data, spec, self._keys[unit], csel, dest)

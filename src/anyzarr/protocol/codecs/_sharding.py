@@ -52,7 +52,7 @@ def morton_order(grid: tuple[int, ...]) -> npt.NDArray[np.intp]:
     dimension that has run out of bits is skipped, which is the order
     zarr-python uses for non-power-of-two grids.
     """
-    coords = np.indices(grid, dtype=np.int64).reshape(len(grid), -1)
+    coords = np.indices(grid, dtype=np.int64).reshape(len(grid), prod(grid))
     bits = [ceil(log2(n)) if n > 1 else 0 for n in grid]
     code = np.zeros(coords.shape[1], dtype=np.int64)
     out_bit = 0
