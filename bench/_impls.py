@@ -14,6 +14,8 @@ told so through its ``http_request_concurrency`` context resource.
 from __future__ import annotations
 
 import atexit
+import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -125,6 +127,22 @@ class AnyzarrNoCache(AnyzarrSync):
         store = _anyzarr_store(path)
         mode = "r+" if store is path else "r"
         return self.z.open_array(store=store, mode=mode, config={"cache_chunks": False})
+
+
+class AnyzarrBefore(AnyzarrSync):
+    """anyzarr's sync API from an earlier commit (``run.py --before REV``).
+
+    The runner unpacks that commit's ``src/`` and names it in
+    ``BENCH_BEFORE_SRC``; this worker imports anyzarr from there.
+    """
+
+    name = "anyzarr-before"
+
+    def __init__(self) -> None:
+        sys.path.insert(0, os.environ["BENCH_BEFORE_SRC"])
+        super().__init__()
+        if not self.z.__file__ or not self.z.__file__.startswith(os.environ["BENCH_BEFORE_SRC"]):
+            raise RuntimeError(f"anyzarr-before imported {self.z.__file__}")
 
 
 class AnyzarrAsync(Impl):
@@ -242,5 +260,14 @@ class TensorStore(Impl):
 
 
 IMPLS: dict[str, type[Impl]] = {
-    c.name: c for c in (AnyzarrSync, AnyzarrAsync, AnyzarrNoCache, ZarrPython, Zarrs, TensorStore)
+    c.name: c
+    for c in (
+        AnyzarrSync,
+        AnyzarrAsync,
+        AnyzarrNoCache,
+        AnyzarrBefore,
+        ZarrPython,
+        Zarrs,
+        TensorStore,
+    )
 }

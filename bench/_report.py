@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from _cases import CONCURRENCY, LATENCY
-from _rounds import OURS, best_other
+from _rounds import BEFORE, OURS, best_other
 from _stats import Interval, geometric_mean, ratio_interval, spread
 
 #: The zarr-python default pipeline, the second reference of every case.
@@ -76,6 +76,8 @@ def summarize(row: dict[str, Any]) -> dict[str, Any]:
             out["first_ratio"] = {"median": f.median, "low": f.low, "high": f.high, "n": f.n}
     if OURS in warm and REFERENCE in warm:
         out["ratio_reference"] = _interval(ratio_interval(warm[OURS], warm[REFERENCE]))
+    if OURS in warm and BEFORE in warm:
+        out["ratio_before"] = _interval(ratio_interval(warm[OURS], warm[BEFORE]))
     mine = row["impls"].get(OURS, {})
     if _op_kind(row) == "read" and _usable(mine) and mine.get("peak") and row.get("nbytes"):
         out["peak_ratio"] = mine["peak"] / row["nbytes"]
@@ -233,6 +235,34 @@ def _bound_note(row: dict[str, Any]) -> str:
     )
 
 
+def _before(rows: list[dict[str, Any]], meta: dict[str, Any]) -> list[str]:
+    """anyzarr now against anyzarr at the ``--before`` commit, case by case."""
+    ratios = [
+        (r["case"], r["summary"]["ratio_before"])
+        for r in rows
+        if r.get("summary", {}).get("ratio_before")
+    ]
+    if not ratios:
+        return []
+    rev = meta.get("before", "the earlier commit")
+    lines = [
+        f"anyzarr now / anyzarr at {rev} (the sync API, same run, same rounds; "
+        "below 1.0: faster now):",
+        "",
+        "| case | now / before [95%] |",
+        "|---|---|",
+    ]
+    lines.extend(f"| {case} | {_ratio_cell(r)} |" for case, r in ratios)
+    medians = [r["median"] for _, r in ratios]
+    geo = geometric_mean(medians)
+    lines.append("")
+    lines.append(
+        f"- geometric mean now / before: **{geo:.2f}** over {len(medians)} cases; "
+        f"slowest {max(medians):.2f}"
+    )
+    return lines
+
+
 def render(result: dict[str, Any]) -> str:
     """The Markdown report of one run: summary table, means, notes, details."""
     rows: list[dict[str, Any]] = result["rows"]
@@ -270,6 +300,10 @@ def render(result: dict[str, Any]) -> str:
     if notes:
         lines.append("")
         lines.extend(f"- {n}" for n in notes)
+    before = _before(rows, result.get("meta") or {})
+    if before:
+        lines.append("")
+        lines.extend(before)
     baseline = result.get("baseline")
     if baseline:
         lines.append("")

@@ -37,10 +37,13 @@ from _stats import Interval, median_interval, ratio_interval, smallest_sample
 
 #: The implementation every ratio is about.
 OURS = "anyzarr"
+#: anyzarr at an earlier commit (``run.py --before``): runs every round, as
+#: "no case slower than before" is judged on its ratio.
+BEFORE = "anyzarr-before"
 #: Implementations that are never "the best other".
-OURS_ALL = ("anyzarr", "anyzarr-async", "anyzarr-nocache")
+OURS_ALL = ("anyzarr", "anyzarr-async", "anyzarr-nocache", "anyzarr-before")
 #: Implementations whose ratio to anyzarr is reported besides the headline.
-SECONDARY = ("anyzarr-async", "anyzarr-nocache", "zarr-python")
+SECONDARY = ("anyzarr-async", "anyzarr-nocache", "anyzarr-before", "zarr-python")
 #: The looser target, as a multiple of ``target``, for ratios to ``SECONDARY``.
 SECONDARY_FACTOR = 4.0
 #: How far above the best other an implementation may be and still take its place.
@@ -131,7 +134,7 @@ def decide(
     limit = 1 + CONTENDER_MARGIN if enough else CLEARLY_BEHIND
     keep = []
     for impl in active:
-        if impl in (OURS, best):
+        if impl in (OURS, best, BEFORE):
             keep.append(impl)
             continue
         if impl not in OURS_ALL:

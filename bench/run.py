@@ -33,6 +33,7 @@ with ``--write-docs`` between the markers of ``docs/performance.md``.
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import datetime
 import importlib.metadata
@@ -64,11 +65,20 @@ from _cases import CONCURRENCY, LATENCY, Case, all_cases, compressors, make_data
 from _import_time import NAME as IMPORT_ROW  # noqa: E402
 from _import_time import import_row  # noqa: E402
 from _report import render, summarize, write_docs  # noqa: E402
-from _rounds import OURS, Plan, Player, RepetitionFailed, run_rounds  # noqa: E402
+from _rounds import BEFORE, OURS, Plan, Player, RepetitionFailed, run_rounds  # noqa: E402
 from _worker import PREFIX  # noqa: E402
 
-#: Every implementation the bench knows, in table order.
-ALL_IMPLS = ("anyzarr", "anyzarr-async", "anyzarr-nocache", "zarr-python", "zarrs", "tensorstore")
+#: The implementations a run compares unless ``--impls`` says otherwise, in table order.
+DEFAULT_IMPLS = (
+    "anyzarr",
+    "anyzarr-async",
+    "anyzarr-nocache",
+    "zarr-python",
+    "zarrs",
+    "tensorstore",
+)
+#: Every implementation the bench knows; ``--before REV`` adds anyzarr-before.
+ALL_IMPLS = (*DEFAULT_IMPLS, BEFORE)
 #: Seconds a worker may take for one step: its set-up and first call, one repetition, a check.
 STEP_TIMEOUT = 900.0
 DOCS = HERE.parent / "docs" / "performance.md"
@@ -350,7 +360,11 @@ def _run_impls(
     row: dict[str, Any],
 ) -> None:
     """First calls in fresh processes, then warm rounds, then the checks."""
-    active = [impl for impl in impls if impl in case.impls]
+    active = [
+        impl
+        for impl in impls
+        if impl in case.impls or (impl == BEFORE and OURS in case.impls and not case.gpu)
+    ]
     entries = {impl: _new_entry() for impl in active}
     row["impls"] = entries
     warm_paths: dict[str, Path] = {}
@@ -466,6 +480,29 @@ def _commit() -> str:
     return commit + (" (with local changes)" if git("status", "--porcelain") else "")
 
 
+def _commit_of(rev: str) -> str:
+    proc = subprocess.run(
+        ["git", "rev-parse", "--short", rev], cwd=HERE, capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"--before {rev}: not a git revision here: {proc.stderr.strip()}")
+    return proc.stdout.strip()
+
+
+def _unpack_before(rev: str) -> str:
+    """``src/`` of ``rev`` in a temporary directory (removed at exit), byte-compiled."""
+    commit = _commit_of(rev)
+    where = Path(tempfile.mkdtemp(prefix=f"anyzarr-before-{commit}-"))
+    atexit.register(shutil.rmtree, where, ignore_errors=True)
+    archive = subprocess.run(
+        ["git", "archive", commit, "src"], cwd=HERE.parent, capture_output=True, check=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(where)], input=archive.stdout, check=True)
+    # Compiled up front, so that no first call of either side pays for it.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(where / "src")], check=True)
+    return str(where / "src")
+
+
 def _plan_text(plan: Plan, first_calls: int) -> str:
     if plan.min_rounds == plan.max_rounds:
         rounds = f"{plan.max_rounds} warm rounds per case"
@@ -491,7 +528,14 @@ def main(argv: list[str] | None = None) -> None:
         "--scale", type=float, default=None, help="data size factor (default 1; --quick 0.125)"
     )
     ap.add_argument("--cases", default="", help="comma-separated substrings of case names")
-    ap.add_argument("--impls", default=",".join(ALL_IMPLS), help="comma-separated names")
+    ap.add_argument("--impls", default=",".join(DEFAULT_IMPLS), help="comma-separated names")
+    ap.add_argument(
+        "--before",
+        default=None,
+        metavar="REV",
+        help="also run anyzarr's sync API as of this git revision (anyzarr-before) in every "
+        "case anyzarr runs, and report now / before",
+    )
     ap.add_argument(
         "--target-interval",
         type=float,
@@ -557,6 +601,10 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
     unknown = set(impls) - set(ALL_IMPLS)
     if unknown:
         raise SystemExit(f"unknown implementations: {', '.join(sorted(unknown))}")
+    if args.before is not None:
+        impls = [*impls, BEFORE] if BEFORE not in impls else impls
+    if BEFORE in impls:
+        os.environ["BENCH_BEFORE_SRC"] = _unpack_before(args.before or "HEAD")
     wanted = [s for s in args.cases.split(",") if s]
     cases = [c for c in all_cases(scale) if not wanted or any(w in c.name for w in wanted)]
     with_imports = not wanted or any(w in IMPORT_ROW for w in wanted)
@@ -582,6 +630,8 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
         "plan": _plan_text(plan, first_calls),
         "versions": _versions(),
     }
+    if BEFORE in impls:
+        meta["before"] = _commit_of(args.before or "HEAD")
     return {"meta": meta, "impls": impls, "rows": rows, "baseline": baseline}
 
 

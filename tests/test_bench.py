@@ -168,3 +168,31 @@ def test_quick_run_of_one_tiny_case(tmp_path: Path) -> None:
     text = doc.read_text()
     assert md in text
     assert text.endswith("<!-- bench-results:end -->\nkept\n")
+
+
+def test_before_runs_an_earlier_commit_beside_the_current(tmp_path: Path) -> None:
+    """``--before REV``: anyzarr from that commit's src/ runs every round, with its ratio."""
+    inside = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=BENCH, capture_output=True, text=True, check=False
+    )
+    if inside.returncode != 0:
+        pytest.skip("not a git checkout: --before needs the repository's history")
+    run = [sys.executable, str(BENCH / "run.py"), "--quick", "--scale", "0.01"]
+    chosen = ["--cases", "bulk-read-none", "--impls", "anyzarr", "--before", "HEAD"]
+    proc = subprocess.run(
+        [*run, *chosen, "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=100,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads((tmp_path / "latest.json").read_text())
+    assert result["meta"]["before"] == inside.stdout.strip()[: len(result["meta"]["before"])]
+    (row,) = result["rows"]
+    before = row["impls"]["anyzarr-before"]
+    assert before["ok"], before["detail"]
+    assert len(before["samples"]) == 3
+    md = (tmp_path / "latest.md").read_text()
+    assert "anyzarr now / anyzarr at" in md
+    assert "| bulk-read-none | " in md.split("anyzarr now / anyzarr at")[1]
