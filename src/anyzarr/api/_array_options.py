@@ -41,6 +41,7 @@ __all__ = [
     "CreateArraySettings",
     "CreateOptions",
     "DTypeLike",
+    "DatasetOptions",
     "DimensionNames",
     "FilterLike",
     "FiltersLike",
@@ -50,6 +51,7 @@ __all__ = [
     "GroupFullOptions",
     "MemoryOrder",
     "ModeOption",
+    "RequireDatasetOptions",
     "SerializerLike",
     "ShapeLike",
     "ShardsConfigParam",
@@ -237,6 +239,16 @@ class CreateArrayOptions(CreateArraySettings, total=False):
     """``AsyncGroup.create_array``'s keywords other than ``name`` and ``shape``."""
 
     dtype: DTypeLike | None
+
+
+class DatasetOptions(CreateArrayOptions, _Shape, total=False):
+    """The keywords of the sync ``Group.create_dataset`` (``create_array``'s and ``shape``)."""
+
+
+class RequireDatasetOptions(DatasetOptions, total=False):
+    """The keywords of the sync ``Group.require_dataset``."""
+
+    exact: bool
 
 
 class CreateArrayNodeOptions(TypedDict, total=False):

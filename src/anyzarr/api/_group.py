@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 from collections.abc import AsyncGenerator, Mapping, MutableMapping
-from typing import TYPE_CHECKING, Any, Literal, Unpack
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
 
 import numpy as np
 
@@ -70,10 +70,24 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AsyncGroup",
+    "CreateGroupOptions",
     "IncompatibleMemberError",
     "InvalidNodeNameError",
     "MemberNotFoundError",
+    "RequireGroupOptions",
 ]
+
+
+class RequireGroupOptions(TypedDict, total=False):
+    """The keywords of ``require_group`` besides the name."""
+
+    overwrite: bool
+
+
+class CreateGroupOptions(RequireGroupOptions, total=False):
+    """The keywords of ``create_group`` besides the name."""
+
+    attributes: Mapping[str, JSON] | None
 
 
 class IncompatibleMemberError(UsageError, TypeError):
