@@ -434,7 +434,7 @@ async def from_array(
     )
     if write_data:
         if source is not None:
-            await arr.setitem(Ellipsis, np.asanyarray(await source.getitem(Ellipsis)))
+            await arr.setitem(Ellipsis, await source.getitem(Ellipsis))
         elif values is not None:
             await arr.setitem(Ellipsis, values)
     return arr

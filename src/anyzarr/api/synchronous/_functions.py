@@ -157,8 +157,8 @@ def convert_hierarchy(
     zarr_format: Literal[2, 3] | None = None,
     chunks: Sequence[int] | None = None,
     shards: Keep | Sequence[int] | None = "keep",
-    compressors: Keep | Sequence[str | dict[str, Any]] | None = "keep",
-    dtype: Any = None,
+    compressors: Keep | Sequence[str | dict[str, JSON]] | None = "keep",
+    dtype: npt.DTypeLike | None = None,
     overwrite: bool = False,
     progress: ProgressCallback | None = None,
 ) -> TransferProgress:
