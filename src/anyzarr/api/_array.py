@@ -424,7 +424,7 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
             shard_shape, chunk_shape = self.shards, self.chunks
         return ArrayInfo(
             _zarr_format=self.zarr_format,
-            _data_type=getattr(self._meta, "data_type", self.dtype),
+            _data_type=self._meta.data_type,
             _fill_value=self.fill_value,
             _shape=self.shape,
             _shard_shape=shard_shape,
