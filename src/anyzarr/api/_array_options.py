@@ -36,6 +36,7 @@ __all__ = [
     "CodecLike",
     "CompressorLike",
     "CompressorsLike",
+    "CreateArrayFunctionOptions",
     "CreateArrayNodeOptions",
     "CreateArrayOptions",
     "CreateArraySettings",
@@ -214,15 +215,14 @@ class ArrayLikeOptions(CreateOptions, _Shape, total=False):
     """The keywords of ``empty_like`` and its kin (``shape`` overrides ``a``'s)."""
 
 
-class CreateArraySettings(TypedDict, total=False):
-    """``AsyncGroup.create_array``'s keywords other than ``name``, ``shape`` and ``dtype``."""
+class _ArrayLayout(TypedDict, total=False):
+    """The keywords ``create_array`` and ``AsyncGroup.create_array`` share."""
 
     data: npt.ArrayLike | None
     chunks: ChunksLike
     shards: ShardsLike | None
     filters: FiltersLike
     compressors: CompressorsLike
-    compressor: CompressorsLike
     serializer: SerializerLike
     fill_value: object
     order: MemoryOrder | None
@@ -233,6 +233,20 @@ class CreateArraySettings(TypedDict, total=False):
     overwrite: bool
     config: ArrayConfigLike | None
     write_data: bool
+
+
+class CreateArraySettings(_ArrayLayout, total=False):
+    """``AsyncGroup.create_array``'s keywords other than ``name``, ``shape`` and ``dtype``."""
+
+    compressor: CompressorsLike
+
+
+class CreateArrayFunctionOptions(_ArrayLayout, _Shape, total=False):
+    """``create_array``'s keywords (the function's, which takes the format, not ``compressor``)."""
+
+    name: str | None
+    dtype: DTypeLike | None
+    zarr_format: Literal[2, 3] | None
 
 
 class CreateArrayOptions(CreateArraySettings, total=False):

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
         ChunkKeyEncodingLike,
         ChunksLike,
         CompressorsLike,
+        CreateArrayFunctionOptions,
         DatasetOptions,
         FiltersLike,
         RequireDatasetOptions,
@@ -352,7 +353,7 @@ class ArrayFallbacks:
     """Deprecated ``Array`` names, used only when ``AsyncArray`` lacks them."""
 
     @classmethod
-    def create(cls, store: StoreLike, **kwargs: Any) -> Array:
+    def create(cls, store: StoreLike, **kwargs: Unpack[CreateArrayFunctionOptions]) -> Array:
         """Create an array (deprecated: use ``anyzarr.create_array``)."""
         warnings.warn(
             "Array.create is deprecated; use anyzarr.create_array", DeprecationWarning, stacklevel=2

@@ -1,6 +1,6 @@
 """The type of a JSON value: what metadata documents and user attributes hold.
 
-``anyzarr.protocol.dtypes`` names its JSON values ``JSON`` too, as ``Any``;
+``anyzarr.protocol.dtypes`` names its (untyped) JSON values ``JSON`` too;
 this is the precise, recursive form (zarr-python's ``zarr.core.common.JSON``,
 with ``bool`` spelled out), used wherever the io and api layers pass
 documents and attributes around.
