@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from anyzarr.api._array import AsyncArray
 from anyzarr.api.synchronous import Array
-from anyzarr.protocol.dtypes._base import JSON
+from anyzarr.io._json import JSON
 from anyzarr.protocol.dtypes._json_types import DTypeConfig_V2, DTypeJSON
 from anyzarr.protocol.metadata import ArrayV2Metadata, ArrayV3Metadata
 

@@ -231,3 +231,19 @@ async def test_like_functions_keep_the_source_fill_value() -> None:
     assert (await az.zeros_like(src, store=store, path="z")).fill_value == 0
     assert (await az.ones_like(src, store=store, path="n")).fill_value == 1
     assert (await az.full_like(src, store=store, path="f", fill_value=7)).fill_value == 7
+
+
+@pytest.mark.anyio
+async def test_create_write_empty_chunks_overrides_an_array_config() -> None:
+    from anyzarr.api._array_config import ArrayConfig
+
+    base = ArrayConfig(order="F", write_empty_chunks=False)
+    with (
+        pytest.warns(RuntimeWarning, match="write_empty_chunks"),
+        pytest.warns(UserWarning, match="redundant"),
+    ):
+        arr = await az.create(
+            shape=(4,), dtype="u1", store=MemoryStore(), write_empty_chunks=True, config=base
+        )
+    assert arr.config.write_empty_chunks is True
+    assert arr.config.order == "F"

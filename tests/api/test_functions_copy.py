@@ -113,3 +113,12 @@ async def test_copy_store() -> None:
     dry = MemoryStore()
     assert (await az.copy_store(source, dry, dry_run=True))[0] == len(keys)
     assert [k async for k in dry.list()] == []
+
+
+@pytest.mark.anyio
+async def test_copy_names_a_source_that_is_no_node() -> None:
+    from anyzarr.errors import UsageError
+
+    dest = await az.group(store=MemoryStore())
+    with pytest.raises(UsageError, match="source must be an array or a group, not int"):
+        await az.copy(5, dest, "x")

@@ -116,6 +116,29 @@ def test_deprecated_names_warn() -> None:
         zarr.Array.create(zarr.storage.MemoryStore(), shape=(2,), dtype="i1")
 
 
+def test_deprecated_group_array_gives_create_array_defaults_for_none() -> None:
+    g = zarr.group(zarr_format=2)
+    with pytest.warns(DeprecationWarning, match="(?i)deprecat"):
+        given = g.array("a", shape=(4,), dtype="i2", chunks=None, compressors=None, fill_value=None)
+    plain = g.create_array("b", shape=(4,), dtype="i2")
+    assert given.chunks == plain.chunks
+    assert given.compressors == plain.compressors
+    assert given.fill_value == plain.fill_value
+    with pytest.warns(DeprecationWarning, match="(?i)deprecat"):
+        chosen = g.array("c", shape=(4,), dtype="i2", chunks=(2,), fill_value=3)
+    assert chosen.chunks == (2,)
+    assert chosen.fill_value == 3
+
+
+def test_group_get_returns_the_default_itself() -> None:
+    g = zarr.group()
+    default: list[int] = []
+    assert g.get("missing", default) is default
+    assert g.get("missing") is None
+    g.create_array("x", shape=(1,), dtype="u1")
+    assert isinstance(g.get("x"), zarr.Array)
+
+
 def test_sync_api_inside_a_running_event_loop(arr: zarr.Array) -> None:
     async def notebook_cell() -> int:
         return int(arr[:].sum())

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, Self, cast
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Self, Unpack, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -56,8 +56,18 @@ from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE, ArrayV2Metadata, Array
 if TYPE_CHECKING:
     import numcodecs.abc
 
+    from anyzarr.api._array_options import (
+        ChunkKeyEncodingLike,
+        CodecLike,
+        CompressorsLike,
+        CreateArrayNodeOptions,
+        DimensionNames,
+        ShapeLike,
+    )
+    from anyzarr.io._json import JSON
     from anyzarr.io._store import Store
-    from anyzarr.io._store_path import StorePath
+    from anyzarr.io._store_path import StoreLike, StorePath
+    from anyzarr.protocol.metadata import ArrayMetadata
 
 __all__ = ["AsyncArray"]
 
@@ -84,7 +94,7 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
 
     def __init__(
         self,
-        metadata: T_ArrayMetadata | Mapping[str, Any],
+        metadata: T_ArrayMetadata | Mapping[str, JSON],
         store_path: StorePath,
         config: ArrayConfigLike | None = None,
     ) -> None:
@@ -114,33 +124,35 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
     # -- construction -----------------------------------------------------
 
     @classmethod
-    async def _create(cls, store: Any, **kwargs: Any) -> AsyncArray[Any]:
+    async def _create(
+        cls, store: StoreLike, **kwargs: Unpack[CreateArrayNodeOptions]
+    ) -> AsyncArray[ArrayMetadata]:
         """Create an array with ``create_array``'s options (and ``create``'s older names)."""
         return await create_array_node(store, **kwargs)
 
     @classmethod
     async def create(
         cls,
-        store: Any,
+        store: StoreLike,
         *,
-        shape: Any,
+        shape: ShapeLike,
         dtype: npt.DTypeLike,
         zarr_format: Literal[2, 3] = 3,
-        fill_value: Any | None = DEFAULT_FILL_VALUE,
-        attributes: dict[str, Any] | None = None,
-        chunk_shape: Any | None = None,
-        chunk_key_encoding: Any | None = None,
-        codecs: Any | None = None,
-        dimension_names: Any | None = None,
-        chunks: Any | None = None,
+        fill_value: object = DEFAULT_FILL_VALUE,
+        attributes: Mapping[str, JSON] | None = None,
+        chunk_shape: ShapeLike | None = None,
+        chunk_key_encoding: ChunkKeyEncodingLike | None = None,
+        codecs: Iterable[CodecLike] | None = None,
+        dimension_names: DimensionNames = None,
+        chunks: ShapeLike | None = None,
         dimension_separator: Literal[".", "/"] | None = None,
         order: Literal["C", "F"] | None = None,
-        filters: list[dict[str, Any]] | None = None,
-        compressor: dict[str, Any] | None = None,
+        filters: Iterable[CodecLike] | None = None,
+        compressor: CompressorsLike = None,
         overwrite: bool = False,
         data: npt.ArrayLike | None = None,
         config: ArrayConfigLike | None = None,
-    ) -> AsyncArray[Any]:
+    ) -> AsyncArray[ArrayMetadata]:
         """Create an array (deprecated: use ``anyzarr.api.asynchronous.create_array``).
 
         Format 3 takes ``chunk_shape``, ``chunk_key_encoding`` and ``codecs``;
@@ -175,7 +187,7 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
 
     @classmethod
     def from_dict(
-        cls, store_path: StorePath, data: dict[str, Any]
+        cls, store_path: StorePath, data: Mapping[str, JSON]
     ) -> AsyncArray[ArrayV2Metadata | ArrayV3Metadata]:
         """An array handle from a metadata mapping of either format (no IO)."""
         return AsyncArray(metadata_from_dict(data, store_path.path), store_path)
@@ -183,11 +195,11 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
     @classmethod
     async def open(
         cls,
-        store: Any,
+        store: StoreLike,
         zarr_format: Literal[2, 3] | None = 3,
         *,
         config: ArrayConfigLike | None = None,
-    ) -> AsyncArray[Any]:
+    ) -> AsyncArray[ArrayMetadata]:
         """Open the array stored at ``store``; ``zarr_format=None`` tries both formats.
 
         Raises ``ArrayNotFoundError`` (naming the path) when there is none.
@@ -195,8 +207,9 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
         from anyzarr.io._metadata_io import read_node_metadata
 
         store_path = await resolve_store_path(store)
-        metadata: Any = await read_node_metadata(store_path, zarr_format, node_type="array")
-        return cls(metadata, store_path, config=config)
+        metadata = await read_node_metadata(store_path, zarr_format, node_type="array")
+        # The stored format decides the metadata type (as in ``from_dict``).
+        return AsyncArray(metadata, store_path, config=config)
 
     def with_config(self, config: ArrayConfigLike) -> Self:
         """The same array with other runtime settings (a mapping changes only the
@@ -273,7 +286,7 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
         return self._config.order
 
     @property
-    def attrs(self) -> dict[str, Any]:
+    def attrs(self) -> dict[str, JSON]:
         """The user attributes."""
         return dict(self._meta.attributes)
 
@@ -411,7 +424,7 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
             shard_shape, chunk_shape = self.shards, self.chunks
         return ArrayInfo(
             _zarr_format=self.zarr_format,
-            _data_type=getattr(self._meta, "data_type", self.dtype),
+            _data_type=self._meta.data_type,
             _fill_value=self.fill_value,
             _shape=self.shape,
             _shard_shape=shard_shape,
@@ -806,13 +819,14 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
         if self.read_only:
             raise ReadOnlyError(f"cannot {action} array at path {self.path!r}: it is read-only")
 
-    async def _save_metadata(self, metadata: Any) -> None:
+    async def _save_metadata(self, metadata: ArrayMetadata) -> None:
         from anyzarr.io._metadata_io import write_node_metadata
 
         await write_node_metadata(self.store_path, metadata)
-        self.metadata = metadata
+        # ``with_shape`` and ``with_attributes`` keep the metadata's class.
+        self.metadata = cast("T_ArrayMetadata", metadata)
 
-    async def resize(self, new_shape: Any, delete_outside_chunks: bool = True) -> None:
+    async def resize(self, new_shape: ShapeLike, delete_outside_chunks: bool = True) -> None:
         """Change the shape; stored chunks wholly outside the new shape are deleted.
 
         Only the metadata and those chunks change; data inside the new shape
@@ -858,7 +872,7 @@ class AsyncArray[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
         await self.setitem(region, values)
         return new_shape
 
-    async def update_attributes(self, new_attributes: dict[str, Any]) -> Self:
+    async def update_attributes(self, new_attributes: Mapping[str, JSON]) -> Self:
         """Merge ``new_attributes`` into the stored attributes and return this array."""
         self._check_writable("update attributes of")
         merged = {**self.attrs, **new_attributes}

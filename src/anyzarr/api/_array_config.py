@@ -66,7 +66,7 @@ class ArrayConfig:
                 raise ArgumentError(f"array config field {name!r}: Expected int, got {value!r}")
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ArrayConfig:
+    def from_dict(cls, data: Mapping[str, object]) -> ArrayConfig:
         """Build a config from a mapping; keys it does not name come from ``anyzarr.config``."""
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
@@ -74,7 +74,8 @@ class ArrayConfig:
             raise ArgumentTypeError(
                 f"Unknown array config keys: {unknown}. Valid keys are {sorted(known)}."
             )
-        values = {name: _default(name) for name in known}
+        # Untyped until ``__post_init__`` checks every field, with zarr-python's errors.
+        values: dict[str, Any] = {name: _default(name) for name in known}
         values.update(data)
         return cls(**values)
 
@@ -90,9 +91,9 @@ class ArrayConfig:
         )
 
 
-ArrayConfigLike = ArrayConfig | ArrayConfigParams | Mapping[str, Any]
+ArrayConfigLike = ArrayConfig | ArrayConfigParams | Mapping[str, object]
 
-_FALLBACK: dict[str, Any] = {
+_FALLBACK: dict[str, object] = {
     "order": "C",
     "write_empty_chunks": False,
     "read_missing_chunks": True,
@@ -102,7 +103,7 @@ _FALLBACK: dict[str, Any] = {
 }
 
 
-def _default(name: str) -> Any:
+def _default(name: str) -> object:
     from anyzarr.io._config import config
 
     return config.get(f"array.{name}", _FALLBACK[name])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -26,10 +26,30 @@ from anyzarr.protocol._errors import (
     ZarrRuntimeWarning,
     ZarrUserWarning,
 )
-from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE, ArrayV3Metadata
+from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE, ArrayV3Metadata, GroupMetadata
 
 if TYPE_CHECKING:
+    import numpy.typing as npt
+
     from anyzarr.api._array import AsyncArray
+    from anyzarr.api._array_config import ArrayConfigLike
+    from anyzarr.api._array_options import (
+        ChunkKeyEncodingLike,
+        ChunksLike,
+        CodecLike,
+        CompressorsLike,
+        DimensionNames,
+        DTypeLike,
+        FiltersLike,
+        MemoryOrder,
+        SerializerLike,
+        ShapeLike,
+        ShardsLike,
+    )
+    from anyzarr.io._json import JSON
+    from anyzarr.io._store_path import AccessModeLiteral, StoreLike, StorePath
+    from anyzarr.protocol.codecs import ArrayArrayCodec, ArrayBytesCodec, Codec
+    from anyzarr.protocol.metadata import ArrayMetadata
 
 __all__ = [
     "RectilinearChunksDisabledError",
@@ -48,23 +68,27 @@ class RectilinearChunksDisabledError(UsageError, ValueError):
     """
 
 
-async def resolve_store_path(store: Any, *, mode: str | None = None, path: str = "") -> Any:
+async def resolve_store_path(
+    store: StoreLike, *, mode: AccessModeLiteral | None = None, path: str = ""
+) -> StorePath:
     """A ``StorePath`` for any store-like value (``StorePath`` passes through)."""
     from anyzarr.io._store_path import StorePath, make_store_path
 
     if isinstance(store, StorePath) and not path and mode is None:
         return store
-    return await make_store_path(store, path=path, mode=mode)  # type: ignore[arg-type]
+    return await make_store_path(store, path=path, mode=mode)
 
 
-def split_codecs(codecs: Iterable[Any]) -> tuple[list[Any], Any, list[Any]]:
+def split_codecs(
+    codecs: Iterable[CodecLike],
+) -> tuple[list[ArrayArrayCodec], ArrayBytesCodec | None, list[Codec]]:
     """Split a v3 codec list into (filters, serializer, compressors)."""
     from anyzarr.protocol.codecs import ArrayArrayCodec, ArrayBytesCodec, parse_codecs
 
     parsed = parse_codecs(list(codecs))
-    filters: list[Any] = []
-    serializer: Any = None
-    compressors: list[Any] = []
+    filters: list[ArrayArrayCodec] = []
+    serializer: ArrayBytesCodec | None = None
+    compressors: list[Codec] = []
     for codec in parsed:
         if isinstance(codec, ArrayArrayCodec):
             filters.append(codec)
@@ -75,7 +99,7 @@ def split_codecs(codecs: Iterable[Any]) -> tuple[list[Any], Any, list[Any]]:
     return filters, serializer, compressors
 
 
-async def _check_target(store_path: Any, zarr_format: int, overwrite: bool) -> None:
+async def _check_target(store_path: StorePath, overwrite: bool) -> None:
     """Refuse read-only stores; clear or refuse an existing node at the path."""
     from anyzarr.io._metadata_io import read_node_metadata
 
@@ -93,10 +117,7 @@ async def _check_target(store_path: Any, zarr_format: int, overwrite: bool) -> N
     except NodeNotFoundError:
         return
     path = store_path.path or "/"
-    if (
-        getattr(existing, "node_type", None) == "group"
-        or type(existing).__name__ == "GroupMetadata"
-    ):
+    if isinstance(existing, GroupMetadata):
         raise ContainsGroupError(f"a group already exists at path {path!r}")
     raise ContainsArrayError(f"an array already exists at path {path!r}")
 
@@ -114,30 +135,30 @@ def warn_order_ignored() -> None:
 
 
 async def create_array_node(
-    store: Any,
+    store: StoreLike,
     *,
-    shape: Any,
-    dtype: Any = None,
-    data: Any = None,
-    chunks: Any = "auto",
-    shards: Any = None,
-    filters: Any = "auto",
-    compressors: Any = "auto",
-    compressor: Any = "auto",
-    serializer: Any = "auto",
-    fill_value: Any = DEFAULT_FILL_VALUE,
-    order: Any = None,
+    shape: ShapeLike,
+    dtype: DTypeLike | None = None,
+    data: npt.ArrayLike | None = None,
+    chunks: ChunksLike = "auto",
+    shards: ShardsLike | None = None,
+    filters: FiltersLike = "auto",
+    compressors: CompressorsLike = "auto",
+    compressor: CompressorsLike = "auto",
+    serializer: SerializerLike = "auto",
+    fill_value: object = DEFAULT_FILL_VALUE,
+    order: MemoryOrder | None = None,
     zarr_format: Literal[2, 3] | None = 3,
-    attributes: Mapping[str, Any] | None = None,
-    chunk_key_encoding: Any = None,
-    dimension_names: Any = None,
-    chunk_shape: Any = None,
-    codecs: Any = None,
-    dimension_separator: Any = None,
+    attributes: Mapping[str, JSON] | None = None,
+    chunk_key_encoding: ChunkKeyEncodingLike | None = None,
+    dimension_names: DimensionNames = None,
+    chunk_shape: ShapeLike | None = None,
+    codecs: Iterable[CodecLike] | None = None,
+    dimension_separator: Literal[".", "/"] | None = None,
     overwrite: bool = False,
-    config: Any = None,
+    config: ArrayConfigLike | None = None,
     write_data: bool = True,
-) -> AsyncArray[Any]:
+) -> AsyncArray[ArrayMetadata]:
     """Create an array at ``store`` and return it; see ``anyzarr.api.asynchronous.create_array``."""
     from anyzarr.api._array import AsyncArray
     from anyzarr.api._array_config import parse_array_config
@@ -169,12 +190,12 @@ async def create_array_node(
     if codecs is not None:
         if zarr_format == 2:
             raise UsageError("'codecs' is for Zarr format 3; use 'filters' and 'compressor'")
-        filters, serializer, compressors = split_codecs(codecs)
-        serializer = "auto" if serializer is None else serializer
+        filters, found_serializer, compressors = split_codecs(codecs)
+        serializer = "auto" if found_serializer is None else found_serializer
     if dimension_separator is not None:
         if chunk_key_encoding is not None:
             raise UsageError("give only one of 'dimension_separator' and 'chunk_key_encoding'")
-        kind = "v2" if zarr_format == 2 else "default"
+        kind: Literal["v2", "default"] = "v2" if zarr_format == 2 else "default"
         chunk_key_encoding = {"name": kind, "separator": dimension_separator}
     if order is None and zarr_format == 2:
         order = array_config.order
@@ -213,11 +234,11 @@ async def create_array_node(
                 "rectilinear chunk grids are experimental and off by default: enable them "
                 "with anyzarr.config.set({'array.rectilinear_chunks': True})"
             )
-    await _check_target(store_path, zarr_format, overwrite)
+    await _check_target(store_path, overwrite)
     # Parents first: an array among them refuses the new node before anything is written.
     await ensure_parents(store_path, zarr_format)
     await write_node_metadata(store_path, metadata)
-    array: AsyncArray[Any] = AsyncArray(metadata, store_path, config=array_config)
+    array: AsyncArray[ArrayMetadata] = AsyncArray(metadata, store_path, config=array_config)
     if data is not None and write_data:
         await array.setitem(Ellipsis, data)
     return array

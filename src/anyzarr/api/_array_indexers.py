@@ -21,26 +21,49 @@ from anyzarr.protocol.metadata import ArrayV2Metadata, ArrayV3Metadata
 
 if TYPE_CHECKING:
     from anyzarr.api._array import AsyncArray
+    from anyzarr.protocol.indexing import (
+        MaskSelection,
+        NDArrayLikeOrScalar,
+        SelectionWithFields,
+        Selector,
+    )
+    from anyzarr.protocol.metadata import ArrayMetadata
 
-__all__ = ["AsyncOIndex", "AsyncVIndex"]
+__all__ = ["AsyncOIndex", "AsyncVIndex", "IndexerSelection"]
+
+type IndexerSelection = (
+    SelectionWithFields
+    | AsyncArray[ArrayMetadata]
+    | tuple[Selector | str | AsyncArray[ArrayMetadata], ...]
+)
+"""What ``oindex``/``vindex`` take: a selection (with field names), in which a
+Zarr array may stand for the integer or boolean array it holds."""
 
 
-async def _materialise(selection: Any) -> Any:
-    """``selection`` with any (sync or async) Zarr array in it read into numpy."""
+async def _read_if_array[S: SelectionWithFields](
+    item: S | AsyncArray[ArrayMetadata],
+) -> S | npt.NDArray[np.integer] | MaskSelection:
+    """``item``, or the values of the (sync or async) Zarr array it is."""
     from anyzarr.api._array import AsyncArray
 
-    async def one(item: Any) -> Any:
-        inner = getattr(item, "_async_array", item)
-        if isinstance(inner, AsyncArray):
-            return np.asarray(await inner.getitem(Ellipsis))
-        return item
+    if isinstance(item, AsyncArray):
+        return np.asarray(await item.getitem(Ellipsis))
+    inner = getattr(item, "_async_array", None)  # a sync ``Array`` wraps one
+    if isinstance(inner, AsyncArray):
+        return np.asarray(await inner.getitem(Ellipsis))
+    return item
 
+
+async def _materialise(selection: IndexerSelection) -> SelectionWithFields:
+    """``selection`` with any (sync or async) Zarr array in it read into numpy."""
     if isinstance(selection, tuple):
-        return tuple([await one(item) for item in selection])
-    return await one(selection)
+        return tuple([await _read_if_array(item) for item in selection])
+    return await _read_if_array(selection)
 
 
-def _as_tuple(selection: Any) -> tuple[Any, ...]:
+def _as_tuple(selection: SelectionWithFields) -> tuple[Any, ...]:
+    # ``pop_fields`` has taken the field names out, which its type cannot say;
+    # the selection methods check what is left.
     if isinstance(selection, tuple):
         return tuple(np.asarray(s) if isinstance(s, list) else s for s in selection)
     return (np.asarray(selection) if isinstance(selection, list) else selection,)
@@ -56,12 +79,12 @@ class AsyncOIndex[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
 
     array: AsyncArray[T_ArrayMetadata]
 
-    async def getitem(self, selection: Any) -> Any:
+    async def getitem(self, selection: IndexerSelection) -> NDArrayLikeOrScalar:
         """Read an orthogonal selection (see ``get_orthogonal_selection``)."""
         fields, rest = pop_fields(await _materialise(selection))
         return await self.array.get_orthogonal_selection(_as_tuple(rest), fields=fields)
 
-    async def setitem(self, selection: Any, value: npt.ArrayLike) -> None:
+    async def setitem(self, selection: IndexerSelection, value: npt.ArrayLike) -> None:
         """Write ``value`` to an orthogonal selection (see ``set_orthogonal_selection``)."""
         fields, rest = pop_fields(await _materialise(selection))
         await self.array.set_orthogonal_selection(_as_tuple(rest), value, fields=fields)
@@ -78,7 +101,7 @@ class AsyncVIndex[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
 
     array: AsyncArray[T_ArrayMetadata]
 
-    def _kind(self, selection: tuple[Any, ...]) -> Literal["mask", "coordinate"]:
+    def _kind(self, selection: tuple[object, ...]) -> Literal["mask", "coordinate"]:
         first = selection[0] if len(selection) == 1 else None
         if isinstance(first, np.ndarray) and first.dtype == np.bool_:
             if first.shape == tuple(self.array.shape):
@@ -89,7 +112,7 @@ class AsyncVIndex[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
             )
         return "coordinate"
 
-    async def getitem(self, selection: Any) -> Any:
+    async def getitem(self, selection: IndexerSelection) -> NDArrayLikeOrScalar:
         """Read points or a mask (see ``get_coordinate_selection``/``get_mask_selection``)."""
         fields, rest = pop_fields(await _materialise(selection))
         sel = _as_tuple(rest)
@@ -97,7 +120,7 @@ class AsyncVIndex[T_ArrayMetadata: ArrayV2Metadata | ArrayV3Metadata]:
             return await self.array.get_mask_selection(sel[0], fields=fields)
         return await self.array.get_coordinate_selection(sel, fields=fields)
 
-    async def setitem(self, selection: Any, value: npt.ArrayLike) -> None:
+    async def setitem(self, selection: IndexerSelection, value: npt.ArrayLike) -> None:
         """Write points or a mask (see ``set_coordinate_selection``/``set_mask_selection``)."""
         fields, rest = pop_fields(await _materialise(selection))
         sel = _as_tuple(rest)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    import numcodecs.abc
+    import numpy as np
+
+    from anyzarr.protocol.codecs import Codec
+    from anyzarr.protocol.dtypes import DataType
 
 __all__ = ["ArrayInfo", "human_bytes"]
 
@@ -27,8 +34,8 @@ class ArrayInfo:
 
     _type: str = "Array"
     _zarr_format: int
-    _data_type: Any
-    _fill_value: Any = None
+    _data_type: DataType | np.dtype[np.generic]
+    _fill_value: object = None
     _shape: tuple[int, ...]
     #: "<variable>" (as zarr-python prints it) for the shards or chunks of a rectilinear grid.
     _shard_shape: tuple[int, ...] | Literal["<variable>"] | None = None
@@ -36,15 +43,15 @@ class ArrayInfo:
     _order: str
     _read_only: bool
     _store_type: str
-    _filters: tuple[Any, ...] = ()
-    _serializer: Any = None
-    _compressors: tuple[Any, ...] = ()
+    _filters: tuple[Codec | numcodecs.abc.Codec, ...] = ()
+    _serializer: Codec | None = None
+    _compressors: tuple[Codec | numcodecs.abc.Codec, ...] = ()
     _count_bytes: int | None = None
     _count_bytes_stored: int | None = None
     _count_chunks_initialized: int | None = None
 
     def __repr__(self) -> str:
-        rows: list[tuple[str, Any]] = [
+        rows: list[tuple[str, object]] = [
             ("Type", self._type),
             ("Zarr format", self._zarr_format),
             ("Data type", self._data_type),

@@ -7,7 +7,7 @@ object data may be decoded.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 import msgspec
 
@@ -22,10 +22,13 @@ from anyzarr.protocol.metadata import (
     parse_v3,
 )
 
+if TYPE_CHECKING:
+    from anyzarr.io._json import JSON
+
 __all__ = ["allow_pickle", "metadata_from_dict"]
 
 
-def metadata_from_dict(data: Mapping[str, Any], path: str) -> ArrayMetadata:
+def metadata_from_dict(data: Mapping[str, JSON], path: str) -> ArrayMetadata:
     """Array metadata from a document of either format (``zarr_format`` says which)."""
     fmt = data.get("zarr_format")
     meta: ArrayMetadata | GroupMetadata

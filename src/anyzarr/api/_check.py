@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from anyzarr.api._copy_hierarchy import close_owned, open_owned
 from anyzarr.api._copy_slabs import iter_slabs, slab_shape
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from anyzarr.api._array import AsyncArray
     from anyzarr.api._group import AsyncGroup
     from anyzarr.io._store_path import StoreLike, StorePath
+    from anyzarr.protocol.metadata import ArrayMetadata
 
 __all__ = ["CheckProblem", "CheckReport", "check_hierarchy"]
 
@@ -110,7 +111,7 @@ async def _check(
     except AnyzarrError as exc:
         report.problems.append(CheckProblem(_key_of(exc, sp.path), "corrupt", str(exc)))
         return report
-    nodes: list[tuple[str, AsyncArray[Any] | AsyncGroup]] = [("", root)]
+    nodes: list[tuple[str, AsyncArray[ArrayMetadata] | AsyncGroup]] = [("", root)]
     if isinstance(root, AsyncGroup):
         try:
             nodes += [(name, node) async for name, node in root.members(max_depth=None)]
@@ -132,7 +133,7 @@ def _key_of(exc: BaseException, default: str) -> str:
 
 async def _check_array(
     rel: str,
-    array: AsyncArray[Any],
+    array: AsyncArray[ArrayMetadata],
     report: CheckReport,
     tracker: TransferTracker,
     missing_chunks: Literal["ignore", "error"],
@@ -173,7 +174,7 @@ async def _check_array(
 
 async def _check_each(
     rel: str,
-    array: AsyncArray[Any],
+    array: AsyncArray[ArrayMetadata],
     sel: tuple[slice, ...],
     stored_shape: tuple[int, ...],
     report: CheckReport,

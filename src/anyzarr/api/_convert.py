@@ -17,8 +17,8 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import numpy as np
 
@@ -29,11 +29,19 @@ from anyzarr.api._progress import ProgressCallback, TransferProgress, TransferTr
 from anyzarr.io._tasks import task_group
 
 if TYPE_CHECKING:
-    from anyzarr.api._array import AsyncArray
-    from anyzarr.api._group import AsyncGroup
-    from anyzarr.io._store_path import StoreLike, StorePath
+    import numcodecs.abc
+    import numpy.typing as npt
 
-__all__ = ["Keep", "convert_hierarchy", "parse_codec_spec"]
+    from anyzarr.api._array import AsyncArray
+    from anyzarr.api._array_options import CompressorsLike, FiltersLike
+    from anyzarr.api._group import AsyncGroup
+    from anyzarr.io._json import JSON
+    from anyzarr.io._store import Store
+    from anyzarr.io._store_path import StoreLike, StorePath
+    from anyzarr.protocol.codecs import Codec
+    from anyzarr.protocol.metadata import ArrayMetadata
+
+__all__ = ["CodecSpec", "Keep", "convert_hierarchy", "parse_codec_spec"]
 
 _log = logging.getLogger("anyzarr.convert")
 
@@ -45,14 +53,26 @@ _SLABS_IN_FLIGHT = 2
 _BLOSC_SHUFFLE = {"noshuffle": 0, "shuffle": 1, "bitshuffle": 2}
 
 
-def _scalar(text: str) -> Any:
+class CodecSpec(TypedDict):
+    """A codec as ``parse_codec_spec`` gives it: a name and its configuration."""
+
+    name: str
+    configuration: dict[str, JSON]
+
+
+def _document(spec: CodecSpec) -> dict[str, JSON]:
+    return {"name": spec["name"], "configuration": spec["configuration"]}
+
+
+def _scalar(text: str) -> JSON:
     try:
-        return json.loads(text)
+        value: JSON = json.loads(text)
     except json.JSONDecodeError:
         return text
+    return value
 
 
-def parse_codec_spec(spec: str | dict[str, Any]) -> dict[str, Any]:
+def parse_codec_spec(spec: str | dict[str, JSON]) -> CodecSpec:
     """A codec spec as ``{"name": ..., "configuration": {...}}``.
 
     ``spec`` is a dict in the v3 (``name``/``configuration``) or numcodecs
@@ -73,7 +93,7 @@ def parse_codec_spec(spec: str | dict[str, Any]) -> dict[str, Any]:
                 raise ArgumentError(f"codec spec {text!r} is not valid JSON: {exc}") from None
         else:
             name, _, options = text.partition(":")
-            config: dict[str, Any] = {}
+            config: dict[str, JSON] = {}
             for item in filter(None, (part.strip() for part in options.split(","))):
                 key, eq, value = item.partition("=")
                 if not eq or not key.strip():
@@ -85,14 +105,17 @@ def parse_codec_spec(spec: str | dict[str, Any]) -> dict[str, Any]:
     if not isinstance(spec, dict):
         raise ArgumentError(f"a codec spec is a name or a JSON object, not {spec!r}")
     if "name" in spec:
-        return {"name": str(spec["name"]), "configuration": dict(spec.get("configuration", {}))}
+        configuration = spec.get("configuration", {})
+        if not isinstance(configuration, Mapping):
+            raise ArgumentError(f"codec spec {spec!r}: its configuration is not an object")
+        return {"name": str(spec["name"]), "configuration": dict(configuration)}
     if "id" in spec:
         rest = {k: v for k, v in spec.items() if k != "id"}
         return {"name": str(spec["id"]), "configuration": rest}
     raise ArgumentError(f"codec spec {spec!r} has neither 'name' nor 'id'")
 
 
-def _for_v2(spec: dict[str, Any]) -> Any:
+def _for_v2(spec: CodecSpec) -> numcodecs.abc.Codec:
     """A numcodecs codec for a v3-shaped spec (``numcodecs.x`` names lose the prefix)."""
     import numcodecs
 
@@ -100,8 +123,9 @@ def _for_v2(spec: dict[str, Any]) -> Any:
     config = dict(spec["configuration"])
     if name == "blosc":
         config.pop("typesize", None)
-        if isinstance(config.get("shuffle"), str):
-            config["shuffle"] = _BLOSC_SHUFFLE[config["shuffle"]]
+        shuffle = config.get("shuffle")
+        if isinstance(shuffle, str):
+            config["shuffle"] = _BLOSC_SHUFFLE[shuffle]
     try:
         return numcodecs.get_codec({"id": name, **config})
     except (ValueError, TypeError, KeyError) as exc:
@@ -110,25 +134,30 @@ def _for_v2(spec: dict[str, Any]) -> Any:
         ) from exc
 
 
-def _codec_specs(codecs: Sequence[Any]) -> list[dict[str, Any]]:
+def _codec_specs(codecs: Sequence[Codec | numcodecs.abc.Codec]) -> list[CodecSpec]:
+    from anyzarr.protocol.codecs import Codec
+
     out = []
     for codec in codecs:
-        if hasattr(codec, "to_dict"):
+        if isinstance(codec, Codec):
             out.append(parse_codec_spec(codec.to_dict()))
         else:  # a numcodecs codec (format 2)
             spec = parse_codec_spec(codec.get_config())
             config = spec["configuration"]
-            if spec["name"] == "blosc" and isinstance(config.get("shuffle"), int):
+            shuffle = config.get("shuffle")
+            if spec["name"] == "blosc" and isinstance(shuffle, int):
                 # Format 3 names the shuffle; numcodecs' AUTOSHUFFLE (-1) is byte shuffle here.
                 names = {v: k for k, v in _BLOSC_SHUFFLE.items()}
-                config["shuffle"] = names.get(config["shuffle"], "shuffle")
+                config["shuffle"] = names.get(shuffle, "shuffle")
             out.append(spec)
     return out
 
 
 def _compressors_for(
-    source: AsyncArray[Any], fmt: int, compressors: Keep | Sequence[str | dict[str, Any]] | None
-) -> Any:
+    source: AsyncArray[ArrayMetadata],
+    fmt: int,
+    compressors: Keep | Sequence[str | dict[str, JSON]] | None,
+) -> CompressorsLike:
     if compressors is None:
         return None
     if compressors == "keep":
@@ -141,7 +170,7 @@ def _compressors_for(
     if not specs:
         return None
     if fmt == 3:
-        return specs
+        return [_document(spec) for spec in specs]
     if len(specs) > 1:
         raise ArgumentError(
             f"Zarr format 2 takes one compressor; {source.path or '/'} would need "
@@ -150,7 +179,7 @@ def _compressors_for(
     return _for_v2(specs[0])
 
 
-def _filters_for(source: AsyncArray[Any], fmt: int) -> Any:
+def _filters_for(source: AsyncArray[ArrayMetadata], fmt: int) -> FiltersLike:
     if not source.filters:
         return None
     if source.zarr_format == fmt or fmt == 3:
@@ -158,8 +187,8 @@ def _filters_for(source: AsyncArray[Any], fmt: int) -> Any:
     return [_for_v2(spec) for spec in _codec_specs(source.filters)]
 
 
-def _fill_value(source: AsyncArray[Any], dtype: np.dtype[Any]) -> Any:
-    fill = source.fill_value
+def _fill_value(source: AsyncArray[ArrayMetadata], dtype: np.dtype[np.generic]) -> object:
+    fill: object = source.fill_value
     if fill is None or dtype == source.dtype:
         return fill
     return np.asarray(fill).astype(dtype)[()]
@@ -174,8 +203,8 @@ async def convert_hierarchy(
     zarr_format: Literal[2, 3] | None = None,
     chunks: Sequence[int] | None = None,
     shards: Keep | Sequence[int] | None = "keep",
-    compressors: Keep | Sequence[str | dict[str, Any]] | None = "keep",
-    dtype: Any = None,
+    compressors: Keep | Sequence[str | dict[str, JSON]] | None = "keep",
+    dtype: npt.DTypeLike | None = None,
     overwrite: bool = False,
     progress: ProgressCallback | None = None,
 ) -> TransferProgress:
@@ -250,8 +279,8 @@ class _Options:
         zarr_format: Literal[2, 3] | None,
         chunks: Sequence[int] | None,
         shards: Keep | Sequence[int] | None,
-        compressors: Keep | Sequence[str | dict[str, Any]] | None,
-        dtype: Any,
+        compressors: Keep | Sequence[str | dict[str, JSON]] | None,
+        dtype: npt.DTypeLike | None,
         overwrite: bool,
     ) -> None:
         self.zarr_format = zarr_format
@@ -263,7 +292,12 @@ class _Options:
         self.dtype = None if dtype is None else np.dtype(dtype)
         self.overwrite = overwrite
 
-    def array_kwargs(self, source: AsyncArray[Any]) -> dict[str, Any]:
+    async def create_like(
+        self, source: AsyncArray[ArrayMetadata], store: Store, name: str
+    ) -> AsyncArray[ArrayMetadata]:
+        """The destination array for ``source``, created with these options."""
+        from anyzarr.api._functions_create import create_array
+
         fmt = self.zarr_format or source.zarr_format
         dtype = self.dtype if self.dtype is not None else source.dtype
         ndim = len(source.shape)
@@ -275,32 +309,31 @@ class _Options:
             _log.info("%s has %d dimensions: its own chunks/shards are kept", source.path, ndim)
         if shards == "keep":
             shards = source.shards if fmt == 3 else None
-        kwargs: dict[str, Any] = {
-            "shape": tuple(source.shape),
-            "dtype": dtype,
-            "chunks": chunks or tuple(source.chunks),
-            "shards": shards,
-            "filters": _filters_for(source, fmt),
-            "compressors": _compressors_for(source, fmt, self.compressors),
-            "fill_value": _fill_value(source, dtype),
-            "zarr_format": fmt,
-            "attributes": dict(source.attrs),
-            "overwrite": self.overwrite,
-        }
-        if fmt == 2:
-            kwargs["order"] = source.order  # format 3 stores no memory order
-        if source.zarr_format == fmt == 3:
-            kwargs["serializer"] = source.serializer
-            kwargs["chunk_key_encoding"] = source.metadata.chunk_key_encoding
-        if fmt == 3 and source.zarr_format == 3:
-            kwargs["dimension_names"] = source.metadata.dimension_names
-        return kwargs
+        same_v3 = source.zarr_format == fmt == 3
+        # Where a setting is not carried over, create_array's default applies.
+        return await create_array(
+            store,
+            name=name,
+            shape=tuple(source.shape),
+            dtype=dtype,
+            chunks=chunks or tuple(source.chunks),
+            shards=shards,
+            filters=_filters_for(source, fmt),
+            compressors=_compressors_for(source, fmt, self.compressors),
+            fill_value=_fill_value(source, dtype),
+            zarr_format=fmt,
+            attributes=dict(source.attrs),
+            overwrite=self.overwrite,
+            order=source.order if fmt == 2 else None,  # format 3 stores no memory order
+            serializer=(source.serializer or "auto") if same_v3 else "auto",
+            chunk_key_encoding=source.metadata.chunk_key_encoding if same_v3 else None,
+            dimension_names=source.metadata.dimension_names if same_v3 else None,
+        )
 
 
 async def _convert(
     src: StorePath, dst: StorePath, options: _Options, progress: ProgressCallback | None
 ) -> TransferProgress:
-    from anyzarr.api._functions_create import create_array
     from anyzarr.api._functions_hierarchy import consolidate_metadata
     from anyzarr.api._functions_open import create_group
     from anyzarr.api._functions_open import open as open_node
@@ -309,11 +342,11 @@ async def _convert(
     tracker = TransferTracker(progress, _log)
     _log.info("converting %s to %s", src, dst)
     root = await open_node(src, mode="r")
-    nodes: list[tuple[str, AsyncArray[Any] | AsyncGroup]] = [("", root)]
+    nodes: list[tuple[str, AsyncArray[ArrayMetadata] | AsyncGroup]] = [("", root)]
     if isinstance(root, AsyncGroup):
         nodes += [(name, node) async for name, node in root.members(max_depth=None)]
     nodes.sort(key=lambda item: item[0].count("/"))  # parents before children
-    pairs: list[tuple[AsyncArray[Any], AsyncArray[Any]]] = []
+    pairs: list[tuple[AsyncArray[ArrayMetadata], AsyncArray[ArrayMetadata]]] = []
     for rel, node in nodes:
         target_path = join_path(dst.path, rel)
         if isinstance(node, AsyncGroup):
@@ -325,7 +358,7 @@ async def _convert(
                 overwrite=options.overwrite,
             )
             continue
-        created = await create_array(dst.store, name=target_path, **options.array_kwargs(node))
+        created = await options.create_like(node, dst.store, target_path)
         pairs.append((node, created))
     tracker.set_totals(
         sum(target.nshards for _, target in pairs), sum(target.nbytes for _, target in pairs)
@@ -338,7 +371,7 @@ async def _convert(
 
 
 async def _stream(
-    source: AsyncArray[Any], target: AsyncArray[Any], tracker: TransferTracker
+    source: AsyncArray[ArrayMetadata], target: AsyncArray[ArrayMetadata], tracker: TransferTracker
 ) -> None:
     """Copy one array's data in slabs of whole target shards (or chunks)."""
     shape = tuple(source.shape)

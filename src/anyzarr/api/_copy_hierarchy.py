@@ -32,7 +32,7 @@ from anyzarr.io._store_path import StorePath
 from anyzarr.io._tasks import task_group
 
 if TYPE_CHECKING:
-    from anyzarr.io._store_path import StoreLike
+    from anyzarr.io._store_path import AccessModeLiteral, StoreLike
     from anyzarr.protocol.buffer import Buffer
     from anyzarr.protocol.metadata import ArrayV2Metadata, ArrayV3Metadata
 
@@ -58,7 +58,9 @@ def is_metadata_key(key: str) -> bool:
     return key.rsplit("/", 1)[-1] in METADATA_NAMES
 
 
-async def open_owned(store_like: StoreLike, path: str, mode: str) -> tuple[StorePath, bool]:
+async def open_owned(
+    store_like: StoreLike, path: str, mode: AccessModeLiteral
+) -> tuple[StorePath, bool]:
     """The store path for ``store_like`` and whether this call made (and so closes) the store."""
     owned = not isinstance(store_like, Store | StorePath)
     return await resolve(store_like, path=path, mode=mode), owned

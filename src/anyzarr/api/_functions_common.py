@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from anyzarr.protocol._errors import MetadataValidationError, UsageError
 
 if TYPE_CHECKING:
-    from anyzarr.io._store_path import StorePath
+    from anyzarr.io._store_path import AccessModeLiteral, StorageOptions, StoreLike, StorePath
 
 __all__ = [
     "ArgumentError",
@@ -62,11 +62,11 @@ def join_path(*parts: str | None) -> str:
 
 
 async def resolve(
-    store: Any,
+    store: StoreLike,
     *,
     path: str | None = None,
-    mode: str | None = None,
-    storage_options: dict[str, Any] | None = None,
+    mode: AccessModeLiteral | None = None,
+    storage_options: StorageOptions | None = None,
 ) -> StorePath:
     """``make_store_path`` with the keyword names every function uses."""
     from anyzarr.io._store_path import make_store_path
@@ -74,6 +74,6 @@ async def resolve(
     return await make_store_path(
         store,
         path=path or "",
-        mode=mode,  # type: ignore[arg-type]
+        mode=mode,
         storage_options=storage_options,
     )

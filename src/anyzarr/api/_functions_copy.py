@@ -12,8 +12,8 @@ node level and may cross formats; ``copy_store`` copies raw keys.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Literal, Unpack
 
 from anyzarr.api._copy_slabs import iter_slabs, slab_shape
 from anyzarr.api._functions_common import ArgumentError, resolve
@@ -24,6 +24,11 @@ from anyzarr.protocol._errors import UsageError
 
 if TYPE_CHECKING:
     from anyzarr.api._array import AsyncArray
+    from anyzarr.api._array_options import DatasetOptions
+    from anyzarr.io._store_path import StoreLike
+    from anyzarr.protocol.metadata import ArrayMetadata
+
+    type CopyNode = AsyncArray[ArrayMetadata] | AsyncGroup
 
 __all__ = ["CopyError", "copy", "copy_all", "copy_store"]
 
@@ -40,7 +45,7 @@ def _check_if_exists(if_exists: str) -> None:
         raise ArgumentError(f"if_exists must be 'raise', 'skip' or 'replace', not {if_exists!r}")
 
 
-def _logger(log: Callable[[str], Any] | None) -> Callable[[str], None]:
+def _logger(log: Callable[[str], object] | None) -> Callable[[str], None]:
     def emit(message: str) -> None:
         if log is not None:
             log(message)
@@ -48,7 +53,7 @@ def _logger(log: Callable[[str], Any] | None) -> Callable[[str], None]:
     return emit
 
 
-def _unwrap(node: Any) -> Any:
+def _unwrap(node: object) -> object:
     """Accept sync ``Array``/``Group`` objects by their async twins."""
     for attribute in ("_async_group", "_async_array", "_async"):
         inner = getattr(node, attribute, None)
@@ -58,8 +63,8 @@ def _unwrap(node: Any) -> Any:
 
 
 async def _copy_store(
-    source: Any,
-    dest: Any,
+    source: StoreLike,
+    dest: StoreLike,
     source_path: str = "",
     dest_path: str = "",
     excludes: Iterable[str] | None = None,
@@ -67,7 +72,7 @@ async def _copy_store(
     flags: int = 0,
     if_exists: IfExists = "raise",
     dry_run: bool = False,
-    log: Callable[[str], Any] | None = None,
+    log: Callable[[str], object] | None = None,
 ) -> Counts:
     """Copy every key under ``source_path`` of ``source`` to ``dest_path`` of ``dest``.
 
@@ -120,7 +125,9 @@ async def _copy_store(
 _SLABS_IN_FLIGHT = 2
 
 
-async def _copy_array_data(source: AsyncArray[Any], target: AsyncArray[Any]) -> None:
+async def _copy_array_data(
+    source: AsyncArray[ArrayMetadata], target: AsyncArray[ArrayMetadata]
+) -> None:
     """Copy slab by slab (see ``_copy_slabs``); at most two slabs are held at once.
 
     Each slab is one engine read and one engine write, so the concurrency is
@@ -150,7 +157,7 @@ async def _copy_array_data(source: AsyncArray[Any], target: AsyncArray[Any]) -> 
 
 
 async def _copy_node(
-    source: Any,
+    source: CopyNode,
     dest: AsyncGroup,
     name: str,
     *,
@@ -159,13 +166,14 @@ async def _copy_node(
     if_exists: IfExists,
     dry_run: bool,
     emit: Callable[[str], None],
-    create_kws: dict[str, Any],
+    create_kws: DatasetOptions,
     root: bool,
 ) -> Counts:
     existing = await dest.get(name)
-    is_group = isinstance(source, AsyncGroup)
     target_desc = f"{dest.path}/{name}".lstrip("/")
-    if existing is not None and (not is_group or not isinstance(existing, AsyncGroup)):
+    if existing is not None and (
+        not isinstance(source, AsyncGroup) or not isinstance(existing, AsyncGroup)
+    ):
         if if_exists == "raise":
             raise CopyError(f"an object already exists at {target_desc!r} in the destination")
         if if_exists == "skip":
@@ -177,10 +185,10 @@ async def _copy_node(
 
     emit(f"copy {source.path or '/'} -> {target_desc}")
     attrs = {} if without_attrs else dict(source.attrs)
-    if not is_group:
+    if not isinstance(source, AsyncGroup):
         if dry_run:
             return 1, 0, 0
-        options: dict[str, Any] = {
+        options: DatasetOptions = {
             "shape": tuple(source.shape),
             "dtype": source.dtype,
             "chunks": tuple(source.metadata.inner_chunk_shape),
@@ -227,7 +235,7 @@ async def _copy_node(
     return totals[0], totals[1], totals[2]
 
 
-async def _dry_count(node: Any, shallow: bool) -> Counts:
+async def _dry_count(node: CopyNode, shallow: bool) -> Counts:
     if not isinstance(node, AsyncGroup) or shallow:
         return 1, 0, 0
     return 1 + await node.nmembers(max_depth=None), 0, 0
@@ -241,15 +249,15 @@ def _size(shape: Iterable[int]) -> int:
 
 
 async def _copy(
-    source: Any,
-    dest: Any,
+    source: object,
+    dest: object,
     name: str | None = None,
     shallow: bool = False,
     without_attrs: bool = False,
-    log: Callable[[str], Any] | None = None,
+    log: Callable[[str], object] | None = None,
     if_exists: IfExists = "raise",
     dry_run: bool = False,
-    **create_kws: Any,
+    **create_kws: Unpack[DatasetOptions],
 ) -> Counts:
     """Copy the array or group ``source`` into the group ``dest`` as ``name``.
 
@@ -261,7 +269,11 @@ async def _copy(
     uncompressed array data.
     """
     _check_if_exists(if_exists)
+    from anyzarr.api._array import AsyncArray
+
     source, dest = _unwrap(source), _unwrap(dest)
+    if not isinstance(source, AsyncArray | AsyncGroup):
+        raise UsageError(f"copy's source must be an array or a group, not {type(source).__name__}")
     if not isinstance(dest, AsyncGroup):
         raise UsageError(f"copy's dest must be a group, not {type(dest).__name__}")
     if name is None:
@@ -283,14 +295,14 @@ async def _copy(
 
 
 async def _copy_all(
-    source: Any,
-    dest: Any,
+    source: object,
+    dest: object,
     shallow: bool = False,
     without_attrs: bool = False,
-    log: Callable[[str], Any] | None = None,
+    log: Callable[[str], object] | None = None,
     if_exists: IfExists = "raise",
     dry_run: bool = False,
-    **create_kws: Any,
+    **create_kws: Unpack[DatasetOptions],
 ) -> Counts:
     """Copy every member of group ``source`` into group ``dest`` (and its attributes)."""
     _check_if_exists(if_exists)
@@ -319,7 +331,7 @@ async def _copy_all(
 
 
 def _bind(
-    name: str, impl: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    name: str, impl: Callable[..., object], args: tuple[object, ...], kwargs: Mapping[str, object]
 ) -> None:
     """Check ``args``/``kwargs`` against ``impl``'s signature; ``TypeError`` names ``name``."""
     try:

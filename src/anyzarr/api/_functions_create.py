@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import copy
 import warnings
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Literal, Unpack
 
 import numpy as np
 import numpy.typing as npt
+from typing_extensions import TypeIs
 
+from anyzarr.api._array_config import ArrayConfig
 from anyzarr.api._functions_common import (
     ArgumentError,
     ArgumentTypeError,
@@ -24,11 +26,35 @@ from anyzarr.api._functions_common import (
 )
 from anyzarr.api._group_nodes import create_array_at
 from anyzarr.protocol._errors import UsageError, ZarrRuntimeWarning, ZarrUserWarning
-from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE
+from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE, ArrayV2Metadata
 
 if TYPE_CHECKING:
     from anyzarr.api._array import AsyncArray
-    from anyzarr.io._store_path import StorePath
+    from anyzarr.api._array_config import ArrayConfigLike
+    from anyzarr.api._array_options import (
+        ArrayLikeOptions,
+        ArrayOptions,
+        ChunkKeyEncodingLike,
+        ChunkKeyEncodingPair,
+        ChunksLike,
+        CodecLike,
+        CompressorsLike,
+        CreateOptions,
+        DimensionNames,
+        DTypeLike,
+        FilterLike,
+        FiltersLike,
+        FullOptions,
+        MemoryOrder,
+        ModeOption,
+        SerializerLike,
+        ShapeLike,
+        ShardsLike,
+    )
+    from anyzarr.io._json import JSON
+    from anyzarr.io._store import Store
+    from anyzarr.io._store_path import StorageOptions, StoreLike, StorePath
+    from anyzarr.protocol.metadata import ArrayMetadata
 
 __all__ = [
     "array",
@@ -48,28 +74,28 @@ __all__ = [
 
 
 async def create_array(
-    store: Any,
+    store: StoreLike,
     *,
     name: str | None = None,
-    shape: Any = None,
-    dtype: Any = None,
-    data: np.ndarray[Any, Any] | None = None,
-    chunks: Any = "auto",
-    shards: Any = None,
-    filters: Any = "auto",
-    compressors: Any = "auto",
-    serializer: Any = "auto",
-    fill_value: Any = DEFAULT_FILL_VALUE,
-    order: Literal["C", "F"] | None = None,
+    shape: ShapeLike | None = None,
+    dtype: DTypeLike | None = None,
+    data: npt.ArrayLike | None = None,
+    chunks: ChunksLike = "auto",
+    shards: ShardsLike | None = None,
+    filters: FiltersLike = "auto",
+    compressors: CompressorsLike = "auto",
+    serializer: SerializerLike = "auto",
+    fill_value: object = DEFAULT_FILL_VALUE,
+    order: MemoryOrder | None = None,
     zarr_format: Literal[2, 3] | None = 3,
-    attributes: dict[str, Any] | None = None,
-    chunk_key_encoding: Any = None,
-    dimension_names: Iterable[str | None] | None = None,
-    storage_options: dict[str, Any] | None = None,
+    attributes: Mapping[str, JSON] | None = None,
+    chunk_key_encoding: ChunkKeyEncodingLike | None = None,
+    dimension_names: DimensionNames = None,
+    storage_options: StorageOptions | None = None,
     overwrite: bool = False,
-    config: Any = None,
+    config: ArrayConfigLike | None = None,
     write_data: bool = True,
-) -> AsyncArray[Any]:
+) -> AsyncArray[ArrayMetadata]:
     """Create an array at ``name`` below ``store`` and, given ``data``, write it.
 
     Either ``shape`` and ``dtype`` or ``data`` (whose shape and dtype are used)
@@ -78,12 +104,12 @@ async def create_array(
     ``ContainsGroupError``.  Missing parent groups are created.
     """
     if data is not None:
-        data = np.asanyarray(data)
-        if shape is not None and tuple(np.atleast_1d(shape)) != data.shape:
-            raise UsageError(f"shape {shape} disagrees with the data's shape {data.shape}")
-        if dtype is not None and np.dtype(dtype) != data.dtype:
-            raise UsageError(f"dtype {dtype} disagrees with the data's dtype {data.dtype}")
-        shape, dtype = data.shape, data.dtype
+        data = values = np.asanyarray(data)
+        if shape is not None and tuple(np.atleast_1d(shape)) != values.shape:
+            raise UsageError(f"shape {shape} disagrees with the data's shape {values.shape}")
+        if dtype is not None and np.dtype(dtype) != values.dtype:
+            raise UsageError(f"dtype {dtype} disagrees with the data's dtype {values.dtype}")
+        shape, dtype = values.shape, values.dtype
     if shape is None:
         raise UsageError("create_array needs shape (or data)")
     store_path = await resolve(store, path=name, storage_options=storage_options)
@@ -109,7 +135,9 @@ async def create_array(
     )
 
 
-def _legacy_chunks(chunks: Any, chunk_shape: Any, shape: Any) -> Any:
+def _legacy_chunks(
+    chunks: ShapeLike | bool | None, chunk_shape: ShapeLike | None, shape: ShapeLike
+) -> ChunksLike:
     if chunks is not None and chunk_shape is not None:
         raise UsageError("pass chunks or chunk_shape, not both")
     value = chunks if chunks is not None else chunk_shape
@@ -123,38 +151,38 @@ def _legacy_chunks(chunks: Any, chunk_shape: Any, shape: Any) -> Any:
 
 
 async def create(
-    shape: tuple[int, ...] | int,
+    shape: ShapeLike,
     *,
-    chunks: tuple[int, ...] | int | bool | None = None,
-    dtype: Any = None,
-    compressor: Any = "auto",
-    fill_value: Any = DEFAULT_FILL_VALUE,
-    order: Literal["C", "F"] | None = None,
-    store: Any = None,
-    synchronizer: Any = None,
+    chunks: ShapeLike | bool | None = None,
+    dtype: DTypeLike | None = None,
+    compressor: CompressorsLike = "auto",
+    fill_value: object = DEFAULT_FILL_VALUE,
+    order: MemoryOrder | None = None,
+    store: StoreLike = None,
+    synchronizer: object = None,
     overwrite: bool = False,
     path: str | None = None,
-    chunk_store: Any = None,
-    filters: Iterable[Any] | None = None,
+    chunk_store: StoreLike = None,
+    filters: Iterable[FilterLike] | None = None,
     cache_metadata: bool | None = None,
     cache_attrs: bool | None = None,
     read_only: bool | None = None,
-    object_codec: Any = None,
+    object_codec: FilterLike | None = None,
     dimension_separator: Literal[".", "/"] | None = None,
     write_empty_chunks: bool | None = None,
     zarr_version: Literal[2, 3] | None = None,
     zarr_format: Literal[2, 3] | None = None,
-    meta_array: Any = None,
-    attributes: dict[str, Any] | None = None,
-    chunk_shape: tuple[int, ...] | int | None = None,
-    chunk_key_encoding: Any = None,
-    codecs: Iterable[Any] | None = None,
-    dimension_names: Iterable[str | None] | None = None,
-    storage_options: dict[str, Any] | None = None,
-    config: Any = None,
+    meta_array: object = None,
+    attributes: Mapping[str, JSON] | None = None,
+    chunk_shape: ShapeLike | None = None,
+    chunk_key_encoding: ChunkKeyEncodingLike | ChunkKeyEncodingPair | None = None,
+    codecs: Iterable[CodecLike] | None = None,
+    dimension_names: DimensionNames = None,
+    storage_options: StorageOptions | None = None,
+    config: ArrayConfigLike | None = None,
     data: npt.ArrayLike | None = None,
-    **kwargs: Any,
-) -> AsyncArray[Any]:
+    **kwargs: Unpack[ModeOption],
+) -> AsyncArray[ArrayMetadata]:
     """Create an array with zarr-python's long-standing keywords.
 
     ``store=None`` means a new in-memory store.  ``compressor`` (one codec, or
@@ -216,14 +244,19 @@ async def create(
         # zarr-python's create also takes ``(name, separator)``.
         name, separator = chunk_key_encoding
         chunk_key_encoding = {"name": name, "separator": separator}
+    array_filters: FiltersLike = None
     if filters is not None:
-        filters = list(filters)
+        array_filters = list(filters)
     elif zarr_format == 3:
-        filters = "auto"
+        array_filters = "auto"
     if object_codec is not None:
-        filters = [*(filters if isinstance(filters, list) else []), object_codec]
+        array_filters = [
+            *(array_filters if isinstance(array_filters, list) else []),
+            object_codec,
+        ]
     if write_empty_chunks is not None:
-        config = {**(dict(config) if config else {}), "write_empty_chunks": write_empty_chunks}
+        given = config.to_dict() if isinstance(config, ArrayConfig) else config
+        config = {**(dict(given) if given else {}), "write_empty_chunks": write_empty_chunks}
     mode = kwargs.pop("mode", None)
     if kwargs:
         # Python's own wording for a stray keyword, as zarr-python's create gives it.
@@ -231,18 +264,13 @@ async def create(
             f"create() got an unexpected keyword argument {sorted(kwargs)[0]!r}"
         )
     store_path = await resolve(store, path=path, mode=mode or "a", storage_options=storage_options)
-    legacy: dict[str, Any] = {}
-    if codecs is not None:
-        legacy["codecs"] = list(codecs)
-    if dimension_separator is not None:
-        legacy["dimension_separator"] = dimension_separator
     arr = await create_array_at(
         store_path,
         shape=shape,
         dtype="float64" if dtype is None else dtype,
         chunks=_legacy_chunks(chunks, chunk_shape, shape),
         compressor=compressor,
-        filters=filters,
+        filters=array_filters,
         fill_value=fill_value,
         order=order,
         zarr_format=zarr_format,
@@ -251,14 +279,15 @@ async def create(
         dimension_names=dimension_names,
         overwrite=overwrite or mode == "w",
         config=config,
-        **legacy,
+        codecs=None if codecs is None else list(codecs),
+        dimension_separator=dimension_separator,
     )
     if data is not None:
         await arr.setitem(Ellipsis, data)
     return arr
 
 
-def _check_format_keywords(zarr_format: int, **given: Any) -> None:
+def _check_format_keywords(zarr_format: int, **given: object) -> None:
     """zarr-python's ValueErrors for ``create`` keywords of the other format."""
     if given["chunks"] is not None and given["chunk_shape"] is not None:
         raise ArgumentError("Only one of chunk_shape or chunks can be provided.")
@@ -282,7 +311,7 @@ def _check_format_keywords(zarr_format: int, **given: Any) -> None:
             )
 
 
-def _has_float(sizes: Any) -> bool:
+def _has_float(sizes: object) -> bool:
     if isinstance(sizes, float | np.floating):
         return True
     return isinstance(sizes, tuple | list) and any(
@@ -290,87 +319,91 @@ def _has_float(sizes: Any) -> bool:
     )
 
 
-def _keep(value: Any, source: Any, attribute: str) -> Any:
-    if not (isinstance(value, str) and value == "keep"):
+def _is_keep(value: object) -> TypeIs[Literal["keep"]]:
+    return _is(value, "keep")
+
+
+def _keep[V](value: V | Literal["keep"], kept: V | None) -> V | Literal["auto"]:
+    """``value``, or for ``"keep"`` the source array's setting ``kept`` (``"auto"`` without)."""
+    if not _is_keep(value):
         return value
-    if source is None:
-        return "auto"
-    kept = getattr(source, attribute, None)
     return "auto" if kept is None else kept
 
 
-def _is(value: Any, word: str) -> bool:
+def _is(value: object, word: str) -> bool:
     # ``value == "keep"`` on a numpy array of chunk sizes would compare elementwise.
     return isinstance(value, str) and value == word
 
 
 async def from_array(
-    store: Any,
+    store: StoreLike,
     *,
-    data: Any,
+    data: AsyncArray[ArrayMetadata] | npt.ArrayLike,
     write_data: bool = True,
     name: str | None = None,
-    chunks: Any = "keep",
-    shards: Any = "keep",
-    filters: Any = "keep",
-    compressors: Any = "keep",
-    serializer: Any = "keep",
-    fill_value: Any = DEFAULT_FILL_VALUE,
-    order: Literal["C", "F"] | None = None,
+    chunks: ChunksLike | Literal["keep"] = "keep",
+    shards: ShardsLike | Literal["keep"] | None = "keep",
+    filters: FiltersLike | Literal["keep"] = "keep",
+    compressors: CompressorsLike | Literal["keep"] = "keep",
+    serializer: SerializerLike | Literal["keep"] = "keep",
+    fill_value: object = DEFAULT_FILL_VALUE,
+    order: MemoryOrder | None = None,
     zarr_format: Literal[2, 3] | None = None,
-    attributes: dict[str, Any] | None = None,
-    chunk_key_encoding: Any = None,
-    dimension_names: Iterable[str | None] | None = None,
-    storage_options: dict[str, Any] | None = None,
+    attributes: Mapping[str, JSON] | None = None,
+    chunk_key_encoding: ChunkKeyEncodingLike | None = None,
+    dimension_names: DimensionNames = None,
+    storage_options: StorageOptions | None = None,
     overwrite: bool = False,
-    config: Any = None,
-) -> AsyncArray[Any]:
+    config: ArrayConfigLike | None = None,
+) -> AsyncArray[ArrayMetadata]:
     """Create an array shaped like ``data`` (an anyzarr array or array-like) and copy it.
 
     ``"keep"`` takes the option from ``data`` when it is an anyzarr array and
     means ``"auto"`` otherwise.
     """
     source = _as_async_array(data)
-    meta = source.metadata if source is not None else None
+    values: npt.NDArray[np.generic] | None = None
     if source is not None:
+        meta = source.metadata
         shape, dtype = tuple(source.shape), source.dtype
-        same_format = zarr_format in (None, meta.zarr_format)  # type: ignore[union-attr]
+        same_format = zarr_format in (None, meta.zarr_format)
         if zarr_format is None:
-            zarr_format = meta.zarr_format  # type: ignore[union-attr]
-        if _is(chunks, "keep"):
-            chunks = tuple(meta.inner_chunk_shape)  # type: ignore[union-attr]
-        if _is(shards, "keep"):
-            shards = meta.shards  # type: ignore[union-attr]
+            zarr_format = meta.zarr_format
+        if _is_keep(chunks):
+            chunks = tuple(meta.inner_chunk_shape)
+        if _is_keep(shards):
+            shards = meta.shards
         if not same_format:
             filters = "auto" if _is(filters, "keep") else filters
             compressors = "auto" if _is(compressors, "keep") else compressors
             serializer = "auto" if _is(serializer, "keep") else serializer
         if fill_value is DEFAULT_FILL_VALUE:
-            fill_value = meta.fill_value  # type: ignore[union-attr]
+            fill_value = meta.fill_value
         if attributes is None:
             # A deep copy: the new array's attributes must not alias the source's.
-            attributes = copy.deepcopy(dict(meta.attributes))  # type: ignore[union-attr]
+            attributes = copy.deepcopy(dict(meta.attributes))
         if dimension_names is None and zarr_format == 3:
-            dimension_names = meta.dimension_names  # type: ignore[union-attr]
+            dimension_names = meta.dimension_names
         if chunk_key_encoding is None and same_format:
+            # The same format: ``zarr_format == 2`` means a format 2 source.
             chunk_key_encoding = (
-                {"name": "v2", "separator": meta.dimension_separator}  # type: ignore[union-attr]
-                if zarr_format == 2
-                else meta.chunk_key_encoding  # type: ignore[union-attr]
+                {"name": "v2", "separator": meta.dimension_separator}
+                if isinstance(meta, ArrayV2Metadata)
+                else meta.chunk_key_encoding
             )
         if order is None and zarr_format == 2:
-            order = meta.order  # type: ignore[union-attr]
-        elif order is None and meta.zarr_format == 2 and meta.order == "F":  # type: ignore[union-attr]
+            order = meta.order
+        elif order is None and meta.zarr_format == 2 and meta.order == "F":
             warnings.warn(
                 "The existing order='F' of the source Zarr format 2 array will be ignored.",
                 ZarrUserWarning,
                 stacklevel=2,
             )
     else:
-        data = np.asanyarray(data)
-        shape, dtype = data.shape, data.dtype
-        chunks = "auto" if _is(chunks, "keep") else chunks
-        shards = None if _is(shards, "keep") else shards
+        values = np.asanyarray(data)
+        shape, dtype = values.shape, values.dtype
+        chunks = "auto" if _is_keep(chunks) else chunks
+        shards = None if _is_keep(shards) else shards
     if source is not None and write_data and overwrite:
         store = await resolve(store, path=name, storage_options=storage_options)
         name, storage_options = None, None
@@ -382,9 +415,13 @@ async def from_array(
         dtype=dtype,
         chunks=chunks,
         shards=shards,
-        filters=_keep(filters, source, "filters"),
-        compressors=_keep(compressors, source, "compressors"),
-        serializer="auto" if zarr_format == 2 else _keep(serializer, source, "serializer"),
+        filters=_keep(filters, None if source is None else source.filters),
+        compressors=_keep(compressors, None if source is None else source.compressors),
+        serializer=(
+            "auto"
+            if zarr_format == 2
+            else _keep(serializer, None if source is None else source.serializer)
+        ),
         fill_value=fill_value,
         order=order,
         zarr_format=zarr_format or default_zarr_format(),
@@ -396,8 +433,10 @@ async def from_array(
         config=config,
     )
     if write_data:
-        values = await source.getitem(Ellipsis) if source is not None else data
-        await arr.setitem(Ellipsis, values)
+        if source is not None:
+            await arr.setitem(Ellipsis, await source.getitem(Ellipsis))
+        elif values is not None:
+            await arr.setitem(Ellipsis, values)
     return arr
 
 
@@ -415,7 +454,7 @@ def _refuse_overlap(source: StorePath, target: StorePath) -> None:
         )
 
 
-def _share_data(a: Any, b: Any) -> bool:
+def _share_data(a: Store, b: Store) -> bool:
     # Equality is not enough: stores compare read_only, and memory stores with
     # equal contents compare equal.
     own_dict = getattr(a, "_store_dict", None)
@@ -428,7 +467,7 @@ def _share_data(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def _as_async_array(obj: Any) -> AsyncArray[Any] | None:
+def _as_async_array(obj: object) -> AsyncArray[ArrayMetadata] | None:
     from anyzarr.api._array import AsyncArray
 
     if isinstance(obj, AsyncArray):
@@ -437,40 +476,46 @@ def _as_async_array(obj: Any) -> AsyncArray[Any] | None:
     return inner if isinstance(inner, AsyncArray) else None
 
 
-async def array(data: Any, **kwargs: Any) -> AsyncArray[Any]:
+async def array(
+    data: AsyncArray[ArrayMetadata] | npt.ArrayLike, **kwargs: Unpack[ArrayOptions]
+) -> AsyncArray[ArrayMetadata]:
     """Create an array (``create``'s keywords) holding a copy of ``data``."""
     source = _as_async_array(data)
     values = np.asanyarray(await source.getitem(Ellipsis) if source is not None else data)
     if source is not None:
         kwargs.setdefault("chunks", tuple(source.metadata.inner_chunk_shape))
     kwargs.setdefault("dtype", values.dtype)
-    kwargs.pop("shape", None)  # the data's shape wins, as in zarr-python
-    arr = await create(shape=values.shape, **kwargs)
+    kwargs["shape"] = values.shape  # the data's shape wins, as in zarr-python
+    arr = await create(**kwargs)
     await arr.setitem(Ellipsis, values)
     return arr
 
 
-async def empty(shape: tuple[int, ...] | int, **kwargs: Any) -> AsyncArray[Any]:
+async def empty(shape: ShapeLike, **kwargs: Unpack[CreateOptions]) -> AsyncArray[ArrayMetadata]:
     """An array whose contents are unspecified until written (``create``'s keywords)."""
     return await create(shape=shape, **kwargs)
 
 
-async def zeros(shape: tuple[int, ...] | int, **kwargs: Any) -> AsyncArray[Any]:
+async def zeros(shape: ShapeLike, **kwargs: Unpack[CreateOptions]) -> AsyncArray[ArrayMetadata]:
     """An array that reads as zeros."""
-    return await create(shape=shape, **{**kwargs, "fill_value": 0})
+    options: CreateOptions = {**kwargs, "fill_value": 0}
+    return await create(shape=shape, **options)
 
 
-async def ones(shape: tuple[int, ...] | int, **kwargs: Any) -> AsyncArray[Any]:
+async def ones(shape: ShapeLike, **kwargs: Unpack[CreateOptions]) -> AsyncArray[ArrayMetadata]:
     """An array that reads as ones."""
-    return await create(shape=shape, **{**kwargs, "fill_value": 1})
+    options: CreateOptions = {**kwargs, "fill_value": 1}
+    return await create(shape=shape, **options)
 
 
-async def full(shape: tuple[int, ...] | int, fill_value: Any, **kwargs: Any) -> AsyncArray[Any]:
+async def full(
+    shape: ShapeLike, fill_value: object, **kwargs: Unpack[FullOptions]
+) -> AsyncArray[ArrayMetadata]:
     """An array that reads as ``fill_value``."""
     return await create(shape=shape, fill_value=fill_value, **kwargs)
 
 
-def like_kwargs(a: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+def like_kwargs(a: object, kwargs: ArrayLikeOptions) -> ArrayLikeOptions:
     """``kwargs`` completed with ``a``'s shape, dtype and chunks, and for a Zarr
     array its fill value and format, as in zarr-python.
 
@@ -478,7 +523,7 @@ def like_kwargs(a: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
     the new array has ``a``'s format (v2: ``order``, ``compressor``,
     ``filters``; v3: ``codecs``).
     """
-    out = dict(kwargs)
+    out = kwargs.copy()
     source = _as_async_array(a)
     if source is not None:
         meta = source.metadata
@@ -506,22 +551,22 @@ def like_kwargs(a: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-async def empty_like(a: Any, **kwargs: Any) -> AsyncArray[Any]:
+async def empty_like(a: object, **kwargs: Unpack[ArrayLikeOptions]) -> AsyncArray[ArrayMetadata]:
     """An empty array shaped like ``a``."""
     return await empty(**like_kwargs(a, kwargs))
 
 
-async def zeros_like(a: Any, **kwargs: Any) -> AsyncArray[Any]:
+async def zeros_like(a: object, **kwargs: Unpack[ArrayLikeOptions]) -> AsyncArray[ArrayMetadata]:
     """A zero-filled array shaped like ``a``."""
     return await zeros(**like_kwargs(a, kwargs))
 
 
-async def ones_like(a: Any, **kwargs: Any) -> AsyncArray[Any]:
+async def ones_like(a: object, **kwargs: Unpack[ArrayLikeOptions]) -> AsyncArray[ArrayMetadata]:
     """A one-filled array shaped like ``a``."""
     return await ones(**like_kwargs(a, kwargs))
 
 
-async def full_like(a: Any, **kwargs: Any) -> AsyncArray[Any]:
+async def full_like(a: object, **kwargs: Unpack[ArrayLikeOptions]) -> AsyncArray[ArrayMetadata]:
     """An array shaped like ``a`` filled with ``a``'s fill value (or ``fill_value``)."""
     options = like_kwargs(a, kwargs)
     if "fill_value" not in options:

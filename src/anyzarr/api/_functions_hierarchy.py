@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import msgspec
 
@@ -23,23 +23,23 @@ from anyzarr.protocol._errors import ContainsArrayError, UsageError, ZarrUserWar
 
 if TYPE_CHECKING:
     from anyzarr.api._array import AsyncArray
-    from anyzarr.protocol.metadata import ArrayV2Metadata, ArrayV3Metadata, GroupMetadata
-
-    NodeMetadata = ArrayV2Metadata | ArrayV3Metadata | GroupMetadata
+    from anyzarr.io._json import JSON, JSONObject
+    from anyzarr.io._store_path import StoreLike, StorePath
+    from anyzarr.protocol.metadata import ArrayMetadata, NodeMetadata
 
 __all__ = ["consolidate_metadata", "create_hierarchy"]
 
-_EMPTY_INLINE = {"kind": "inline", "must_understand": False, "metadata": {}}
+_EMPTY_INLINE: JSONObject = {"kind": "inline", "must_understand": False, "metadata": {}}
 
 
-def _documents(meta: Any) -> dict[str, Any]:
+def _documents(meta: NodeMetadata) -> dict[str, JSONObject]:
     from anyzarr.protocol.metadata import metadata_documents
 
     return {name: msgspec.json.decode(raw) for name, raw in metadata_documents(meta).items()}
 
 
-def _v3_document(meta: Any) -> dict[str, Any]:
-    doc: dict[str, Any] = _documents(meta)[ZARR_JSON]
+def _v3_document(meta: NodeMetadata) -> JSONObject:
+    doc = _documents(meta)[ZARR_JSON]
     doc.pop("consolidated_metadata", None)
     if doc.get("node_type") == "group":
         # zarr-python marks consolidated subgroups with an empty inline block.
@@ -47,19 +47,19 @@ def _v3_document(meta: Any) -> dict[str, Any]:
     return doc
 
 
-def _with_consolidated(doc: dict[str, Any], block: dict[str, Any]) -> dict[str, Any]:
+def _with_consolidated(doc: JSONObject, block: JSONObject) -> JSONObject:
     out = {k: v for k, v in doc.items() if k != "node_type"}
     out["consolidated_metadata"] = block
     out["node_type"] = doc.get("node_type", "group")
     return out
 
 
-def _encode(doc: dict[str, Any]) -> bytes:
+def _encode(doc: JSONObject) -> bytes:
     return msgspec.json.format(msgspec.json.encode(doc), indent=2)
 
 
 async def consolidate_metadata(
-    store: Any,
+    store: StoreLike,
     path: str | None = None,
     zarr_format: Literal[2, 3] | None = None,
 ) -> AsyncGroup:
@@ -85,7 +85,7 @@ async def consolidate_metadata(
             stacklevel=2,
         )
     if group.zarr_format == 3:
-        block = {
+        block: JSONObject = {
             "kind": "inline",
             "must_understand": False,
             "metadata": {p: _v3_document(m) for p, m in sorted(members)},
@@ -95,11 +95,11 @@ async def consolidate_metadata(
             Buffer.from_bytes(_encode(_with_consolidated(own, block)))
         )
     else:
-        entries: dict[str, Any] = {}
+        entries: dict[str, JSON] = {}
         for relpath, meta in [("", group.metadata), *sorted(members)]:
             for name, doc in _documents(meta).items():
                 entries[f"{relpath}/{name}" if relpath else name] = doc
-        zmetadata = {"metadata": entries, "zarr_consolidated_format": 1}
+        zmetadata: JSONObject = {"metadata": entries, "zarr_consolidated_format": 1}
         await (store_path / ZMETADATA_V2_JSON).set(Buffer.from_bytes(_encode(zmetadata)))
     return await AsyncGroup.open(store_path, zarr_format=group.zarr_format, use_consolidated=True)
 
@@ -129,10 +129,10 @@ def _complete(nodes: dict[str, NodeMetadata]) -> tuple[dict[str, NodeMetadata], 
 
 async def create_hierarchy(
     *,
-    store: Any,
+    store: StoreLike,
     nodes: dict[str, NodeMetadata],
     overwrite: bool = False,
-) -> AsyncIterator[tuple[str, AsyncGroup | AsyncArray[Any]]]:
+) -> AsyncIterator[tuple[str, AsyncGroup | AsyncArray[ArrayMetadata]]]:
     """Write a hierarchy of metadata objects concurrently, yielding each node made.
 
     Missing parent groups are added; an implicit parent that already exists as
@@ -176,12 +176,12 @@ async def create_hierarchy(
     for key, meta in made:
         where = store_path / key if key else store_path
         if is_group_metadata(meta):
-            yield key, AsyncGroup(meta, where)  # type: ignore[arg-type]
+            yield key, AsyncGroup(meta, where)
         else:
-            yield key, array_from_metadata(where, meta)  # type: ignore[arg-type]
+            yield key, array_from_metadata(where, meta)
 
 
-async def _clear_node(where: Any) -> None:
+async def _clear_node(where: StorePath) -> None:
     """Remove the metadata documents of the node at ``where`` (not its children)."""
     from anyzarr.io._metadata_io import ZARRAY_JSON, ZATTRS_JSON, ZGROUP_JSON
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
-from typing_extensions import deprecated
+import numpy.typing as npt
+from typing_extensions import TypeIs, deprecated
 
 from anyzarr.api._functions_common import (
     CREATE_MODES,
@@ -36,11 +38,17 @@ from anyzarr.protocol.dtypes import data_type_from_numpy
 
 if TYPE_CHECKING:
     from anyzarr.api._array import AsyncArray
+    from anyzarr.io._json import JSON
+    from anyzarr.io._store_path import AccessModeLiteral, StorageOptions, StoreLike, StorePath
+    from anyzarr.protocol.indexing import NDArrayLikeOrScalar
+    from anyzarr.protocol.metadata import ArrayMetadata
 
 __all__ = [
+    "SavableArray",
     "ShapeRequiredError",
     "create_group",
     "group",
+    "is_savable_array",
     "load",
     "open",
     "open_array",
@@ -59,11 +67,25 @@ class ShapeRequiredError(UsageError, TypeError):
     as zarr-python raises for the missing argument)."""
 
 
-def _default_mode(store_path: Any) -> str:
+class SavableArray(Protocol):
+    """What ``save`` writes: an array with a shape and a data type that numpy can read."""
+
+    @property
+    def shape(self) -> tuple[int, ...]: ...
+
+    @property
+    def dtype(self) -> np.dtype[np.generic]: ...
+
+    def __array__(self) -> npt.NDArray[np.generic]: ...
+
+
+def _default_mode(store_path: StorePath) -> AccessModeLiteral:
     return "r" if store_path.store.read_only else "a"
 
 
-async def _node_kind(store_path: Any, zarr_format: Literal[2, 3] | None) -> str | None:
+async def _node_kind(
+    store_path: StorePath, zarr_format: Literal[2, 3] | None
+) -> Literal["array", "group"] | None:
     """``"array"``, ``"group"`` or ``None``: what is stored at ``store_path``.
 
     Only called on failure paths, to pick the error zarr-python raises.
@@ -75,15 +97,15 @@ async def _node_kind(store_path: Any, zarr_format: Literal[2, 3] | None) -> str 
     return meta.node_type
 
 
-def _where(store_path: Any) -> str:
+def _where(store_path: StorePath) -> str:
     return f"path {store_path.path!r} in {store_path.store!r}"
 
 
 async def _new_group(
-    store_path: Any,
+    store_path: StorePath,
     zarr_format: Literal[2, 3] | None,
     overwrite: bool,
-    attributes: dict[str, Any] | None,
+    attributes: Mapping[str, JSON] | None,
 ) -> AsyncGroup:
     """Write a new group at ``store_path``, in the configured default format if none is given."""
     return await AsyncGroup.from_store(
@@ -95,15 +117,15 @@ async def _new_group(
 
 
 async def open(
-    store: Any = None,
+    store: StoreLike = None,
     *,
-    mode: Literal["r", "r+", "a", "w", "w-"] | None = None,
+    mode: AccessModeLiteral | None = None,
     zarr_version: Literal[2, 3] | None = None,
     zarr_format: Literal[2, 3] | None = None,
     path: str | None = None,
-    storage_options: dict[str, Any] | None = None,
+    storage_options: StorageOptions | None = None,
     **kwargs: Any,
-) -> AsyncArray[Any] | AsyncGroup:
+) -> AsyncArray[ArrayMetadata] | AsyncGroup:
     """Open the array or group at ``store``/``path``, or create one.
 
     With ``shape`` in ``kwargs`` this is ``open_array``.  Without it, modes
@@ -115,7 +137,7 @@ async def open(
     """
     zarr_format = zarr_format_of(zarr_format, zarr_version)
     store_path = await resolve(store, path=path, mode=mode, storage_options=storage_options)
-    mode = mode or _default_mode(store_path)  # type: ignore[assignment]
+    mode = mode or _default_mode(store_path)
     if "shape" in kwargs or mode == "w-":
         return await open_array(store=store_path, zarr_format=zarr_format, mode=mode, **kwargs)
     config = kwargs.pop("config", None)
@@ -127,7 +149,7 @@ async def open(
         else:
             from anyzarr.api._group_nodes import array_from_metadata
 
-            return array_from_metadata(store_path, meta, config)  # type: ignore[arg-type]
+            return array_from_metadata(store_path, meta, config)
     if config is not None:
         raise ArgumentTypeError(
             f"config is the runtime configuration of an array, but {store_path} resolves "
@@ -136,20 +158,20 @@ async def open(
     return await open_group(
         store=store_path,
         zarr_format=zarr_format,
-        mode=mode,  # type: ignore[arg-type]
+        mode=mode,
         **kwargs,
     )
 
 
 async def open_array(
-    store: Any = None,
+    store: StoreLike = None,
     *,
     zarr_version: Literal[2, 3] | None = None,
     zarr_format: Literal[2, 3] | None = None,
     path: str = "",
-    storage_options: dict[str, Any] | None = None,
+    storage_options: StorageOptions | None = None,
     **kwargs: Any,
-) -> AsyncArray[Any]:
+) -> AsyncArray[ArrayMetadata]:
     """Open the array at ``store``/``path``, or create it with ``create``'s keywords.
 
     Modes follow zarr-python 3.4: ``r``/``r+`` need an existing array; ``a``
@@ -193,18 +215,18 @@ async def open_array(
 
 
 async def open_group(
-    store: Any = None,
+    store: StoreLike = None,
     *,
-    mode: Literal["r", "r+", "a", "w", "w-"] = "a",
+    mode: AccessModeLiteral = "a",
     cache_attrs: bool | None = None,
-    synchronizer: Any = None,
+    synchronizer: object = None,
     path: str | None = None,
-    chunk_store: Any = None,
-    storage_options: dict[str, Any] | None = None,
+    chunk_store: StoreLike = None,
+    storage_options: StorageOptions | None = None,
     zarr_version: Literal[2, 3] | None = None,
     zarr_format: Literal[2, 3] | None = None,
-    meta_array: Any = None,
-    attributes: dict[str, Any] | None = None,
+    meta_array: object = None,
+    attributes: Mapping[str, JSON] | None = None,
     use_consolidated: bool | str | None = None,
 ) -> AsyncGroup:
     """Open the group at ``store``/``path``, creating it when ``mode`` allows.
@@ -249,8 +271,8 @@ async def open_consolidated(
 
 
 async def open_like(
-    a: Any, path: str, *, zarr_format: Literal[2, 3] | None = None, **kwargs: Any
-) -> AsyncArray[Any]:
+    a: object, path: str, *, zarr_format: Literal[2, 3] | None = None, **kwargs: Any
+) -> AsyncArray[ArrayMetadata]:
     """``open_array`` at ``path`` with ``a``'s shape, dtype and chunks as defaults.
 
     Without ``mode`` it is ``"a"``: an existing array is opened and a missing
@@ -259,7 +281,10 @@ async def open_like(
     one created in the default format (``a``'s codecs are copied only when
     that is ``a``'s format).
     """
-    options = like_kwargs(a, {"zarr_format": zarr_format or default_zarr_format()})
+    # ``open_array``'s keywords: ``create``'s and more, as the caller's are.
+    options: dict[str, Any] = dict(
+        like_kwargs(a, {"zarr_format": zarr_format or default_zarr_format()})
+    )
     options.pop("zarr_format")
     options |= kwargs
     if options.get("mode") is None:
@@ -268,18 +293,18 @@ async def open_like(
 
 
 async def group(
-    store: Any = None,
+    store: StoreLike = None,
     *,
     overwrite: bool = False,
-    chunk_store: Any = None,
+    chunk_store: StoreLike = None,
     cache_attrs: bool | None = None,
-    synchronizer: Any = None,
+    synchronizer: object = None,
     path: str | None = None,
     zarr_version: Literal[2, 3] | None = None,
     zarr_format: Literal[2, 3] | None = None,
-    meta_array: Any = None,
-    attributes: dict[str, Any] | None = None,
-    storage_options: dict[str, Any] | None = None,
+    meta_array: object = None,
+    attributes: Mapping[str, JSON] | None = None,
+    storage_options: StorageOptions | None = None,
 ) -> AsyncGroup:
     """Open the group at ``store``/``path``, or create it (replacing with ``overwrite``)."""
     zarr_format = zarr_format_of(zarr_format, zarr_version)
@@ -293,13 +318,13 @@ async def group(
 
 
 async def create_group(
-    store: Any,
+    store: StoreLike,
     *,
     path: str | None = None,
     overwrite: bool = False,
     zarr_format: Literal[2, 3] | None = None,
-    attributes: dict[str, Any] | None = None,
-    storage_options: dict[str, Any] | None = None,
+    attributes: Mapping[str, JSON] | None = None,
+    storage_options: StorageOptions | None = None,
 ) -> AsyncGroup:
     """Create a new group; ``ContainsGroupError``/``ContainsArrayError`` if taken."""
     store_path = await resolve(store, path=path, storage_options=storage_options)
@@ -307,18 +332,18 @@ async def create_group(
 
 
 async def save_array(
-    store: Any,
-    arr: Any,
+    store: StoreLike,
+    arr: SavableArray | np.generic | complex | str | bytes,
     *,
     zarr_version: Literal[2, 3] | None = None,
     zarr_format: Literal[2, 3] | None = None,
     path: str | None = None,
-    storage_options: dict[str, Any] | None = None,
+    storage_options: StorageOptions | None = None,
     **kwargs: Any,
 ) -> None:
     """Write the array-like ``arr`` as one array (one chunk unless ``chunks`` is given)."""
     zarr_format = zarr_format_of(zarr_format, zarr_version) or default_zarr_format()
-    if not _array_like(arr):
+    if not is_savable_array(arr):
         if np.isscalar(arr):
             arr = np.asarray(arr)
         else:
@@ -341,13 +366,13 @@ async def save_array(
 
 
 async def save_group(
-    store: Any,
-    *args: Any,
+    store: StoreLike,
+    *args: SavableArray,
     zarr_version: Literal[2, 3] | None = None,
     zarr_format: Literal[2, 3] | None = None,
     path: str | None = None,
-    storage_options: dict[str, Any] | None = None,
-    **kwargs: Any,
+    storage_options: StorageOptions | None = None,
+    **kwargs: SavableArray,
 ) -> None:
     """Write a group holding positional arrays as ``arr_0``, ``arr_1``, ... and
     keyword arrays under their names; the arrays are written concurrently.
@@ -357,13 +382,13 @@ async def save_group(
     argument raises with the store untouched.
     """
     for arg in args:
-        if not _array_like(arg):
+        if not is_savable_array(arg):
             raise TypeError(
                 "All arguments must be numpy or other NDArrayLike arrays (except store, "
                 "path, storage_options, and zarr_format)"
             )
     for name, value in kwargs.items():
-        if not _array_like(value):
+        if not is_savable_array(value):
             raise TypeError(f"Keyword argument {name!r} must be a numpy or other NDArrayLike array")
     if not args and not kwargs:
         raise ArgumentError("at least one array must be provided")
@@ -380,18 +405,20 @@ async def save_group(
             tg.start_soon(_save_member, store_path, join_path(path, name), value, zarr_format)
 
 
-async def _save_member(store_path: Any, path: str, value: Any, zarr_format: Literal[2, 3]) -> None:
+async def _save_member(
+    store_path: StorePath, path: str, value: SavableArray, zarr_format: Literal[2, 3]
+) -> None:
     await save_array(store_path, value, zarr_format=zarr_format, path=path)
 
 
 async def save(
-    store: Any,
-    *args: Any,
+    store: StoreLike,
+    *args: SavableArray,
     zarr_version: Literal[2, 3] | None = None,
     zarr_format: Literal[2, 3] | None = None,
     path: str | None = None,
-    storage_options: dict[str, Any] | None = None,
-    **kwargs: Any,
+    storage_options: StorageOptions | None = None,
+    **kwargs: SavableArray,
 ) -> None:
     """``save_array`` for a single positional array, ``save_group`` otherwise."""
     if not args and not kwargs:
@@ -417,16 +444,17 @@ async def save(
         )
 
 
-def _array_like(value: object) -> bool:
+def is_savable_array(value: object) -> TypeIs[SavableArray]:
+    """Whether ``save`` takes ``value`` as it is: it has a shape and a data type."""
     return hasattr(value, "shape") and hasattr(value, "dtype")
 
 
 async def load(
-    store: Any,
+    store: StoreLike,
     path: str | None = None,
     zarr_format: Literal[2, 3] | None = None,
     zarr_version: Literal[2, 3] | None = None,
-) -> Any:
+) -> NDArrayLikeOrScalar | dict[str, NDArrayLikeOrScalar]:
     """Read an array into memory, or every array directly in a group into a dict."""
     zarr_format = zarr_format_of(zarr_format, zarr_version)
     store_path = await resolve(store, path=path, mode="r")
@@ -434,9 +462,9 @@ async def load(
     if not isinstance(node, AsyncGroup):
         return await node.getitem(Ellipsis)
     arrays = [(name, arr) async for name, arr in node.arrays()]
-    loaded: dict[str, Any] = {}
+    loaded: dict[str, NDArrayLikeOrScalar] = {}
 
-    async def read(name: str, arr: AsyncArray[Any]) -> None:
+    async def read(name: str, arr: AsyncArray[ArrayMetadata]) -> None:
         loaded[name] = await arr.getitem(Ellipsis)
 
     async with task_group() as tg:

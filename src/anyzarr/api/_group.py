@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-from collections.abc import AsyncGenerator, Iterable, MutableMapping
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import AsyncGenerator, Mapping, MutableMapping
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
 
 import numpy as np
 
@@ -39,20 +39,55 @@ from anyzarr.protocol._errors import (
 from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE
 
 if TYPE_CHECKING:
-    from anyzarr.api._array import AsyncArray
-    from anyzarr.io._store import Store
-    from anyzarr.io._store_path import StoreLike, StorePath
-    from anyzarr.protocol.metadata import ArrayV2Metadata, ArrayV3Metadata, GroupMetadata
+    import numpy.typing as npt
 
-    NodeMetadata = ArrayV2Metadata | ArrayV3Metadata | GroupMetadata
-    type Node = "AsyncArray[Any] | AsyncGroup"
+    from anyzarr.api._array import AsyncArray
+    from anyzarr.api._array_config import ArrayConfigLike
+    from anyzarr.api._array_options import (
+        ArraySettings,
+        ChunkKeyEncodingLike,
+        ChunksLike,
+        CompressorsLike,
+        CreateArrayOptions,
+        CreateArraySettings,
+        DimensionNames,
+        DTypeLike,
+        FiltersLike,
+        GroupArrayLikeOptions,
+        GroupCreateOptions,
+        GroupFullOptions,
+        MemoryOrder,
+        SerializerLike,
+        ShapeLike,
+        ShardsLike,
+    )
+    from anyzarr.io._json import JSON
+    from anyzarr.io._store import Store
+    from anyzarr.io._store_path import StorageOptions, StoreLike, StorePath
+    from anyzarr.protocol.metadata import ArrayMetadata, GroupMetadata, NodeMetadata
+
+    type Node = "AsyncArray[ArrayMetadata] | AsyncGroup"
 
 __all__ = [
     "AsyncGroup",
+    "CreateGroupOptions",
     "IncompatibleMemberError",
     "InvalidNodeNameError",
     "MemberNotFoundError",
+    "RequireGroupOptions",
 ]
+
+
+class RequireGroupOptions(TypedDict, total=False):
+    """The keywords of ``require_group`` besides the name."""
+
+    overwrite: bool
+
+
+class CreateGroupOptions(RequireGroupOptions, total=False):
+    """The keywords of ``create_group`` besides the name."""
+
+    attributes: Mapping[str, JSON] | None
 
 
 class IncompatibleMemberError(UsageError, TypeError):
@@ -98,7 +133,7 @@ class AsyncGroup:
         cls,
         store: StoreLike,
         *,
-        attributes: dict[str, Any] | None = None,
+        attributes: Mapping[str, JSON] | None = None,
         overwrite: bool = False,
         zarr_format: Literal[2, 3] = 3,
     ) -> AsyncGroup:
@@ -144,7 +179,7 @@ class AsyncGroup:
         meta = await read_node_metadata(
             store_path, zarr_format, use_consolidated=use_consolidated, node_type="group"
         )
-        return cls(meta, store_path)  # type: ignore[arg-type]
+        return cls(meta, store_path)
 
     @classmethod
     def from_dict(cls, store_path: StorePath, data: dict[str, Any]) -> AsyncGroup:
@@ -152,7 +187,9 @@ class AsyncGroup:
         from anyzarr.protocol.metadata import GroupMetadata, parse_v3
 
         if data.get("zarr_format") == 2:
-            meta: Any = GroupMetadata(attributes=dict(data.get("attributes") or {}), zarr_format=2)
+            meta: NodeMetadata = GroupMetadata(
+                attributes=dict(data.get("attributes") or {}), zarr_format=2
+            )
         else:
             meta = parse_v3({"node_type": "group", **data}, store_path.path)
         if not isinstance(meta, GroupMetadata):
@@ -162,7 +199,7 @@ class AsyncGroup:
     # -- properties -------------------------------------------------------
 
     @property
-    def attrs(self) -> dict[str, Any]:
+    def attrs(self) -> dict[str, JSON]:
         """The group's attributes (a plain dict; use ``update_attributes`` to store)."""
         return self.metadata.attributes
 
@@ -207,7 +244,7 @@ class AsyncGroup:
         """Like ``info``, with member counts (lists the store unless consolidated)."""
         return self._info([node.metadata async for _, node in self.members(max_depth=None)])
 
-    def _info(self, members: list[Any] | None) -> GroupInfo:
+    def _info(self, members: list[NodeMetadata] | None) -> GroupInfo:
         groups = None if members is None else sum(1 for m in members if is_group_metadata(m))
         return GroupInfo(
             _name=self.path,
@@ -235,10 +272,10 @@ class AsyncGroup:
         where = self.store_path / relpath
         if is_group_metadata(meta):
             view = subtree(self._view, relpath) if self._view is not None else None
-            return AsyncGroup(meta, where, _view=view)  # type: ignore[arg-type]
-        return array_from_metadata(where, meta)  # type: ignore[arg-type]
+            return AsyncGroup(meta, where, _view=view)
+        return array_from_metadata(where, meta)
 
-    async def get_array(self, path: str) -> AsyncArray[Any]:
+    async def get_array(self, path: str) -> AsyncArray[ArrayMetadata]:
         """The array at ``path`` (may contain ``/``).
 
         Raises ``ArrayNotFoundError`` when nothing is there and
@@ -269,7 +306,7 @@ class AsyncGroup:
         return node
 
     async def create_hierarchy(
-        self, nodes: dict[str, Any], *, overwrite: bool = False
+        self, nodes: dict[str, NodeMetadata], *, overwrite: bool = False
     ) -> AsyncGenerator[tuple[str, Node], None]:
         """Create the nodes of ``nodes`` (relative path -> metadata) below this group.
 
@@ -309,7 +346,7 @@ class AsyncGroup:
             raise MemberNotFoundError(f"{key!r} is not a member of group {self.path!r}") from exc
         return self._node(key, found)
 
-    async def get(self, key: str, default: Any = None) -> Any:
+    async def get[D](self, key: str, default: D | None = None) -> Node | D | None:
         """``getitem(key)``, or ``default`` when there is no such member."""
         try:
             return await self.getitem(key)
@@ -324,16 +361,15 @@ class AsyncGroup:
             return False
         return True
 
-    async def setitem(self, key: str, value: Any) -> None:
+    async def setitem(self, key: str, value: npt.ArrayLike) -> None:
         """Store ``value`` as an array named ``key``, replacing what is there."""
+        from anyzarr.api._functions_open import is_savable_array
         from anyzarr.api.asynchronous import save_array
 
         key = check_new_member_name(key, self.zarr_format)
-        if not hasattr(value, "shape") or not hasattr(value, "dtype"):
-            value = np.asanyarray(value)
         await save_array(
             self.store_path / key,
-            value,
+            value if is_savable_array(value) else np.asanyarray(value),
             zarr_format=self.zarr_format,
             overwrite=True,
         )
@@ -392,7 +428,7 @@ class AsyncGroup:
         async for name, _ in self.members():
             yield name
 
-    async def arrays(self) -> AsyncGenerator[tuple[str, AsyncArray[Any]], None]:
+    async def arrays(self) -> AsyncGenerator[tuple[str, AsyncArray[ArrayMetadata]], None]:
         """``(name, array)`` for the direct array members."""
         async for name, node in self.members():
             if not isinstance(node, AsyncGroup):
@@ -412,7 +448,7 @@ class AsyncGroup:
         async for name, _ in self.groups():
             yield name
 
-    async def array_values(self) -> AsyncGenerator[AsyncArray[Any], None]:
+    async def array_values(self) -> AsyncGenerator[AsyncArray[ArrayMetadata], None]:
         async for _, node in self.arrays():
             yield node
 
@@ -423,7 +459,7 @@ class AsyncGroup:
     # -- creating members -------------------------------------------------
 
     async def create_group(
-        self, name: str, *, overwrite: bool = False, attributes: dict[str, Any] | None = None
+        self, name: str, *, overwrite: bool = False, attributes: Mapping[str, JSON] | None = None
     ) -> AsyncGroup:
         """Create subgroup ``name``; ``ContainsGroupError``/``ContainsArrayError`` if taken.
 
@@ -473,25 +509,25 @@ class AsyncGroup:
         self,
         name: str,
         *,
-        shape: Any = None,
-        dtype: Any = None,
-        data: Any = None,
-        chunks: Any = "auto",
-        shards: Any = None,
-        filters: Any = "auto",
-        compressors: Any = "auto",
-        compressor: Any = "auto",
-        serializer: Any = "auto",
-        fill_value: Any = DEFAULT_FILL_VALUE,
-        order: Literal["C", "F"] | None = None,
-        attributes: dict[str, Any] | None = None,
-        chunk_key_encoding: Any = None,
-        dimension_names: Iterable[str | None] | None = None,
-        storage_options: dict[str, Any] | None = None,
+        shape: ShapeLike | None = None,
+        dtype: DTypeLike | None = None,
+        data: npt.ArrayLike | None = None,
+        chunks: ChunksLike = "auto",
+        shards: ShardsLike | None = None,
+        filters: FiltersLike = "auto",
+        compressors: CompressorsLike = "auto",
+        compressor: CompressorsLike = "auto",
+        serializer: SerializerLike = "auto",
+        fill_value: object = DEFAULT_FILL_VALUE,
+        order: MemoryOrder | None = None,
+        attributes: Mapping[str, JSON] | None = None,
+        chunk_key_encoding: ChunkKeyEncodingLike | None = None,
+        dimension_names: DimensionNames = None,
+        storage_options: StorageOptions | None = None,
         overwrite: bool = False,
-        config: Any = None,
+        config: ArrayConfigLike | None = None,
         write_data: bool = True,
-    ) -> AsyncArray[Any]:
+    ) -> AsyncArray[ArrayMetadata]:
         """Create array ``name`` in this group (see ``anyzarr.api.asynchronous.create_array``)."""
         from anyzarr.api.asynchronous import create_array
 
@@ -529,13 +565,21 @@ class AsyncGroup:
         self._remember(name, arr)
         return arr
 
-    async def create_dataset(self, name: str, *, shape: Any, **kwargs: Any) -> AsyncArray[Any]:
+    async def create_dataset(
+        self, name: str, *, shape: ShapeLike, **kwargs: Unpack[CreateArrayOptions]
+    ) -> AsyncArray[ArrayMetadata]:
         """h5py-style alias of ``create_array``."""
         return await self.create_array(name, shape=shape, **kwargs)
 
     async def require_array(
-        self, name: str, *, shape: Any, dtype: Any = None, exact: bool = False, **kwargs: Any
-    ) -> AsyncArray[Any]:
+        self,
+        name: str,
+        *,
+        shape: ShapeLike,
+        dtype: DTypeLike | None = None,
+        exact: bool = False,
+        **kwargs: Unpack[CreateArraySettings],
+    ) -> AsyncArray[ArrayMetadata]:
         """Array ``name``, created if absent.
 
         An existing member must be an array of the same shape whose dtype equals
@@ -564,14 +608,19 @@ class AsyncGroup:
         return node if config is None else node.with_config(config)
 
     async def require_dataset(
-        self, name: str, *, shape: Any, dtype: Any = None, exact: bool = False, **kwargs: Any
-    ) -> AsyncArray[Any]:
+        self,
+        name: str,
+        *,
+        shape: ShapeLike,
+        dtype: DTypeLike | None = None,
+        exact: bool = False,
+        **kwargs: Unpack[CreateArraySettings],
+    ) -> AsyncArray[ArrayMetadata]:
         """h5py-style alias of ``require_array``."""
         return await self.require_array(name, shape=shape, dtype=dtype, exact=exact, **kwargs)
 
-    async def _via(self, function: str, name: str, **kwargs: Any) -> AsyncArray[Any]:
-        from anyzarr.api import asynchronous
-
+    def _new_member(self, name: str, kwargs: ArraySettings) -> str:
+        """Check ``name`` and the format asked in ``kwargs`` (set to the group's if absent)."""
         name = check_new_member_name(name, self.zarr_format)
         asked = kwargs.setdefault("zarr_format", self.zarr_format)
         if asked not in (None, self.zarr_format):
@@ -579,49 +628,111 @@ class AsyncGroup:
                 f"cannot create a zarr_format={asked} array in a zarr_format="
                 f"{self.zarr_format} group"
             )
-        arr: AsyncArray[Any] = await getattr(asynchronous, function)(
-            store=self.store_path, path=name, **kwargs
-        )
+        return name
+
+    def _added(self, name: str, arr: AsyncArray[ArrayMetadata]) -> AsyncArray[ArrayMetadata]:
         self._remember(name, arr)
         return arr
 
-    async def empty(self, *, name: str, shape: Any, **kwargs: Any) -> AsyncArray[Any]:
+    async def empty(
+        self, *, name: str, shape: ShapeLike, **kwargs: Unpack[GroupCreateOptions]
+    ) -> AsyncArray[ArrayMetadata]:
         """New array ``name`` whose contents are unspecified until written."""
-        return await self._via("empty", name, shape=shape, **kwargs)
+        from anyzarr.api import asynchronous
 
-    async def zeros(self, *, name: str, shape: Any, **kwargs: Any) -> AsyncArray[Any]:
+        name = self._new_member(name, kwargs)
+        return self._added(
+            name, await asynchronous.empty(store=self.store_path, path=name, shape=shape, **kwargs)
+        )
+
+    async def zeros(
+        self, *, name: str, shape: ShapeLike, **kwargs: Unpack[GroupCreateOptions]
+    ) -> AsyncArray[ArrayMetadata]:
         """New array ``name`` that reads as zeros."""
-        return await self._via("zeros", name, shape=shape, **kwargs)
+        from anyzarr.api import asynchronous
 
-    async def ones(self, *, name: str, shape: Any, **kwargs: Any) -> AsyncArray[Any]:
+        name = self._new_member(name, kwargs)
+        return self._added(
+            name, await asynchronous.zeros(store=self.store_path, path=name, shape=shape, **kwargs)
+        )
+
+    async def ones(
+        self, *, name: str, shape: ShapeLike, **kwargs: Unpack[GroupCreateOptions]
+    ) -> AsyncArray[ArrayMetadata]:
         """New array ``name`` that reads as ones."""
-        return await self._via("ones", name, shape=shape, **kwargs)
+        from anyzarr.api import asynchronous
+
+        name = self._new_member(name, kwargs)
+        return self._added(
+            name, await asynchronous.ones(store=self.store_path, path=name, shape=shape, **kwargs)
+        )
 
     async def full(
-        self, *, name: str, shape: Any, fill_value: Any, **kwargs: Any
-    ) -> AsyncArray[Any]:
+        self,
+        *,
+        name: str,
+        shape: ShapeLike,
+        fill_value: object,
+        **kwargs: Unpack[GroupFullOptions],
+    ) -> AsyncArray[ArrayMetadata]:
         """New array ``name`` that reads as ``fill_value``."""
-        return await self._via("full", name, shape=shape, fill_value=fill_value, **kwargs)
+        from anyzarr.api import asynchronous
 
-    async def empty_like(self, *, name: str, data: Any, **kwargs: Any) -> AsyncArray[Any]:
+        name = self._new_member(name, kwargs)
+        return self._added(
+            name,
+            await asynchronous.full(
+                store=self.store_path, path=name, shape=shape, fill_value=fill_value, **kwargs
+            ),
+        )
+
+    async def empty_like(
+        self, *, name: str, data: object, **kwargs: Unpack[GroupArrayLikeOptions]
+    ) -> AsyncArray[ArrayMetadata]:
         """New array ``name`` shaped like ``data``, contents unspecified."""
-        return await self._via("empty_like", name, a=data, **kwargs)
+        from anyzarr.api import asynchronous
 
-    async def zeros_like(self, *, name: str, data: Any, **kwargs: Any) -> AsyncArray[Any]:
+        name = self._new_member(name, kwargs)
+        return self._added(
+            name, await asynchronous.empty_like(store=self.store_path, path=name, a=data, **kwargs)
+        )
+
+    async def zeros_like(
+        self, *, name: str, data: object, **kwargs: Unpack[GroupArrayLikeOptions]
+    ) -> AsyncArray[ArrayMetadata]:
         """New array ``name`` shaped like ``data``, reading as zeros."""
-        return await self._via("zeros_like", name, a=data, **kwargs)
+        from anyzarr.api import asynchronous
 
-    async def ones_like(self, *, name: str, data: Any, **kwargs: Any) -> AsyncArray[Any]:
+        name = self._new_member(name, kwargs)
+        return self._added(
+            name, await asynchronous.zeros_like(store=self.store_path, path=name, a=data, **kwargs)
+        )
+
+    async def ones_like(
+        self, *, name: str, data: object, **kwargs: Unpack[GroupArrayLikeOptions]
+    ) -> AsyncArray[ArrayMetadata]:
         """New array ``name`` shaped like ``data``, reading as ones."""
-        return await self._via("ones_like", name, a=data, **kwargs)
+        from anyzarr.api import asynchronous
 
-    async def full_like(self, *, name: str, data: Any, **kwargs: Any) -> AsyncArray[Any]:
+        name = self._new_member(name, kwargs)
+        return self._added(
+            name, await asynchronous.ones_like(store=self.store_path, path=name, a=data, **kwargs)
+        )
+
+    async def full_like(
+        self, *, name: str, data: object, **kwargs: Unpack[GroupArrayLikeOptions]
+    ) -> AsyncArray[ArrayMetadata]:
         """New array ``name`` shaped like ``data`` and filled like it."""
-        return await self._via("full_like", name, a=data, **kwargs)
+        from anyzarr.api import asynchronous
+
+        name = self._new_member(name, kwargs)
+        return self._added(
+            name, await asynchronous.full_like(store=self.store_path, path=name, a=data, **kwargs)
+        )
 
     # -- changing the group ----------------------------------------------
 
-    async def update_attributes(self, new_attributes: dict[str, Any]) -> AsyncGroup:
+    async def update_attributes(self, new_attributes: Mapping[str, JSON]) -> AsyncGroup:
         """Merge ``new_attributes`` into the attributes and store them; returns ``self``."""
         merged = {**self.metadata.attributes, **new_attributes}
         self.metadata = dataclasses.replace(self.metadata, attributes=merged)

@@ -8,7 +8,9 @@ per level rather than one per member.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, MutableMapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal
+
+from typing_extensions import TypeIs
 
 from anyzarr.api._group_names import check_consolidated_member
 from anyzarr.io._metadata_io import (
@@ -24,9 +26,7 @@ from anyzarr.protocol._errors import NodeNotFoundError
 
 if TYPE_CHECKING:
     from anyzarr.io._store_path import StorePath
-    from anyzarr.protocol.metadata import ArrayV2Metadata, ArrayV3Metadata, GroupMetadata
-
-    NodeMetadata = ArrayV2Metadata | ArrayV3Metadata | GroupMetadata
+    from anyzarr.protocol.metadata import GroupMetadata, NodeMetadata
 
 __all__ = [
     "ViewWindow",
@@ -40,18 +40,17 @@ __all__ = [
 _METADATA_NAMES = frozenset({ZARR_JSON, ZARRAY_JSON, ZATTRS_JSON, ZGROUP_JSON, ZMETADATA_V2_JSON})
 
 
-def is_group_metadata(meta: object) -> bool:
+def is_group_metadata(meta: object) -> TypeIs[GroupMetadata]:
     from anyzarr.protocol.metadata import GroupMetadata
 
     return isinstance(meta, GroupMetadata)
 
 
-def _consolidated_entries(meta: object) -> Mapping[str, Any] | None:
-    consolidated = getattr(meta, "consolidated_metadata", None)
-    if consolidated is None:
-        return None
-    entries = getattr(consolidated, "metadata", consolidated)
-    return entries if isinstance(entries, Mapping) else None
+def _consolidated_entries(meta: NodeMetadata) -> Mapping[str, NodeMetadata] | None:
+    from anyzarr.protocol.metadata import GroupMetadata
+
+    consolidated = meta.consolidated_metadata if isinstance(meta, GroupMetadata) else None
+    return None if consolidated is None else consolidated.metadata
 
 
 def consolidated_view(meta: GroupMetadata, group_path: str = "") -> dict[str, NodeMetadata] | None:
@@ -68,7 +67,7 @@ def consolidated_view(meta: GroupMetadata, group_path: str = "") -> dict[str, No
     if entries is None:
         return None
     flat: dict[str, NodeMetadata] = {}
-    stack: list[tuple[str, Mapping[str, Any]]] = [("", entries)]
+    stack: list[tuple[str, Mapping[str, NodeMetadata]]] = [("", entries)]
     while stack:
         prefix, level = stack.pop()
         for name, child in level.items():
@@ -124,7 +123,9 @@ def within_depth(path: str, max_depth: int | None) -> bool:
     return max_depth is None or path.count("/") <= max_depth
 
 
-async def _children(store_path: StorePath, zarr_format: int) -> list[tuple[str, NodeMetadata]]:
+async def _children(
+    store_path: StorePath, zarr_format: Literal[2, 3]
+) -> list[tuple[str, NodeMetadata]]:
     names = [
         name
         async for name in store_path.store.list_dir(store_path.path)
@@ -136,7 +137,7 @@ async def _children(store_path: StorePath, zarr_format: int) -> list[tuple[str, 
         try:
             found[name] = await read_node_metadata(
                 store_path / name,
-                zarr_format=zarr_format,  # type: ignore[arg-type]
+                zarr_format=zarr_format,
                 use_consolidated=False,
             )
         except NodeNotFoundError:
@@ -149,7 +150,7 @@ async def _children(store_path: StorePath, zarr_format: int) -> list[tuple[str, 
 
 
 async def list_members(
-    store_path: StorePath, zarr_format: int, max_depth: int | None
+    store_path: StorePath, zarr_format: Literal[2, 3], max_depth: int | None
 ) -> list[tuple[str, NodeMetadata]]:
     """Members below ``store_path`` down to ``max_depth`` levels (0: children only)."""
     result: list[tuple[str, NodeMetadata]] = []

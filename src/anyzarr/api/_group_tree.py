@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
-from typing import Any
 
 __all__ = ["TreeRepr", "render_tree"]
 
@@ -34,7 +33,7 @@ class TreeRepr:
         self,
         include: Sequence[str] | None = None,
         exclude: Sequence[str] | None = None,
-        **kwargs: Any,
+        **kwargs: object,
     ) -> dict[str, str]:
         html = f'<pre style="white-space:pre;font-family:monospace">{self._html}</pre>\n'
         return {"text/plain": self._text, "text/html": html}

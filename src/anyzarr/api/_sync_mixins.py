@@ -20,20 +20,44 @@ from __future__ import annotations
 
 import warnings
 from abc import abstractmethod
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, MutableMapping
 from types import GenericAlias, TracebackType
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, Unpack, cast, overload
 
 import numpy as np
 
 from anyzarr.api._sync_indexers import BlockIndex, OIndex, VIndex
 from anyzarr.api._sync_runtime import sync, sync_iter
+from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE
 
 if TYPE_CHECKING:
     import numpy.typing as npt
+    from _typeshed import SupportsKeysAndGetItem
 
+    from anyzarr.api._array import AsyncArray
+    from anyzarr.api._array_config import ArrayConfigLike
+    from anyzarr.api._array_options import (
+        ChunkKeyEncodingLike,
+        ChunksLike,
+        CompressorsLike,
+        CreateArrayFunctionOptions,
+        DatasetOptions,
+        FiltersLike,
+        RequireDatasetOptions,
+        SerializerLike,
+        ShapeLike,
+        ShardsLike,
+    )
+    from anyzarr.api._group import AsyncGroup, CreateGroupOptions, RequireGroupOptions
     from anyzarr.api.synchronous import Array, Group
+    from anyzarr.io._json import JSON
+    from anyzarr.io._store import Store
+    from anyzarr.io._store_path import StorageOptions, StoreLike
     from anyzarr.protocol.buffer import BufferPrototype
+    from anyzarr.protocol.indexing import NDArrayLikeOrScalar, SelectionWithFields
+    from anyzarr.protocol.metadata import ArrayMetadata, NodeMetadata
+
+    type AsyncNode = AsyncArray[ArrayMetadata] | AsyncGroup
 
 __all__ = [
     "ArrayMixin",
@@ -47,17 +71,18 @@ __all__ = [
     "register_wrapper",
     "unwrap",
     "wrap",
+    "wrap_node",
 ]
 
-_WRAPPERS: dict[type[Any], type[Any]] = {}
+_WRAPPERS: dict[type, Callable[[Any], object]] = {}
 
 
-def register_wrapper(async_cls: type[Any], sync_cls: type[Any]) -> None:
+def register_wrapper[N](async_cls: type[N], sync_cls: Callable[[N], object]) -> None:
     """Make ``wrap`` turn instances of ``async_cls`` into ``sync_cls(instance)``."""
     _WRAPPERS[async_cls] = sync_cls
 
 
-def _wrapper_for(obj: object) -> type[Any] | None:
+def _wrapper_for(obj: object) -> Callable[[Any], object] | None:
     found = _WRAPPERS.get(type(obj))
     if found is None:
         for async_cls, sync_cls in _WRAPPERS.items():
@@ -67,7 +92,11 @@ def _wrapper_for(obj: object) -> type[Any] | None:
 
 
 def wrap(obj: Any) -> Any:
-    """Turn async nodes (also inside tuples, lists and dict values) into sync ones."""
+    """Turn async nodes (also inside tuples, lists and dict values) into sync ones.
+
+    What comes back depends on the registered classes, so it is not typed (the
+    generated code casts it); ``wrap_node`` is the typed form for one node.
+    """
     if isinstance(obj, tuple):
         return tuple(wrap(item) for item in obj)
     if isinstance(obj, list):
@@ -78,7 +107,26 @@ def wrap(obj: Any) -> Any:
     return obj if sync_cls is None else sync_cls(obj)
 
 
-def unwrap(obj: Any) -> Any:
+@overload
+def wrap_node(node: AsyncArray[ArrayMetadata]) -> Array: ...
+@overload
+def wrap_node(node: AsyncGroup) -> Group: ...
+@overload
+def wrap_node(node: AsyncNode) -> Array | Group: ...
+def wrap_node(node: AsyncNode) -> Array | Group:
+    """The sync ``Array`` or ``Group`` for one async node."""
+    # The generated modules register Array and Group for AsyncArray and
+    # AsyncGroup (a generated test package registers its own look-alikes).
+    return cast("Array | Group", wrap(node))
+
+
+@overload
+def unwrap(obj: ArrayMixin) -> AsyncArray[ArrayMetadata]: ...
+@overload
+def unwrap(obj: GroupMixin) -> AsyncGroup: ...
+@overload
+def unwrap[T](obj: T) -> T: ...
+def unwrap(obj: object) -> object:
     """The async node behind a sync ``Array``/``Group``; anything else unchanged."""
     if isinstance(obj, ArrayMixin):
         return obj._async_array
@@ -87,33 +135,42 @@ def unwrap(obj: Any) -> Any:
     return obj
 
 
-def _reopen_array(store: Any, path: str) -> Array:
+def _reopen_array(store: Store, path: str) -> Array:
     from anyzarr.api._array import AsyncArray
     from anyzarr.io._store_path import StorePath
 
-    return wrap(sync(AsyncArray.open, StorePath(store, path), None))  # type: ignore[no-any-return]
+    return wrap_node(sync(AsyncArray.open, StorePath(store, path), None))
 
 
-def _reopen_group(store: Any, path: str) -> Group:
+def _reopen_group(store: Store, path: str) -> Group:
     from anyzarr.api._group import AsyncGroup
     from anyzarr.io._store_path import StorePath
 
-    return wrap(sync(AsyncGroup.open, StorePath(store, path), None))  # type: ignore[no-any-return]
+    return wrap_node(sync(AsyncGroup.open, StorePath(store, path), None))
 
 
 # -- attributes -----------------------------------------------------------------
 
 
-async def _replace_attributes(node: Any, attributes: dict[str, Any]) -> None:
+async def _replace_attributes(node: AsyncNode, attributes: dict[str, JSON]) -> None:
     """Store ``attributes`` as the whole attribute set of an async node."""
+    from anyzarr.api._group import AsyncGroup
+
+    if isinstance(node, AsyncGroup):
+        node.metadata = await _stored(node, node.metadata.with_attributes(attributes))
+    else:
+        node.metadata = await _stored(node, node.metadata.with_attributes(attributes))
+
+
+async def _stored[M: NodeMetadata](node: AsyncNode, metadata: M) -> M:
+    """``metadata``, once written as ``node``'s."""
     from anyzarr.io._metadata_io import write_node_metadata
 
-    metadata = node.metadata.with_attributes(attributes)
     await write_node_metadata(node.store_path, metadata)
-    node.metadata = metadata
+    return metadata
 
 
-class Attributes(MutableMapping[str, Any]):
+class Attributes(MutableMapping[str, "JSON"]):
     """``Array.attrs`` / ``Group.attrs``: a live mapping that stores every change.
 
     Reads come from the node's metadata in memory (no IO); each assignment,
@@ -122,16 +179,16 @@ class Attributes(MutableMapping[str, Any]):
 
     __slots__ = ("_node",)
 
-    def __init__(self, node: Any) -> None:
+    def __init__(self, node: AsyncNode) -> None:
         self._node = node
 
-    def _attributes(self) -> Mapping[str, Any]:
-        return self._node.metadata.attributes  # type: ignore[no-any-return]
+    def _attributes(self) -> Mapping[str, JSON]:
+        return self._node.metadata.attributes
 
-    def __getitem__(self, key: str) -> Any:
+    def __getitem__(self, key: str) -> JSON:
         return self._attributes()[key]
 
-    def __setitem__(self, key: str, value: Any) -> None:
+    def __setitem__(self, key: str, value: JSON) -> None:
         sync(self._node.update_attributes, {key: value})
 
     def __delitem__(self, key: str) -> None:
@@ -150,15 +207,20 @@ class Attributes(MutableMapping[str, Any]):
     def __repr__(self) -> str:
         return f"Attributes({self.asdict()!r})"
 
-    def update(self, other: Any = (), /, **kwargs: Any) -> None:
+    def update(
+        self,
+        other: SupportsKeysAndGetItem[str, JSON] | Iterable[tuple[str, JSON]] = (),
+        /,
+        **kwargs: JSON,
+    ) -> None:
         """Merge ``other`` and ``kwargs`` into the attributes with one write."""
         sync(self._node.update_attributes, {**dict(other), **kwargs})
 
-    def put(self, attributes: dict[str, Any]) -> None:
+    def put(self, attributes: Mapping[str, JSON]) -> None:
         """Replace all attributes with ``attributes`` (one write)."""
         sync(_replace_attributes, self._node, dict(attributes))
 
-    def asdict(self) -> dict[str, Any]:
+    def asdict(self) -> dict[str, JSON]:
         """A copy of the attributes as a plain ``dict``."""
         return dict(self._attributes())
 
@@ -171,7 +233,7 @@ class _NodeMixin:
     by location, and a ``with`` block that releases nothing."""
 
     @abstractmethod
-    def _node(self) -> Any:
+    def _node(self) -> AsyncNode:
         """The async node this object delegates to."""
 
     def __eq__(self, other: object) -> bool:
@@ -197,19 +259,19 @@ class _NodeMixin:
 class ArrayMixin(_NodeMixin):
     """Sync-only behaviour of ``Array``; wraps one ``AsyncArray``."""
 
-    _async_array: Any
+    _async_array: AsyncArray[ArrayMetadata]
 
     # ``Array[ArrayV3Metadata]`` in annotations, as zarr-python's ``Array`` is generic.
     __class_getitem__: ClassVar[Any] = classmethod(GenericAlias)
 
-    def __init__(self, async_array: Any) -> None:
+    def __init__(self, async_array: AsyncArray[ArrayMetadata]) -> None:
         self._async_array = async_array
 
-    def _node(self) -> Any:
+    def _node(self) -> AsyncArray[ArrayMetadata]:
         return self._async_array
 
     @property
-    def async_array(self) -> Any:
+    def async_array(self) -> AsyncArray[ArrayMetadata]:
         """The ``AsyncArray`` this array delegates to."""
         return self._async_array
 
@@ -225,16 +287,21 @@ class ArrayMixin(_NodeMixin):
 
     if TYPE_CHECKING:
         # Generated from ``AsyncArray`` into ``Array``; declared for the methods below.
-        def getitem(self, selection: Any, *, prototype: BufferPrototype | None = None) -> Any: ...
+        def getitem(
+            self, selection: SelectionWithFields, *, prototype: BufferPrototype | None = None
+        ) -> NDArrayLikeOrScalar: ...
 
         def setitem(
-            self, selection: Any, value: npt.ArrayLike, prototype: BufferPrototype | None = None
+            self,
+            selection: SelectionWithFields,
+            value: npt.ArrayLike,
+            prototype: BufferPrototype | None = None,
         ) -> None: ...
 
-    def __getitem__(self, selection: Any) -> Any:
+    def __getitem__(self, selection: SelectionWithFields) -> NDArrayLikeOrScalar:
         return self.getitem(selection)
 
-    def __setitem__(self, selection: Any, value: Any) -> None:
+    def __setitem__(self, selection: SelectionWithFields, value: npt.ArrayLike) -> None:
         self.setitem(selection, value)
 
     @property
@@ -254,7 +321,7 @@ class ArrayMixin(_NodeMixin):
 
     def __array__(
         self, dtype: npt.DTypeLike | None = None, copy: bool | None = None
-    ) -> np.ndarray[Any, Any]:
+    ) -> npt.NDArray[np.generic]:
         if copy is False:
             raise ValueError(
                 f"reading array {self._async_array.path!r} always makes a copy; copy=False is impossible"
@@ -268,7 +335,7 @@ class ArrayMixin(_NodeMixin):
             raise TypeError("len() of unsized object (a 0-dimensional array)")
         return int(shape[0])
 
-    def __iter__(self) -> Iterator[Any]:
+    def __iter__(self) -> Iterator[NDArrayLikeOrScalar]:
         for index in range(len(self)):
             yield self[index]
 
@@ -276,7 +343,7 @@ class ArrayMixin(_NodeMixin):
         inner = self._async_array
         return f"<Array {inner.store_path} shape={inner.shape} dtype={inner.dtype}>"
 
-    def __reduce__(self) -> tuple[Any, tuple[Any, str]]:
+    def __reduce__(self) -> tuple[Callable[[Store, str], Array], tuple[Store, str]]:
         # Pickle the location, not the metadata: the copy reads it fresh.
         inner = self._async_array
         return (_reopen_array, (inner.store_path.store, inner.store_path.path))
@@ -286,14 +353,14 @@ class ArrayFallbacks:
     """Deprecated ``Array`` names, used only when ``AsyncArray`` lacks them."""
 
     @classmethod
-    def create(cls, store: Any, **kwargs: Any) -> Any:
+    def create(cls, store: StoreLike, **kwargs: Unpack[CreateArrayFunctionOptions]) -> Array:
         """Create an array (deprecated: use ``anyzarr.create_array``)."""
         warnings.warn(
             "Array.create is deprecated; use anyzarr.create_array", DeprecationWarning, stacklevel=2
         )
         from anyzarr.api import asynchronous
 
-        return wrap(sync(asynchronous.create_array, store, **kwargs))
+        return wrap_node(sync(asynchronous.create_array, store, **kwargs))
 
 
 # -- groups ---------------------------------------------------------------------
@@ -302,16 +369,16 @@ class ArrayFallbacks:
 class GroupMixin(_NodeMixin):
     """Sync-only behaviour of ``Group``: mapping access and context management."""
 
-    _async_group: Any
+    _async_group: AsyncGroup
 
-    def __init__(self, async_group: Any) -> None:
+    def __init__(self, async_group: AsyncGroup) -> None:
         self._async_group = async_group
 
-    def _node(self) -> Any:
+    def _node(self) -> AsyncGroup:
         return self._async_group
 
     @property
-    def async_group(self) -> Any:
+    def async_group(self) -> AsyncGroup:
         """The ``AsyncGroup`` this group delegates to."""
         return self._async_group
 
@@ -321,9 +388,9 @@ class GroupMixin(_NodeMixin):
         return Attributes(self._async_group)
 
     def __getitem__(self, key: str) -> Array | Group:
-        return wrap(sync(self._async_group.getitem, key))  # type: ignore[no-any-return]
+        return wrap_node(sync(self._async_group.getitem, key))
 
-    def __setitem__(self, key: str, value: Any) -> None:
+    def __setitem__(self, key: str, value: npt.ArrayLike) -> None:
         sync(self._async_group.setitem, key, unwrap(value))
 
     def __delitem__(self, key: str) -> None:
@@ -343,19 +410,24 @@ class GroupMixin(_NodeMixin):
 
     # zarr-python's sync Group differs from AsyncGroup in these signatures.
 
-    def get(self, path: str, default: Any = None) -> Any:
+    def get[D](self, path: str, default: D | None = None) -> Array | Group | D | None:
         """The member at ``path`` (an ``Array`` or ``Group``), or ``default`` if absent."""
-        return wrap(sync(self._async_group.get, path, default))
+        from anyzarr.api._array import AsyncArray
+        from anyzarr.api._group import AsyncGroup
 
-    def create_group(self, name: str, **kwargs: Any) -> Group:
+        get: Callable[[str, D | None], Awaitable[AsyncNode | D | None]] = self._async_group.get
+        found = sync(get, path, default)
+        return wrap_node(found) if isinstance(found, AsyncArray | AsyncGroup) else found
+
+    def create_group(self, name: str, **kwargs: Unpack[CreateGroupOptions]) -> Group:
         """Create subgroup ``name``; ``kwargs`` are ``AsyncGroup.create_group``'s options."""
-        return wrap(sync(self._async_group.create_group, name, **kwargs))  # type: ignore[no-any-return]
+        return wrap_node(sync(self._async_group.create_group, name, **kwargs))
 
-    def require_group(self, name: str, **kwargs: Any) -> Group:
+    def require_group(self, name: str, **kwargs: Unpack[RequireGroupOptions]) -> Group:
         """The subgroup ``name``, created if absent (``kwargs``: ``overwrite``)."""
-        return wrap(sync(self._async_group.require_group, name, **kwargs))  # type: ignore[no-any-return]
+        return wrap_node(sync(self._async_group.require_group, name, **kwargs))
 
-    async def update_attributes_async(self, new_attributes: dict[str, Any]) -> Group:
+    async def update_attributes_async(self, new_attributes: Mapping[str, JSON]) -> Group:
         """Store ``new_attributes`` as this group's attributes, replacing them all
         (as zarr-python's ``update_attributes_async`` does; ``update_attributes``
         merges instead), and return the group; awaits on the caller's own loop.
@@ -370,88 +442,91 @@ class GroupMixin(_NodeMixin):
         # This group shows the new attributes too (as the reference's example
         # expects), and so does the group returned.
         current.metadata = metadata
-        return wrap(current)  # type: ignore[no-any-return]
+        return wrap_node(current)
 
-    def __reduce__(self) -> tuple[Any, tuple[Any, str]]:
+    def __reduce__(self) -> tuple[Callable[[Store, str], Group], tuple[Store, str]]:
         inner = self._async_group
         return (_reopen_group, (inner.store_path.store, inner.store_path.path))
+
+
+def _given[V](value: V | None, default: V) -> V:
+    return default if value is None else value
 
 
 class GroupFallbacks:
     """Deprecated ``Group`` names, used only when ``AsyncGroup`` lacks them."""
 
+    _async_group: AsyncGroup  # set by ``GroupMixin``, which every ``Group`` also is
+
     def create(self, *args: Any, **kwargs: Any) -> Array:
-        """Another name for ``create_array``."""
-        inner = self._async_group  # type: ignore[attr-defined]
-        return wrap(sync(inner.create_array, *args, **kwargs))  # type: ignore[no-any-return]
+        """Another name for ``create_array`` (``name`` and its keywords)."""
+        return wrap_node(sync(self._async_group.create_array, *args, **kwargs))
 
     def array(
         self,
         name: str,
         *,
-        shape: Any,
+        shape: ShapeLike,
         dtype: npt.DTypeLike,
-        chunks: Any = "auto",
-        shards: Any = None,
-        filters: Any = "auto",
-        compressors: Any = "auto",
-        compressor: Any = None,
-        serializer: Any = "auto",
-        fill_value: Any | None = 0,
+        chunks: ChunksLike = "auto",
+        shards: ShardsLike | None = None,
+        filters: FiltersLike = "auto",
+        compressors: CompressorsLike = "auto",
+        compressor: CompressorsLike = None,
+        serializer: SerializerLike | None = "auto",
+        fill_value: object = 0,
         order: Literal["C", "F"] | None = None,
-        attributes: dict[str, Any] | None = None,
-        chunk_key_encoding: Any = None,
+        attributes: Mapping[str, JSON] | None = None,
+        chunk_key_encoding: ChunkKeyEncodingLike | None = None,
         dimension_names: Iterable[str] | None = None,
-        storage_options: dict[str, Any] | None = None,
+        storage_options: StorageOptions | None = None,
         overwrite: bool = False,
-        config: Any = None,
+        config: ArrayConfigLike | None = None,
         data: npt.ArrayLike | None = None,
     ) -> Array:
         """Create an array in this group (deprecated: use ``create_array``)."""
         warnings.warn(
             "Group.array is deprecated; use Group.create_array", DeprecationWarning, stacklevel=2
         )
-        options = {
-            "shape": shape,
-            "dtype": dtype,
-            "chunks": chunks,
-            "shards": shards,
-            "filters": filters,
-            "compressors": compressors,
-            "serializer": serializer,
-            "fill_value": fill_value,
-            "order": order,
-            "attributes": attributes,
-            "chunk_key_encoding": chunk_key_encoding,
-            "dimension_names": dimension_names,
-            "storage_options": storage_options,
-            "overwrite": overwrite,
-            "config": config,
-            "data": data,
-        }
-        if compressor is not None:
-            options["compressor"] = compressor
-        # Leave out what was not given so create_array applies its own defaults.
-        options = {k: v for k, v in options.items() if v is not None}
-        inner = self._async_group  # type: ignore[attr-defined]
-        return wrap(sync(inner.create_array, name, **options))  # type: ignore[no-any-return]
+        # What was not given (None) gets create_array's own default.
+        return wrap_node(
+            sync(
+                self._async_group.create_array,
+                name,
+                shape=shape,
+                dtype=dtype,
+                chunks=_given(chunks, "auto"),
+                shards=shards,
+                filters=_given(filters, "auto"),
+                compressors=_given(compressors, "auto"),
+                compressor=_given(compressor, "auto"),
+                serializer="auto" if serializer is None else serializer,
+                fill_value=_given(fill_value, DEFAULT_FILL_VALUE),
+                order=order,
+                attributes=attributes,
+                chunk_key_encoding=chunk_key_encoding,
+                dimension_names=dimension_names,
+                storage_options=storage_options,
+                overwrite=overwrite,
+                config=config,
+                data=data,
+            )
+        )
 
-    def create_dataset(self, name: str, **kwargs: Any) -> Any:
+    def create_dataset(self, name: str, **kwargs: Unpack[DatasetOptions]) -> Array:
         """Create an array in this group (deprecated: use ``create_array``)."""
         warnings.warn(
             "Group.create_dataset is deprecated; use Group.create_array",
             DeprecationWarning,
             stacklevel=2,
         )
-        inner = self._async_group  # type: ignore[attr-defined]
-        return wrap(sync(inner.create_array, name, **kwargs))
+        return wrap_node(sync(self._async_group.create_array, name, **kwargs))
 
-    def require_dataset(self, name: str, **kwargs: Any) -> Any:
+    def require_dataset(self, name: str, **kwargs: Unpack[RequireDatasetOptions]) -> Array:
         """Open or create an array (deprecated: use ``require_array``)."""
         warnings.warn(
             "Group.require_dataset is deprecated; use Group.require_array",
             DeprecationWarning,
             stacklevel=2,
         )
-        inner = self._async_group  # type: ignore[attr-defined]
-        return wrap(sync(inner.require_array, name, **kwargs))
+        return wrap_node(sync(self._async_group.require_array, name, **kwargs))

@@ -34,8 +34,8 @@ import contextlib
 import functools
 import os
 import threading
-from collections.abc import Awaitable, Callable
-from typing import Any, Final
+from collections.abc import AsyncIterable, Awaitable, Callable
+from typing import Final
 
 import anyio
 from anyio.from_thread import BlockingPortal
@@ -180,18 +180,22 @@ def sync[**P, T](fn: Callable[P, Awaitable[T]], /, *args: P.args, **kwargs: P.kw
         raise
 
 
-def sync_iter(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> list[Any]:
+def sync_iter[**P, T](
+    fn: Callable[P, AsyncIterable[T] | Awaitable[AsyncIterable[T]]],
+    /,
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> list[T]:
     """Collect the async iterator returned by ``fn(*args, **kwargs)`` into a list.
 
     ``fn`` may be an async generator function or a coroutine function whose
     result is an async iterable.
     """
 
-    async def collect() -> list[Any]:
+    async def collect() -> list[T]:
         produced = fn(*args, **kwargs)
-        if not hasattr(produced, "__aiter__"):
-            produced = await produced
-        return [item async for item in produced]
+        items = produced if isinstance(produced, AsyncIterable) else await produced
+        return [item async for item in items]
 
     return sync(collect)
 
@@ -212,7 +216,7 @@ class NotHere:
 NOT_HERE = NotHere()
 
 
-def runs_here[F: Callable[..., Any]](method: F) -> F:
+def runs_here[F: Callable[..., object]](method: F) -> F:
     """Mark an async method whose sync twin may do its work in the calling thread.
 
     The method's body must be one ``return await self._NAME(...)``;

@@ -21,8 +21,8 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
-from typing import Any
 
+import numpy as np
 import numpy.typing as npt
 
 __all__ = ["ChunkCache", "chunk_cache"]
@@ -38,7 +38,7 @@ class ChunkCache:
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        self._entries: OrderedDict[_Key, tuple[Hashable, npt.NDArray[Any]]] = OrderedDict()
+        self._entries: OrderedDict[_Key, tuple[Hashable, npt.NDArray[np.generic]]] = OrderedDict()
         self._nbytes = 0
         self._lock = threading.Lock()
         self.hits = 0
@@ -52,7 +52,9 @@ class ChunkCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def get(self, scope: Hashable, key: Entry, token: Hashable | None) -> npt.NDArray[Any] | None:
+    def get(
+        self, scope: Hashable, key: Entry, token: Hashable | None
+    ) -> npt.NDArray[np.generic] | None:
         """The chunk decoded from the object ``token`` names, or None."""
         if token is None:
             return None
@@ -66,7 +68,7 @@ class ChunkCache:
             return entry[1]
 
     def put(
-        self, scope: Hashable, key: Entry, token: Hashable | None, chunk: npt.NDArray[Any]
+        self, scope: Hashable, key: Entry, token: Hashable | None, chunk: npt.NDArray[np.generic]
     ) -> None:
         """Keep ``chunk``, decoded from the object ``token`` names (ignored without a token)."""
         if token is None or chunk.nbytes > self.max_bytes // 4:

@@ -17,32 +17,42 @@ import asyncio
 import os
 import threading
 from collections.abc import Callable, Coroutine
-from typing import Any
+from dataclasses import dataclass
 
 from anyzarr.protocol.codecs._async_adapter import set_coroutine_runner
 
 __all__ = ["install", "run_on_codec_loop"]
 
+
+@dataclass
+class _LoopState:
+    """The codec loop, its thread, and the process that started them."""
+
+    pid: int | None = None
+    loop: asyncio.AbstractEventLoop | None = None
+    thread: threading.Thread | None = None
+
+
 _lock = threading.Lock()
-_state: dict[str, Any] = {"pid": None, "loop": None, "thread": None}
+_state = _LoopState()
 
 
 def _loop() -> asyncio.AbstractEventLoop:
     with _lock:
-        loop = _state["loop"]
-        if loop is not None and _state["pid"] == os.getpid():
-            return loop  # type: ignore[no-any-return]
+        loop = _state.loop
+        if loop is not None and _state.pid == os.getpid():
+            return loop
         loop = asyncio.new_event_loop()
         thread = threading.Thread(target=loop.run_forever, name="anyzarr-codec-loop", daemon=True)
         thread.start()
-        _state.update(pid=os.getpid(), loop=loop, thread=thread)
+        _state.pid, _state.loop, _state.thread = os.getpid(), loop, thread
         return loop
 
 
-def run_on_codec_loop(make: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
+def run_on_codec_loop[T](make: Callable[[], Coroutine[object, object, T]]) -> T:
     """Run the coroutine ``make()`` on the codec loop and return its result."""
     loop = _loop()
-    if threading.current_thread() is _state["thread"]:
+    if threading.current_thread() is _state.thread:
         raise RuntimeError("a codec coroutine cannot wait for another on the codec loop")
     return asyncio.run_coroutine_threadsafe(make(), loop).result()
 

@@ -26,7 +26,7 @@ __all__ = ["DEFAULTS", "ENV_PREFIXES", "REMOVED_KEYS", "Config", "ConfigSet", "c
 
 ENV_PREFIXES: Final = ("ZARR_", "ANYZARR_")
 
-DEFAULTS: Final[dict[str, Any]] = {
+DEFAULTS: Final[dict[str, object]] = {
     "default_zarr_format": 3,
     "array": {
         "order": "C",
@@ -96,7 +96,7 @@ _GPU_BUFFERS: Final = {
 _MISSING: Final = object()
 
 
-def _canonical(name: str, level: Mapping[str, Any]) -> str:
+def _canonical(name: str, level: Mapping[str, object]) -> str:
     """Treat ``-`` and ``_`` in a key as the same, preferring the spelling in use."""
     if name in level:
         return name
@@ -104,15 +104,15 @@ def _canonical(name: str, level: Mapping[str, Any]) -> str:
     return other if other in level else name
 
 
-def _parse_env_value(text: str) -> Any:
+def _parse_env_value(text: str) -> object:
     try:
         return ast.literal_eval(text)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return text
 
 
-def _env_settings(environ: Mapping[str, str]) -> list[tuple[str, Any]]:
-    found: list[tuple[str, Any]] = []
+def _env_settings(environ: Mapping[str, str]) -> list[tuple[str, object]]:
+    found: list[tuple[str, object]] = []
     for prefix in ENV_PREFIXES:
         for name in sorted(environ):
             # "ANYZARR_X" also ends with "ZARR_X"; startswith keeps them apart.
@@ -129,8 +129,8 @@ def _split(key: str) -> list[str]:
     return parts
 
 
-def _lookup(data: Mapping[str, Any], parts: list[str]) -> Any:
-    node: Any = data
+def _lookup(data: Mapping[str, object], parts: list[str]) -> object:
+    node: object = data
     for part in parts:
         if not isinstance(node, Mapping):
             return _MISSING
@@ -141,7 +141,7 @@ def _lookup(data: Mapping[str, Any], parts: list[str]) -> Any:
     return node
 
 
-def _assigned(data: dict[str, Any], parts: list[str], value: Any) -> dict[str, Any]:
+def _assigned(data: Mapping[str, object], parts: list[str], value: object) -> dict[str, object]:
     """Return a copy of ``data`` with ``value`` at ``parts`` (``_MISSING`` deletes)."""
     new = dict(data)
     head = _canonical(parts[0], data)
@@ -152,13 +152,15 @@ def _assigned(data: dict[str, Any], parts: list[str], value: Any) -> dict[str, A
             new[head] = value
         return new
     child = data.get(head)
-    child_dict: dict[str, Any] = dict(child) if isinstance(child, Mapping) else {}
+    child_dict: dict[str, object] = dict(child) if isinstance(child, Mapping) else {}
     new[head] = _assigned(child_dict, parts[1:], value)
     return new
 
 
-def _flatten_kwargs(arg: Mapping[str, Any] | None, kwargs: Mapping[str, Any]) -> dict[str, Any]:
-    items: dict[str, Any] = dict(arg or {})
+def _flatten_kwargs(
+    arg: Mapping[str, object] | None, kwargs: Mapping[str, object]
+) -> dict[str, object]:
+    items: dict[str, object] = dict(arg or {})
     for name, value in kwargs.items():
         items[name.replace("__", ".")] = value
     return items
@@ -172,7 +174,7 @@ class ConfigSet:
     made meanwhile are kept); otherwise the changes stay.
     """
 
-    def __init__(self, owner: Config, saved: list[tuple[list[str], Any]]) -> None:
+    def __init__(self, owner: Config, saved: list[tuple[list[str], object]]) -> None:
         self._owner = owner
         self._saved = saved
 
@@ -197,19 +199,22 @@ class Config:
 
     def __init__(
         self,
-        defaults: Mapping[str, Any] | None = None,
+        defaults: Mapping[str, object] | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> None:
-        self._defaults: dict[str, Any] = copy.deepcopy(
+        self._defaults: dict[str, object] = copy.deepcopy(
             dict(DEFAULTS if defaults is None else defaults)
         )
         self._lock = threading.RLock()
-        self._data: dict[str, Any] = {}
+        self._data: dict[str, object] = {}
         self.reset(environ)
 
     # -- reading -----------------------------------------------------------
-    def get(self, key: str, default: Any = _MISSING) -> Any:
+    def get(self, key: str, default: object = _MISSING) -> Any:
         """Return the value at dotted ``key``, or ``default`` when it is not set.
+
+        Settings hold whatever was set, so the value is untyped (as in
+        zarr-python's donfig config): the caller knows its key's type.
 
         Raises ``KeyError`` naming the key when it is missing and no default
         was given.
@@ -250,7 +255,7 @@ class Config:
         _pprint.pprint(self._data)
 
     # -- writing -----------------------------------------------------------
-    def set(self, arg: Mapping[str, Any] | None = None, /, **kwargs: Any) -> ConfigSet:
+    def set(self, arg: Mapping[str, object] | None = None, /, **kwargs: object) -> ConfigSet:
         """Set values by dotted key (or ``a__b=...`` keywords).
 
         The result restores the previous values when used as a context
@@ -261,7 +266,7 @@ class Config:
         """
         items = _flatten_kwargs(arg, kwargs)
         with self._lock:
-            saved: list[tuple[list[str], Any]] = []
+            saved: list[tuple[list[str], object]] = []
             data = self._data
             for key in items:
                 _check_removed(key)
@@ -273,7 +278,7 @@ class Config:
             self._data = data
         return ConfigSet(self, saved)
 
-    def update(self, new: Mapping[str, Any]) -> None:
+    def update(self, new: Mapping[str, object]) -> None:
         """Merge a nested dict of settings into the current ones."""
         with self._lock:
             self._data = _merge(self._data, new)
@@ -295,7 +300,7 @@ class Config:
         """Re-read the environment variables (same as ``reset``)."""
         self.reset()
 
-    def _restore(self, saved: list[tuple[list[str], Any]]) -> None:
+    def _restore(self, saved: list[tuple[list[str], object]]) -> None:
         with self._lock:
             data = self._data
             for parts, value in reversed(saved):
@@ -306,7 +311,7 @@ class Config:
         return f"<anyzarr.config {self._data!r}>"
 
 
-def _merge(base: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+def _merge(base: Mapping[str, object], new: Mapping[str, object]) -> dict[str, object]:
     out = dict(base)
     for name, value in new.items():
         name = _canonical(name, out)

@@ -20,8 +20,8 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Hashable
-from typing import Any
 
+import numpy as np
 import numpy.typing as npt
 
 from anyzarr.io._batch_io import BatchIO, Version
@@ -60,10 +60,12 @@ class _CachedChunks:
             self._tokens[key] = self._io.version(key)
         return self._tokens[key]
 
-    def get(self, key: str, part: tuple[int, ...] | None = None) -> npt.NDArray[Any] | None:
+    def get(self, key: str, part: tuple[int, ...] | None = None) -> npt.NDArray[np.generic] | None:
         return self._cache.get(self._scope, (key, part), self._token(key))
 
-    def put(self, key: str, chunk: npt.NDArray[Any], part: tuple[int, ...] | None = None) -> None:
+    def put(
+        self, key: str, chunk: npt.NDArray[np.generic], part: tuple[int, ...] | None = None
+    ) -> None:
         self._cache.put(self._scope, (key, part), self._tokens.get(key), chunk)
 
 

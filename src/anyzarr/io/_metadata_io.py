@@ -13,7 +13,7 @@ import dataclasses
 import warnings
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal, overload
 
 from anyzarr.io._tasks import task_group
 from anyzarr.protocol._errors import (
@@ -27,10 +27,10 @@ from anyzarr.protocol._errors import (
 from anyzarr.protocol.metadata import decode_json_object
 
 if TYPE_CHECKING:
+    from anyzarr.io._json import JSONObject
     from anyzarr.io._store_path import StorePath
-    from anyzarr.protocol.metadata import ArrayV2Metadata, ArrayV3Metadata, GroupMetadata
-
-    NodeMetadata = ArrayV2Metadata | ArrayV3Metadata | GroupMetadata
+    from anyzarr.protocol.buffer import Buffer
+    from anyzarr.protocol.metadata import ArrayMetadata, GroupMetadata, NodeMetadata
 
 __all__ = [
     "ConsolidatedMetadataNotFoundError",
@@ -112,7 +112,7 @@ def _root_keys_named(store_path: StorePath) -> Iterator[None]:
         raise
 
 
-def _decode_json(raw: bytes, key: str) -> dict[str, Any]:
+def _decode_json(raw: bytes, key: str) -> JSONObject:
     # The protocol's parser reads zarr-python's bare NaN/Infinity and bounds nesting.
     return decode_json_object(raw, f"metadata document {key!r}")
 
@@ -186,6 +186,46 @@ def _parse_v2(
     with _root_keys_named(store_path):
         consolidated = parse_zmetadata(raw_consolidated, store_path.path)
     return dataclasses.replace(meta, consolidated_metadata=consolidated)  # type: ignore[call-arg,unused-ignore]
+
+
+@overload
+async def read_node_metadata(
+    store_path: StorePath,
+    zarr_format: Literal[2, 3] | None = None,
+    use_consolidated: bool | str | None = None,
+    *,
+    node_type: Literal["array"],
+) -> ArrayMetadata: ...
+
+
+@overload
+async def read_node_metadata(
+    store_path: StorePath,
+    zarr_format: Literal[2, 3] | None = None,
+    use_consolidated: bool | str | None = None,
+    *,
+    node_type: Literal["group"],
+) -> GroupMetadata: ...
+
+
+@overload
+async def read_node_metadata(
+    store_path: StorePath,
+    zarr_format: Literal[2, 3] | None = None,
+    use_consolidated: bool | str | None = None,
+    *,
+    node_type: None = None,
+) -> NodeMetadata: ...
+
+
+@overload
+async def read_node_metadata(
+    store_path: StorePath,
+    zarr_format: Literal[2, 3] | None = None,
+    use_consolidated: bool | str | None = None,
+    *,
+    node_type: NodeType | None,
+) -> NodeMetadata: ...
 
 
 async def read_node_metadata(
@@ -293,7 +333,7 @@ async def write_node_metadata(store_path: StorePath, meta: NodeMetadata) -> None
     from anyzarr.protocol.metadata import metadata_documents
 
     documents = metadata_documents(meta)
-    jobs: list[Callable[[], Coroutine[Any, Any, None]]] = []
+    jobs: list[Callable[[], Coroutine[object, object, None]]] = []
     for name, raw in documents.items():
         jobs.append(_setter(store_path / name, Buffer.from_bytes(raw)))
     if meta.zarr_format == 2 and ZATTRS_JSON not in documents:
@@ -303,7 +343,7 @@ async def write_node_metadata(store_path: StorePath, meta: NodeMetadata) -> None
             tg.start_soon(job)
 
 
-def _setter(target: StorePath, value: Any) -> Callable[[], Coroutine[Any, Any, None]]:
+def _setter(target: StorePath, value: Buffer) -> Callable[[], Coroutine[object, object, None]]:
     async def run() -> None:
         await target.set(value)
 

@@ -252,7 +252,7 @@ class Store(ABC):
                 f"support writing ({type(self).__name__})"
             )
 
-    def __getstate__(self) -> dict[str, Any]:
+    def __getstate__(self) -> dict[str, object]:
         # Limiters and loop tokens belong to a running loop; never pickle them.
         state = self.__dict__.copy()
         state["_limiter"] = None
@@ -263,7 +263,7 @@ class Store(ABC):
         state.pop("_key_locks", None)
         return state
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
+    def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
 
     def __eq__(self, other: object) -> bool:

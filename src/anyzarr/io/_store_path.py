@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Self
 
@@ -22,6 +22,7 @@ __all__ = [
     "ANY_ACCESS_MODE",
     "AccessModeLiteral",
     "ReadOnlyModeError",
+    "StorageOptions",
     "StoreLike",
     "StorePath",
     "make_store",
@@ -34,6 +35,9 @@ ANY_ACCESS_MODE: tuple[AccessModeLiteral, ...] = ("r", "r+", "a", "w", "w-")
 
 # Anything make_store_path accepts (lazily evaluated, so later names are fine).
 type StoreLike = Store | StorePath | Path | str | MutableMapping[str, Buffer] | None
+
+type StorageOptions = Mapping[str, object]
+"""Options for a remote store's backend (fsspec, obstore, HTTP), passed on as they are."""
 
 
 class ReadOnlyModeError(ReadOnlyError, ValueError):
@@ -192,7 +196,7 @@ class StorePath:
     __hash__ = None  # type: ignore[assignment]
 
 
-def _no_options(storage_options: dict[str, Any] | None, what: str) -> None:
+def _no_options(storage_options: StorageOptions | None, what: str) -> None:
     if storage_options:
         raise TypeError(
             f"storage_options were given but {what} does not use them; "
@@ -204,7 +208,7 @@ async def make_store(
     store_like: StoreLike,
     *,
     mode: AccessModeLiteral | None = None,
-    storage_options: dict[str, Any] | None = None,
+    storage_options: StorageOptions | None = None,
 ) -> Store:
     """The store that ``store_like`` names (see :func:`make_store_path`)."""
     from anyzarr.io.stores._memory import MemoryStore
@@ -254,7 +258,7 @@ async def _local_or_zip(path: Path, mode: AccessModeLiteral | None) -> Store:
 
 
 async def _from_string(
-    url: str, mode: AccessModeLiteral | None, storage_options: dict[str, Any] | None
+    url: str, mode: AccessModeLiteral | None, storage_options: StorageOptions | None
 ) -> Store:
     from anyzarr.io.stores._memory import MemoryStore
 
@@ -285,7 +289,9 @@ async def _from_string(
 
         from anyzarr.io.stores._object import ObjectStore
 
-        backend = from_url(url, **(storage_options or {}))
+        # Which keywords apply depends on the scheme; obstore checks them.
+        options: dict[str, Any] = dict(storage_options or {})
+        backend = from_url(url, **options)
         store: Store = ObjectStore(backend, read_only=read_only)
         await store._ensure_open()
         return store
@@ -304,7 +310,7 @@ def _fsspec_store_class() -> type[FsspecStore]:
 
 
 async def _from_fsspec_mapper(
-    obj: object, mode: AccessModeLiteral | None, storage_options: dict[str, Any] | None
+    obj: object, mode: AccessModeLiteral | None, storage_options: StorageOptions | None
 ) -> Store | None:
     if type(obj).__name__ != "FSMap":
         return None
@@ -319,7 +325,7 @@ async def make_store_path(
     *,
     path: str | None = "",
     mode: AccessModeLiteral | None = None,
-    storage_options: dict[str, Any] | None = None,
+    storage_options: StorageOptions | None = None,
 ) -> StorePath:
     """Resolve ``store_like`` to a :class:`StorePath`.
 

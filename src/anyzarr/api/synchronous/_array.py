@@ -17,6 +17,7 @@ from anyzarr.api._sync_runtime import sync_iter as _sync_iter
 from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
     from typing import Any, Literal
 
     import numcodecs.abc
@@ -25,9 +26,17 @@ if TYPE_CHECKING:
 
     from anyzarr.api._array_config import ArrayConfig, ArrayConfigLike
     from anyzarr.api._array_info import ArrayInfo
+    from anyzarr.api._array_options import (
+        ChunkKeyEncodingLike,
+        CodecLike,
+        CompressorsLike,
+        DimensionNames,
+        ShapeLike,
+    )
     from anyzarr.api._selection import Fields
+    from anyzarr.io._json import JSON
     from anyzarr.io._store import Store
-    from anyzarr.io._store_path import StorePath
+    from anyzarr.io._store_path import StoreLike, StorePath
     from anyzarr.protocol.buffer import BufferPrototype
     from anyzarr.protocol.codecs import (
         ArrayArrayCodec,
@@ -77,22 +86,22 @@ class Array(ArrayMixin, ArrayFallbacks):
     @classmethod
     def create(  # type: ignore[override]
         cls,
-        store: Any,
+        store: StoreLike,
         *,
-        shape: Any,
+        shape: ShapeLike,
         dtype: npt.DTypeLike,
         zarr_format: Literal[2, 3] = 3,
-        fill_value: Any | None = DEFAULT_FILL_VALUE,
-        attributes: dict[str, Any] | None = None,
-        chunk_shape: Any | None = None,
-        chunk_key_encoding: Any | None = None,
-        codecs: Any | None = None,
-        dimension_names: Any | None = None,
-        chunks: Any | None = None,
+        fill_value: object = DEFAULT_FILL_VALUE,
+        attributes: Mapping[str, JSON] | None = None,
+        chunk_shape: ShapeLike | None = None,
+        chunk_key_encoding: ChunkKeyEncodingLike | None = None,
+        codecs: Iterable[CodecLike] | None = None,
+        dimension_names: DimensionNames = None,
+        chunks: ShapeLike | None = None,
         dimension_separator: Literal[".", "/"] | None = None,
         order: Literal["C", "F"] | None = None,
-        filters: list[dict[str, Any]] | None = None,
-        compressor: dict[str, Any] | None = None,
+        filters: Iterable[CodecLike] | None = None,
+        compressor: CompressorsLike = None,
         overwrite: bool = False,
         data: npt.ArrayLike | None = None,
         config: ArrayConfigLike | None = None,
@@ -131,14 +140,14 @@ class Array(ArrayMixin, ArrayFallbacks):
         )
 
     @classmethod
-    def from_dict(cls, store_path: StorePath, data: dict[str, Any]) -> Array:
+    def from_dict(cls, store_path: StorePath, data: Mapping[str, JSON]) -> Array:
         """An array handle from a metadata mapping of either format (no IO)."""
         return _cast("Array", _wrap(AsyncArray.from_dict(store_path, data)))
 
     @classmethod
     def open(
         cls,
-        store: Any,
+        store: StoreLike,
         zarr_format: Literal[2, 3] | None = 3,
         *,
         config: ArrayConfigLike | None = None,
@@ -545,7 +554,7 @@ class Array(ArrayMixin, ArrayFallbacks):
                 prototype=prototype,
             )
 
-    def resize(self, new_shape: Any, delete_outside_chunks: bool = True) -> None:
+    def resize(self, new_shape: ShapeLike, delete_outside_chunks: bool = True) -> None:
         """Change the shape; stored chunks wholly outside the new shape are deleted.
 
         Only the metadata and those chunks change; data inside the new shape
@@ -557,7 +566,7 @@ class Array(ArrayMixin, ArrayFallbacks):
         """Grow the array along ``axis`` by ``data`` and write it there; returns the new shape."""
         return _sync(self._async_array.append, data, axis)
 
-    def update_attributes(self, new_attributes: dict[str, Any]) -> Array:
+    def update_attributes(self, new_attributes: Mapping[str, JSON]) -> Array:
         """Merge ``new_attributes`` into the stored attributes and return this array."""
         return _cast("Array", _wrap(_sync(self._async_array.update_attributes, new_attributes)))
 

@@ -19,22 +19,46 @@ from anyzarr.protocol._errors import ZarrDeprecationWarning
 from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence
-    from typing import Any, Literal
+    from collections.abc import Iterable, Iterator, Mapping, Sequence
+    from typing import Any, Literal, Unpack
 
     import numpy as np
     import numpy.typing as npt
 
+    from anyzarr.api._array_config import ArrayConfigLike
+    from anyzarr.api._array_options import (
+        ArrayLikeOptions,
+        ArrayOptions,
+        ChunkKeyEncodingLike,
+        ChunkKeyEncodingPair,
+        ChunksLike,
+        CodecLike,
+        CompressorsLike,
+        CreateOptions,
+        DimensionNames,
+        DTypeLike,
+        FilterLike,
+        FiltersLike,
+        FullOptions,
+        MemoryOrder,
+        ModeOption,
+        SerializerLike,
+        ShapeLike,
+        ShardsLike,
+    )
     from anyzarr.api._check import CheckReport
     from anyzarr.api._convert import Keep
     from anyzarr.api._copy_hierarchy import SkipExisting
     from anyzarr.api._functions_copy import Counts
+    from anyzarr.api._functions_open import SavableArray
     from anyzarr.api._group_tree import TreeRepr
     from anyzarr.api._progress import ProgressCallback, TransferProgress
     from anyzarr.api.synchronous._array import Array
     from anyzarr.api.synchronous._group import Group
-    from anyzarr.io._store_path import StoreLike
-    from anyzarr.protocol.metadata import ArrayV2Metadata, ArrayV3Metadata, GroupMetadata
+    from anyzarr.io._json import JSON
+    from anyzarr.io._store_path import AccessModeLiteral, StorageOptions, StoreLike
+    from anyzarr.protocol.indexing import NDArrayLikeOrScalar
+    from anyzarr.protocol.metadata import NodeMetadata
 
 __all__ = [
     "array",
@@ -72,9 +96,9 @@ __all__ = [
 ]
 
 
-def array(data: Any, **kwargs: Any) -> Array:
+def array(data: Array | npt.ArrayLike, **kwargs: Unpack[ArrayOptions]) -> Array:
     """Create an array (``create``'s keywords) holding a copy of ``data``."""
-    return _cast("Array", _wrap(_sync(_async_api.array, data, **kwargs)))
+    return _cast("Array", _wrap(_sync(_async_api.array, _unwrap(data), **kwargs)))
 
 
 def check_hierarchy(
@@ -113,7 +137,7 @@ def check_hierarchy(
 
 
 def consolidate_metadata(
-    store: Any, path: str | None = None, zarr_format: Literal[2, 3] | None = None
+    store: StoreLike, path: str | None = None, zarr_format: Literal[2, 3] | None = None
 ) -> Group:
     """Record the metadata of every node below a group in that group.
 
@@ -133,8 +157,8 @@ def convert_hierarchy(
     zarr_format: Literal[2, 3] | None = None,
     chunks: Sequence[int] | None = None,
     shards: Keep | Sequence[int] | None = "keep",
-    compressors: Keep | Sequence[str | dict[str, Any]] | None = "keep",
-    dtype: Any = None,
+    compressors: Keep | Sequence[str | dict[str, JSON]] | None = "keep",
+    dtype: npt.DTypeLike | None = None,
     overwrite: bool = False,
     progress: ProgressCallback | None = None,
 ) -> TransferProgress:
@@ -334,37 +358,37 @@ def copy_store(*args: Any, **kwargs: Any) -> Counts:
 
 
 def create(
-    shape: tuple[int, ...] | int,
+    shape: ShapeLike,
     *,
-    chunks: tuple[int, ...] | int | bool | None = None,
-    dtype: Any = None,
-    compressor: Any = "auto",
-    fill_value: Any = DEFAULT_FILL_VALUE,
-    order: Literal["C", "F"] | None = None,
-    store: Any = None,
-    synchronizer: Any = None,
+    chunks: ShapeLike | bool | None = None,
+    dtype: DTypeLike | None = None,
+    compressor: CompressorsLike = "auto",
+    fill_value: object = DEFAULT_FILL_VALUE,
+    order: MemoryOrder | None = None,
+    store: StoreLike = None,
+    synchronizer: object = None,
     overwrite: bool = False,
     path: str | None = None,
-    chunk_store: Any = None,
-    filters: Iterable[Any] | None = None,
+    chunk_store: StoreLike = None,
+    filters: Iterable[FilterLike] | None = None,
     cache_metadata: bool | None = None,
     cache_attrs: bool | None = None,
     read_only: bool | None = None,
-    object_codec: Any = None,
+    object_codec: FilterLike | None = None,
     dimension_separator: Literal[".", "/"] | None = None,
     write_empty_chunks: bool | None = None,
     zarr_version: Literal[2, 3] | None = None,
     zarr_format: Literal[2, 3] | None = None,
-    meta_array: Any = None,
-    attributes: dict[str, Any] | None = None,
-    chunk_shape: tuple[int, ...] | int | None = None,
-    chunk_key_encoding: Any = None,
-    codecs: Iterable[Any] | None = None,
-    dimension_names: Iterable[str | None] | None = None,
-    storage_options: dict[str, Any] | None = None,
-    config: Any = None,
+    meta_array: object = None,
+    attributes: Mapping[str, JSON] | None = None,
+    chunk_shape: ShapeLike | None = None,
+    chunk_key_encoding: ChunkKeyEncodingLike | ChunkKeyEncodingPair | None = None,
+    codecs: Iterable[CodecLike] | None = None,
+    dimension_names: DimensionNames = None,
+    storage_options: StorageOptions | None = None,
+    config: ArrayConfigLike | None = None,
     data: npt.ArrayLike | None = None,
-    **kwargs: Any,
+    **kwargs: Unpack[ModeOption],
 ) -> Array:
     """Create an array with zarr-python's long-standing keywords.
 
@@ -416,26 +440,26 @@ def create(
 
 
 def create_array(
-    store: Any,
+    store: StoreLike,
     *,
     name: str | None = None,
-    shape: Any = None,
-    dtype: Any = None,
-    data: np.ndarray[Any, Any] | None = None,
-    chunks: Any = "auto",
-    shards: Any = None,
-    filters: Any = "auto",
-    compressors: Any = "auto",
-    serializer: Any = "auto",
-    fill_value: Any = DEFAULT_FILL_VALUE,
-    order: Literal["C", "F"] | None = None,
+    shape: ShapeLike | None = None,
+    dtype: DTypeLike | None = None,
+    data: npt.ArrayLike | None = None,
+    chunks: ChunksLike = "auto",
+    shards: ShardsLike | None = None,
+    filters: FiltersLike = "auto",
+    compressors: CompressorsLike = "auto",
+    serializer: SerializerLike = "auto",
+    fill_value: object = DEFAULT_FILL_VALUE,
+    order: MemoryOrder | None = None,
     zarr_format: Literal[2, 3] | None = 3,
-    attributes: dict[str, Any] | None = None,
-    chunk_key_encoding: Any = None,
-    dimension_names: Iterable[str | None] | None = None,
-    storage_options: dict[str, Any] | None = None,
+    attributes: Mapping[str, JSON] | None = None,
+    chunk_key_encoding: ChunkKeyEncodingLike | None = None,
+    dimension_names: DimensionNames = None,
+    storage_options: StorageOptions | None = None,
     overwrite: bool = False,
-    config: Any = None,
+    config: ArrayConfigLike | None = None,
     write_data: bool = True,
 ) -> Array:
     """Create an array at ``name`` below ``store`` and, given ``data``, write it.
@@ -476,13 +500,13 @@ def create_array(
 
 
 def create_group(
-    store: Any,
+    store: StoreLike,
     *,
     path: str | None = None,
     overwrite: bool = False,
     zarr_format: Literal[2, 3] | None = None,
-    attributes: dict[str, Any] | None = None,
-    storage_options: dict[str, Any] | None = None,
+    attributes: Mapping[str, JSON] | None = None,
+    storage_options: StorageOptions | None = None,
 ) -> Group:
     """Create a new group; ``ContainsGroupError``/``ContainsArrayError`` if taken."""
     return _cast(
@@ -502,10 +526,7 @@ def create_group(
 
 
 def create_hierarchy(
-    *,
-    store: Any,
-    nodes: dict[str, ArrayV2Metadata | ArrayV3Metadata | GroupMetadata],
-    overwrite: bool = False,
+    *, store: StoreLike, nodes: dict[str, NodeMetadata], overwrite: bool = False
 ) -> Iterator[tuple[str, Group | Array]]:
     """Write a hierarchy of metadata objects concurrently, yielding each node made.
 
@@ -520,36 +541,36 @@ def create_hierarchy(
     )
 
 
-def empty(shape: tuple[int, ...] | int, **kwargs: Any) -> Array:
+def empty(shape: ShapeLike, **kwargs: Unpack[CreateOptions]) -> Array:
     """An array whose contents are unspecified until written (``create``'s keywords)."""
     return _cast("Array", _wrap(_sync(_async_api.empty, shape, **kwargs)))
 
 
-def empty_like(a: Any, **kwargs: Any) -> Array:
+def empty_like(a: object, **kwargs: Unpack[ArrayLikeOptions]) -> Array:
     """An empty array shaped like ``a``."""
     return _cast("Array", _wrap(_sync(_async_api.empty_like, a, **kwargs)))
 
 
 def from_array(
-    store: Any,
+    store: StoreLike,
     *,
-    data: Any,
+    data: Array | npt.ArrayLike,
     write_data: bool = True,
     name: str | None = None,
-    chunks: Any = "keep",
-    shards: Any = "keep",
-    filters: Any = "keep",
-    compressors: Any = "keep",
-    serializer: Any = "keep",
-    fill_value: Any = DEFAULT_FILL_VALUE,
-    order: Literal["C", "F"] | None = None,
+    chunks: ChunksLike | Literal["keep"] = "keep",
+    shards: ShardsLike | Literal["keep"] | None = "keep",
+    filters: FiltersLike | Literal["keep"] = "keep",
+    compressors: CompressorsLike | Literal["keep"] = "keep",
+    serializer: SerializerLike | Literal["keep"] = "keep",
+    fill_value: object = DEFAULT_FILL_VALUE,
+    order: MemoryOrder | None = None,
     zarr_format: Literal[2, 3] | None = None,
-    attributes: dict[str, Any] | None = None,
-    chunk_key_encoding: Any = None,
-    dimension_names: Iterable[str | None] | None = None,
-    storage_options: dict[str, Any] | None = None,
+    attributes: Mapping[str, JSON] | None = None,
+    chunk_key_encoding: ChunkKeyEncodingLike | None = None,
+    dimension_names: DimensionNames = None,
+    storage_options: StorageOptions | None = None,
     overwrite: bool = False,
-    config: Any = None,
+    config: ArrayConfigLike | None = None,
 ) -> Array:
     """Create an array shaped like ``data`` (an anyzarr array or array-like) and copy it.
 
@@ -562,7 +583,7 @@ def from_array(
             _sync(
                 _async_api.from_array,
                 store,
-                data=data,
+                data=_unwrap(data),
                 write_data=write_data,
                 name=name,
                 chunks=chunks,
@@ -584,29 +605,29 @@ def from_array(
     )
 
 
-def full(shape: tuple[int, ...] | int, fill_value: Any, **kwargs: Any) -> Array:
+def full(shape: ShapeLike, fill_value: object, **kwargs: Unpack[FullOptions]) -> Array:
     """An array that reads as ``fill_value``."""
     return _cast("Array", _wrap(_sync(_async_api.full, shape, fill_value, **kwargs)))
 
 
-def full_like(a: Any, **kwargs: Any) -> Array:
+def full_like(a: object, **kwargs: Unpack[ArrayLikeOptions]) -> Array:
     """An array shaped like ``a`` filled with ``a``'s fill value (or ``fill_value``)."""
     return _cast("Array", _wrap(_sync(_async_api.full_like, a, **kwargs)))
 
 
 def group(
-    store: Any = None,
+    store: StoreLike = None,
     *,
     overwrite: bool = False,
-    chunk_store: Any = None,
+    chunk_store: StoreLike = None,
     cache_attrs: bool | None = None,
-    synchronizer: Any = None,
+    synchronizer: object = None,
     path: str | None = None,
     zarr_version: Literal[2, 3] | None = None,
     zarr_format: Literal[2, 3] | None = None,
-    meta_array: Any = None,
-    attributes: dict[str, Any] | None = None,
-    storage_options: dict[str, Any] | None = None,
+    meta_array: object = None,
+    attributes: Mapping[str, JSON] | None = None,
+    storage_options: StorageOptions | None = None,
 ) -> Group:
     """Open the group at ``store``/``path``, or create it (replacing with ``overwrite``)."""
     return _cast(
@@ -631,33 +652,33 @@ def group(
 
 
 def load(
-    store: Any,
+    store: StoreLike,
     path: str | None = None,
     zarr_format: Literal[2, 3] | None = None,
     zarr_version: Literal[2, 3] | None = None,
-) -> Any:
+) -> NDArrayLikeOrScalar | dict[str, NDArrayLikeOrScalar]:
     """Read an array into memory, or every array directly in a group into a dict."""
-    return _cast("Any", _wrap(_sync(_async_api.load, store, path, zarr_format, zarr_version)))
+    return _sync(_async_api.load, store, path, zarr_format, zarr_version)
 
 
-def ones(shape: tuple[int, ...] | int, **kwargs: Any) -> Array:
+def ones(shape: ShapeLike, **kwargs: Unpack[CreateOptions]) -> Array:
     """An array that reads as ones."""
     return _cast("Array", _wrap(_sync(_async_api.ones, shape, **kwargs)))
 
 
-def ones_like(a: Any, **kwargs: Any) -> Array:
+def ones_like(a: object, **kwargs: Unpack[ArrayLikeOptions]) -> Array:
     """A one-filled array shaped like ``a``."""
     return _cast("Array", _wrap(_sync(_async_api.ones_like, a, **kwargs)))
 
 
 def open(
-    store: Any = None,
+    store: StoreLike = None,
     *,
-    mode: Literal["r", "r+", "a", "w", "w-"] | None = None,
+    mode: AccessModeLiteral | None = None,
     zarr_version: Literal[2, 3] | None = None,
     zarr_format: Literal[2, 3] | None = None,
     path: str | None = None,
-    storage_options: dict[str, Any] | None = None,
+    storage_options: StorageOptions | None = None,
     **kwargs: Any,
 ) -> Array | Group:
     """Open the array or group at ``store``/``path``, or create one.
@@ -687,12 +708,12 @@ def open(
 
 
 def open_array(
-    store: Any = None,
+    store: StoreLike = None,
     *,
     zarr_version: Literal[2, 3] | None = None,
     zarr_format: Literal[2, 3] | None = None,
     path: str = "",
-    storage_options: dict[str, Any] | None = None,
+    storage_options: StorageOptions | None = None,
     **kwargs: Any,
 ) -> Array:
     """Open the array at ``store``/``path``, or create it with ``create``'s keywords.
@@ -736,18 +757,18 @@ def open_consolidated(*args: Any, use_consolidated: Literal[True] = True, **kwar
 
 
 def open_group(
-    store: Any = None,
+    store: StoreLike = None,
     *,
-    mode: Literal["r", "r+", "a", "w", "w-"] = "a",
+    mode: AccessModeLiteral = "a",
     cache_attrs: bool | None = None,
-    synchronizer: Any = None,
+    synchronizer: object = None,
     path: str | None = None,
-    chunk_store: Any = None,
-    storage_options: dict[str, Any] | None = None,
+    chunk_store: StoreLike = None,
+    storage_options: StorageOptions | None = None,
     zarr_version: Literal[2, 3] | None = None,
     zarr_format: Literal[2, 3] | None = None,
-    meta_array: Any = None,
-    attributes: dict[str, Any] | None = None,
+    meta_array: object = None,
+    attributes: Mapping[str, JSON] | None = None,
     use_consolidated: bool | str | None = None,
 ) -> Group:
     """Open the group at ``store``/``path``, creating it when ``mode`` allows.
@@ -779,7 +800,7 @@ def open_group(
 
 
 def open_like(
-    a: Any, path: str, *, zarr_format: Literal[2, 3] | None = None, **kwargs: Any
+    a: object, path: str, *, zarr_format: Literal[2, 3] | None = None, **kwargs: Any
 ) -> Array:
     """``open_array`` at ``path`` with ``a``'s shape, dtype and chunks as defaults.
 
@@ -795,13 +816,13 @@ def open_like(
 
 
 def save(
-    store: Any,
-    *args: Any,
+    store: StoreLike,
+    *args: SavableArray,
     zarr_version: Literal[2, 3] | None = None,
     zarr_format: Literal[2, 3] | None = None,
     path: str | None = None,
-    storage_options: dict[str, Any] | None = None,
-    **kwargs: Any,
+    storage_options: StorageOptions | None = None,
+    **kwargs: SavableArray,
 ) -> None:
     """``save_array`` for a single positional array, ``save_group`` otherwise."""
     _sync(
@@ -817,13 +838,13 @@ def save(
 
 
 def save_array(
-    store: Any,
-    arr: Any,
+    store: StoreLike,
+    arr: SavableArray | np.generic | complex | str | bytes,
     *,
     zarr_version: Literal[2, 3] | None = None,
     zarr_format: Literal[2, 3] | None = None,
     path: str | None = None,
-    storage_options: dict[str, Any] | None = None,
+    storage_options: StorageOptions | None = None,
     **kwargs: Any,
 ) -> None:
     """Write the array-like ``arr`` as one array (one chunk unless ``chunks`` is given)."""
@@ -840,13 +861,13 @@ def save_array(
 
 
 def save_group(
-    store: Any,
-    *args: Any,
+    store: StoreLike,
+    *args: SavableArray,
     zarr_version: Literal[2, 3] | None = None,
     zarr_format: Literal[2, 3] | None = None,
     path: str | None = None,
-    storage_options: dict[str, Any] | None = None,
-    **kwargs: Any,
+    storage_options: StorageOptions | None = None,
+    **kwargs: SavableArray,
 ) -> None:
     """Write a group holding positional arrays as ``arr_0``, ``arr_1``, ... and
     keyword arrays under their names; the arrays are written concurrently.
@@ -873,11 +894,11 @@ def tree(grp: Group, expand: bool | None = None, level: int | None = None) -> Tr
     return _sync(_async_api.tree, _unwrap(grp), expand, level)
 
 
-def zeros(shape: tuple[int, ...] | int, **kwargs: Any) -> Array:
+def zeros(shape: ShapeLike, **kwargs: Unpack[CreateOptions]) -> Array:
     """An array that reads as zeros."""
     return _cast("Array", _wrap(_sync(_async_api.zeros, shape, **kwargs)))
 
 
-def zeros_like(a: Any, **kwargs: Any) -> Array:
+def zeros_like(a: object, **kwargs: Unpack[ArrayLikeOptions]) -> Array:
     """A zero-filled array shaped like ``a``."""
     return _cast("Array", _wrap(_sync(_async_api.zeros_like, a, **kwargs)))

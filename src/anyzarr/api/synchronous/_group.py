@@ -19,15 +19,36 @@ from anyzarr.api._sync_runtime import sync_iter as _sync_iter
 from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
-    from typing import Any, Literal
+    from collections.abc import Iterator, Mapping
+    from typing import Any, Literal, Unpack
 
+    import numpy.typing as npt
+
+    from anyzarr.api._array_config import ArrayConfigLike
+    from anyzarr.api._array_options import (
+        ChunkKeyEncodingLike,
+        ChunksLike,
+        CompressorsLike,
+        CreateArrayOptions,
+        CreateArraySettings,
+        DimensionNames,
+        DTypeLike,
+        FiltersLike,
+        GroupArrayLikeOptions,
+        GroupCreateOptions,
+        GroupFullOptions,
+        MemoryOrder,
+        SerializerLike,
+        ShapeLike,
+        ShardsLike,
+    )
     from anyzarr.api._group_info import GroupInfo
     from anyzarr.api._group_tree import TreeRepr
     from anyzarr.api.synchronous._array import Array
+    from anyzarr.io._json import JSON
     from anyzarr.io._store import Store
-    from anyzarr.io._store_path import StoreLike, StorePath
-    from anyzarr.protocol.metadata import GroupMetadata
+    from anyzarr.io._store_path import StorageOptions, StoreLike, StorePath
+    from anyzarr.protocol.metadata import GroupMetadata, NodeMetadata
 
 __all__ = ["Group"]
 
@@ -56,7 +77,7 @@ class Group(GroupMixin, GroupFallbacks):
         cls,
         store: StoreLike,
         *,
-        attributes: dict[str, Any] | None = None,
+        attributes: Mapping[str, JSON] | None = None,
         overwrite: bool = False,
         zarr_format: Literal[2, 3] = 3,
     ) -> Group:
@@ -159,7 +180,7 @@ class Group(GroupMixin, GroupFallbacks):
         return _cast("Group", _wrap(_sync(self._async_group.get_group, path)))
 
     def create_hierarchy(
-        self, nodes: dict[str, Any], *, overwrite: bool = False
+        self, nodes: dict[str, NodeMetadata], *, overwrite: bool = False
     ) -> Iterator[tuple[str, Array | Group]]:
         """Create the nodes of ``nodes`` (relative path -> metadata) below this group.
 
@@ -182,7 +203,7 @@ class Group(GroupMixin, GroupFallbacks):
         """Whether ``member`` exists in this group."""
         return _sync(self._async_group.contains, member)
 
-    def setitem(self, key: str, value: Any) -> None:
+    def setitem(self, key: str, value: npt.ArrayLike) -> None:
         """Store ``value`` as an array named ``key``, replacing what is there."""
         _sync(self._async_group.setitem, key, value)
 
@@ -237,23 +258,23 @@ class Group(GroupMixin, GroupFallbacks):
         self,
         name: str,
         *,
-        shape: Any = None,
-        dtype: Any = None,
-        data: Any = None,
-        chunks: Any = "auto",
-        shards: Any = None,
-        filters: Any = "auto",
-        compressors: Any = "auto",
-        compressor: Any = "auto",
-        serializer: Any = "auto",
-        fill_value: Any = DEFAULT_FILL_VALUE,
-        order: Literal["C", "F"] | None = None,
-        attributes: dict[str, Any] | None = None,
-        chunk_key_encoding: Any = None,
-        dimension_names: Iterable[str | None] | None = None,
-        storage_options: dict[str, Any] | None = None,
+        shape: ShapeLike | None = None,
+        dtype: DTypeLike | None = None,
+        data: npt.ArrayLike | None = None,
+        chunks: ChunksLike = "auto",
+        shards: ShardsLike | None = None,
+        filters: FiltersLike = "auto",
+        compressors: CompressorsLike = "auto",
+        compressor: CompressorsLike = "auto",
+        serializer: SerializerLike = "auto",
+        fill_value: object = DEFAULT_FILL_VALUE,
+        order: MemoryOrder | None = None,
+        attributes: Mapping[str, JSON] | None = None,
+        chunk_key_encoding: ChunkKeyEncodingLike | None = None,
+        dimension_names: DimensionNames = None,
+        storage_options: StorageOptions | None = None,
         overwrite: bool = False,
-        config: Any = None,
+        config: ArrayConfigLike | None = None,
         write_data: bool = True,
     ) -> Array:
         """Create array ``name`` in this group (see ``anyzarr.api.asynchronous.create_array``)."""
@@ -289,7 +310,7 @@ class Group(GroupMixin, GroupFallbacks):
         "Group.create_dataset is deprecated; use Group.create_array", category=DeprecationWarning
     )
     def create_dataset(  # type: ignore[override]
-        self, name: str, *, shape: Any, **kwargs: Any
+        self, name: str, *, shape: ShapeLike, **kwargs: Unpack[CreateArrayOptions]
     ) -> Array:
         """h5py-style alias of ``create_array``."""
         return _cast(
@@ -297,7 +318,13 @@ class Group(GroupMixin, GroupFallbacks):
         )
 
     def require_array(
-        self, name: str, *, shape: Any, dtype: Any = None, exact: bool = False, **kwargs: Any
+        self,
+        name: str,
+        *,
+        shape: ShapeLike,
+        dtype: DTypeLike | None = None,
+        exact: bool = False,
+        **kwargs: Unpack[CreateArraySettings],
     ) -> Array:
         """Array ``name``, created if absent.
 
@@ -322,7 +349,13 @@ class Group(GroupMixin, GroupFallbacks):
         "Group.require_dataset is deprecated; use Group.require_array", category=DeprecationWarning
     )
     def require_dataset(  # type: ignore[override]
-        self, name: str, *, shape: Any, dtype: Any = None, exact: bool = False, **kwargs: Any
+        self,
+        name: str,
+        *,
+        shape: ShapeLike,
+        dtype: DTypeLike | None = None,
+        exact: bool = False,
+        **kwargs: Unpack[CreateArraySettings],
     ) -> Array:
         """h5py-style alias of ``require_array``."""
         return _cast(
@@ -339,25 +372,27 @@ class Group(GroupMixin, GroupFallbacks):
             ),
         )
 
-    def empty(self, *, name: str, shape: Any, **kwargs: Any) -> Array:
+    def empty(self, *, name: str, shape: ShapeLike, **kwargs: Unpack[GroupCreateOptions]) -> Array:
         """New array ``name`` whose contents are unspecified until written."""
         return _cast(
             "Array", _wrap(_sync(self._async_group.empty, name=name, shape=shape, **kwargs))
         )
 
-    def zeros(self, *, name: str, shape: Any, **kwargs: Any) -> Array:
+    def zeros(self, *, name: str, shape: ShapeLike, **kwargs: Unpack[GroupCreateOptions]) -> Array:
         """New array ``name`` that reads as zeros."""
         return _cast(
             "Array", _wrap(_sync(self._async_group.zeros, name=name, shape=shape, **kwargs))
         )
 
-    def ones(self, *, name: str, shape: Any, **kwargs: Any) -> Array:
+    def ones(self, *, name: str, shape: ShapeLike, **kwargs: Unpack[GroupCreateOptions]) -> Array:
         """New array ``name`` that reads as ones."""
         return _cast(
             "Array", _wrap(_sync(self._async_group.ones, name=name, shape=shape, **kwargs))
         )
 
-    def full(self, *, name: str, shape: Any, fill_value: Any, **kwargs: Any) -> Array:
+    def full(
+        self, *, name: str, shape: ShapeLike, fill_value: object, **kwargs: Unpack[GroupFullOptions]
+    ) -> Array:
         """New array ``name`` that reads as ``fill_value``."""
         return _cast(
             "Array",
@@ -368,31 +403,39 @@ class Group(GroupMixin, GroupFallbacks):
             ),
         )
 
-    def empty_like(self, *, name: str, data: Any, **kwargs: Any) -> Array:
+    def empty_like(
+        self, *, name: str, data: object, **kwargs: Unpack[GroupArrayLikeOptions]
+    ) -> Array:
         """New array ``name`` shaped like ``data``, contents unspecified."""
         return _cast(
             "Array", _wrap(_sync(self._async_group.empty_like, name=name, data=data, **kwargs))
         )
 
-    def zeros_like(self, *, name: str, data: Any, **kwargs: Any) -> Array:
+    def zeros_like(
+        self, *, name: str, data: object, **kwargs: Unpack[GroupArrayLikeOptions]
+    ) -> Array:
         """New array ``name`` shaped like ``data``, reading as zeros."""
         return _cast(
             "Array", _wrap(_sync(self._async_group.zeros_like, name=name, data=data, **kwargs))
         )
 
-    def ones_like(self, *, name: str, data: Any, **kwargs: Any) -> Array:
+    def ones_like(
+        self, *, name: str, data: object, **kwargs: Unpack[GroupArrayLikeOptions]
+    ) -> Array:
         """New array ``name`` shaped like ``data``, reading as ones."""
         return _cast(
             "Array", _wrap(_sync(self._async_group.ones_like, name=name, data=data, **kwargs))
         )
 
-    def full_like(self, *, name: str, data: Any, **kwargs: Any) -> Array:
+    def full_like(
+        self, *, name: str, data: object, **kwargs: Unpack[GroupArrayLikeOptions]
+    ) -> Array:
         """New array ``name`` shaped like ``data`` and filled like it."""
         return _cast(
             "Array", _wrap(_sync(self._async_group.full_like, name=name, data=data, **kwargs))
         )
 
-    def update_attributes(self, new_attributes: dict[str, Any]) -> Group:
+    def update_attributes(self, new_attributes: Mapping[str, JSON]) -> Group:
         """Merge ``new_attributes`` into the attributes and store them; returns ``self``."""
         return _cast("Group", _wrap(_sync(self._async_group.update_attributes, new_attributes)))
 

@@ -12,7 +12,7 @@ store's capacity limiter.
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from anyzarr.io._store import Store, resolve_prototype
@@ -123,7 +123,7 @@ class FsspecStore(Store):
     def from_url(
         cls,
         url: str,
-        storage_options: dict[str, Any] | None = None,
+        storage_options: Mapping[str, object] | None = None,
         read_only: bool = False,
         allowed_exceptions: tuple[type[Exception], ...] = ALLOWED_EXCEPTIONS,
         *,
