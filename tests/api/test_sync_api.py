@@ -130,6 +130,18 @@ def test_deprecated_group_array_gives_create_array_defaults_for_none() -> None:
     assert chosen.fill_value == 3
 
 
+def test_group_setitem_copies_another_anyzarr_array() -> None:
+    source = zarr.array(np.arange(6), chunks=2)
+    group = zarr.group()
+    group["copy"] = source
+    copied = group["copy"]
+    assert isinstance(copied, zarr.Array)
+    np.testing.assert_array_equal(copied[:], np.arange(6))
+    assert copied.chunks == (2,)
+    source[0] = 99  # a copy: the source's later writes do not show
+    assert copied[0] == 0
+
+
 def test_group_get_returns_the_default_itself() -> None:
     g = zarr.group()
     default: list[int] = []

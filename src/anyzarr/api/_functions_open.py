@@ -362,7 +362,11 @@ async def save_array(
         overwrite=overwrite,
         **kwargs,
     )
-    await new.setitem(Ellipsis, arr)
+    from anyzarr.api._array import AsyncArray  # the array module imports this one
+
+    # Another anyzarr array is read first: its chunks are not a numpy array.
+    values = await arr.getitem(Ellipsis) if isinstance(arr, AsyncArray) else arr
+    await new.setitem(Ellipsis, values)
 
 
 async def save_group(
