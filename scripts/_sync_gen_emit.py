@@ -145,11 +145,14 @@ def _function(
     indent: str,
     kind: str,
     replaces_fallback: bool = False,
+    here_holder: str | None = None,
 ) -> list[str]:
     """Emit the sync twin of one function; ``kind``: function/method/classmethod/staticmethod.
 
     ``replaces_fallback``: the name overrides a hand-written fallback whose
     loose signature the generated one narrows, which mypy would flag.
+    ``here_holder``: for a ``runs_here`` function, the name under which its
+    defining module (which holds ``_NAME_here``) is imported.
     """
     lines: list[str] = []
     for dec, original in zip(_short_decorators(node), node.decorator_list, strict=True):
@@ -185,7 +188,7 @@ def _function(
         is_async = isinstance(node, ast.AsyncFunctionDef)
         call = f"_sync({joined})" if is_async else f"{receiver}({call_args})"
         here = (
-            _here_call(node, receiver.rsplit(".", 1)[0])
+            _here_call(node, here_holder or receiver.rsplit(".", 1)[0])
             if "runs_here" in _short_decorators(node)
             else None
         )
@@ -194,12 +197,15 @@ def _function(
             if returns == "None":
                 body = f"if isinstance({here}, _NotHere):\n    {call}"
             else:
+                result = "result"
+                if ctx.needs_wrap(node.returns):
+                    result = f"_cast({returns!r}, _wrap(result))" if returns else "_wrap(result)"
                 body = "\n".join(
                     [
                         f"result = {here}",
                         "if isinstance(result, _NotHere):",
                         f"    result = {call}",
-                        "return result",
+                        f"return {result}",
                     ]
                 )
         elif returns == "None":
@@ -233,18 +239,20 @@ def _here_call(node: ast.FunctionDef | ast.AsyncFunctionDef, holder: str) -> str
     stmt = body[0] if len(body) == 1 else None
     value = stmt.value if isinstance(stmt, ast.Return | ast.Expr) else None
     call = value.value if isinstance(value, ast.Await) else None
-    if not (
-        isinstance(call, ast.Call)
-        and isinstance(call.func, ast.Attribute)
-        and isinstance(call.func.value, ast.Name)
-        and call.func.value.id == "self"
-    ):
+    target: str | None = None
+    if isinstance(call, ast.Call):
+        func = call.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            target = func.attr if func.value.id == "self" else None
+        elif isinstance(func, ast.Name):  # a module-level function
+            target = func.id
+    if call is None or target is None or not target.startswith("_"):
         raise SystemExit(
             f"generate_sync: {node.name} is marked runs_here, so its body must be one "
-            "'return await self._NAME(...)'"
+            "'return await self._NAME(...)' (a method) or 'return await _NAME(...)' (a function)"
         )
     here = ast.Call(
-        func=ast.Attribute(value=ast.Name(holder), attr=f"{call.func.attr}_here"),
+        func=ast.Attribute(value=ast.Name(holder), attr=f"{target}_here"),
         args=call.args,
         keywords=call.keywords,
     )
@@ -515,12 +523,27 @@ def generate_functions(plan: Plan, job: FunctionsJob) -> tuple[str, list[str]]:
     contexts: dict[str, _Context] = {}
     body: list[str] = []
     names: list[str] = []
+    holders: dict[str, str] = {}
     for source, node in _function_nodes(plan, job):
         ctx = contexts.setdefault(source.module, _Context(source, renames, None, set(), set()))
+        holder = None
+        if "runs_here" in _short_decorators(node):
+            # The _NAME_here twin is private to the module that defines it.
+            stem = source.module.rsplit(".", 1)[-1]
+            holder = holders.setdefault(source.module, f"_here_{stem.lstrip('_')}")
         body += ["", ""]
-        body += _function(node, ctx, receiver=f"_async_api.{node.name}", indent="", kind="function")
+        body += _function(
+            node,
+            ctx,
+            receiver=f"_async_api.{node.name}",
+            indent="",
+            kind="function",
+            here_holder=holder,
+        )
         names.append(node.name)
     imports = _Imports()
+    for module, alias in holders.items():
+        imports.add(alias, f"import {module} as {alias}")
     _helper_imports(plan, imports, ())
     imports.add("_async_api", f"import {job.module} as _async_api")
     for ctx in contexts.values():

@@ -24,6 +24,7 @@ from anyzarr.api._group import AsyncGroup
 from anyzarr.api._group_nodes import open_array_at
 from anyzarr.api._group_store import ensure_no_node
 from anyzarr.api._group_tree import TreeRepr
+from anyzarr.api._sync_runtime import NOT_HERE, NotHere, off_loop_thread, runs_here
 from anyzarr.io._metadata_io import read_node_metadata, task_group
 from anyzarr.protocol._errors import (
     ArrayNotFoundError,
@@ -116,6 +117,7 @@ async def _new_group(
     )
 
 
+@runs_here
 async def open(
     store: StoreLike = None,
     *,
@@ -135,6 +137,27 @@ async def open(
     ``TypeError`` for the missing shape), all as zarr-python 3.4 does.
     ``store`` may be passed positionally, as zarr-python's sync ``open`` allows.
     """
+    return await _open(
+        store,
+        mode=mode,
+        zarr_version=zarr_version,
+        zarr_format=zarr_format,
+        path=path,
+        storage_options=storage_options,
+        **kwargs,
+    )
+
+
+async def _open(
+    store: StoreLike,
+    *,
+    mode: AccessModeLiteral | None,
+    zarr_version: Literal[2, 3] | None,
+    zarr_format: Literal[2, 3] | None,
+    path: str | None,
+    storage_options: StorageOptions | None,
+    **kwargs: Any,
+) -> AsyncArray[ArrayMetadata] | AsyncGroup:
     zarr_format = zarr_format_of(zarr_format, zarr_version)
     store_path = await resolve(store, path=path, mode=mode, storage_options=storage_options)
     mode = mode or _default_mode(store_path)
@@ -163,6 +186,7 @@ async def open(
     )
 
 
+@runs_here
 async def open_array(
     store: StoreLike = None,
     *,
@@ -182,6 +206,25 @@ async def open_array(
     ``ShapeRequiredError`` (a ``TypeError``).  ``config`` applies to opened and
     created arrays alike.  ``store`` may be passed positionally.
     """
+    return await _open_array(
+        store,
+        zarr_version=zarr_version,
+        zarr_format=zarr_format,
+        path=path,
+        storage_options=storage_options,
+        **kwargs,
+    )
+
+
+async def _open_array(
+    store: StoreLike,
+    *,
+    zarr_version: Literal[2, 3] | None,
+    zarr_format: Literal[2, 3] | None,
+    path: str,
+    storage_options: StorageOptions | None,
+    **kwargs: Any,
+) -> AsyncArray[ArrayMetadata]:
     zarr_format = zarr_format_of(zarr_format, zarr_version)
     given_mode = kwargs.pop("mode", None)
     store_path = await resolve(store, path=path, mode=given_mode, storage_options=storage_options)
@@ -212,6 +255,74 @@ async def open_array(
         overwrite=mode == "w",
         **kwargs,
     )
+
+
+def _open_here(
+    store: StoreLike,
+    *,
+    mode: AccessModeLiteral | None,
+    zarr_version: Literal[2, 3] | None,
+    zarr_format: Literal[2, 3] | None,
+    path: str | None,
+    storage_options: StorageOptions | None,
+    **kwargs: Any,
+) -> AsyncArray[ArrayMetadata] | AsyncGroup | NotHere:
+    """`open` without the event loop, for an existing array (see `_array_here`)."""
+    if "shape" in kwargs or zarr_version is not None or storage_options:
+        return NOT_HERE
+    return _array_here(store, path or "", mode, zarr_format, kwargs)
+
+
+def _open_array_here(
+    store: StoreLike,
+    *,
+    zarr_version: Literal[2, 3] | None,
+    zarr_format: Literal[2, 3] | None,
+    path: str,
+    storage_options: StorageOptions | None,
+    **kwargs: Any,
+) -> AsyncArray[ArrayMetadata] | NotHere:
+    """`open_array` without the event loop, for an existing array (see `_array_here`)."""
+    if zarr_version is not None or storage_options:
+        return NOT_HERE
+    options = dict(kwargs)
+    mode = options.pop("mode", None)
+    return _array_here(store, path, mode, zarr_format, options)
+
+
+def _array_here(
+    store: StoreLike,
+    path: str,
+    mode: AccessModeLiteral | None,
+    zarr_format: Literal[2, 3] | None,
+    options: dict[str, Any],
+) -> AsyncArray[ArrayMetadata] | NotHere:
+    """The existing array at ``store``/``path``, opened in the calling thread, or `NOT_HERE`.
+
+    The sync API's first call in a process would otherwise start the event
+    loop's thread (and import its backend) only to read one or two small
+    documents.  This covers an array that exists, in a local directory or a
+    store with batch IO (see `store_path_here`), opened with no options but
+    ``config``; anything else (another mode, a group, nothing there, any
+    creation option) is `NOT_HERE` and runs on the loop, which gives every
+    error.  The result is the same `AsyncArray` the loop would return.
+    """
+    from anyzarr.api._group_nodes import array_from_metadata
+    from anyzarr.io._metadata_io import read_node_metadata_here
+    from anyzarr.io._store_path import store_path_here
+
+    if options.keys() - {"config"} or not off_loop_thread():
+        return NOT_HERE
+    store_path = store_path_here(store, path=path, mode=mode)
+    if store_path is None:
+        return NOT_HERE
+    try:
+        meta = read_node_metadata_here(store_path, zarr_format, node_type="array")
+    except NodeNotFoundError:
+        return NOT_HERE
+    if meta is None:
+        return NOT_HERE
+    return array_from_metadata(store_path, meta, options.get("config"))
 
 
 async def open_group(

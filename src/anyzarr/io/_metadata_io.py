@@ -24,12 +24,13 @@ from anyzarr.protocol._errors import (
     UsageError,
     ZarrUserWarning,
 )
+from anyzarr.protocol.buffer import Buffer
+from anyzarr.protocol.codecs import GetRequest
 from anyzarr.protocol.metadata import decode_json_object
 
 if TYPE_CHECKING:
     from anyzarr.io._json import JSONObject
     from anyzarr.io._store_path import StorePath
-    from anyzarr.protocol.buffer import Buffer
     from anyzarr.protocol.metadata import ArrayMetadata, GroupMetadata, NodeMetadata
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "delete_node",
     "node_exists",
     "read_node_metadata",
+    "read_node_metadata_here",
     "task_group",
     "write_node_metadata",
 ]
@@ -253,53 +255,116 @@ async def read_node_metadata(
         ConsolidatedMetadataNotFoundError: ``use_consolidated=True`` and the group
             has no consolidated metadata.
     """
-    if zarr_format not in (2, 3, None):
-        raise UsageError(f"zarr_format must be 2, 3 or None, not {zarr_format!r}")
-    if not _supports_consolidated(store_path):
-        if use_consolidated:
-            raise ConsolidatedMetadataNotFoundError(
-                f"{type(store_path.store).__name__} doesn't support consolidated metadata"
-            )
-        use_consolidated = False
-    consolidated_key: str | None = None
-    if use_consolidated is not False and node_type != "array":
-        consolidated_key = (
-            use_consolidated if isinstance(use_consolidated, str) else ZMETADATA_V2_JSON
-        )
+    wanted = _Wanted.of(store_path, zarr_format, use_consolidated, node_type)
+    return wanted.parse(store_path, await _get_many(store_path, wanted.names))
 
-    names: list[str] = []
-    if zarr_format in (3, None):
-        names.append(ZARR_JSON)
-    if zarr_format in (2, None):
-        # Knowing the kind saves a request: the other kind's document is not read.
-        if node_type != "group":
-            names.append(ZARRAY_JSON)
-        if node_type != "array":
-            names.append(ZGROUP_JSON)
-        names.append(ZATTRS_JSON)
-        if consolidated_key is not None:
-            names.append(consolidated_key)
-    docs = await _get_many(store_path, names)
 
-    meta: NodeMetadata
-    raw_v3 = docs.get(ZARR_JSON)
-    if raw_v3 is not None:
-        for name, kind in ((ZARRAY_JSON, ".zarray"), (ZGROUP_JSON, ".zgroup")):
-            if docs.get(name) is not None:
-                warnings.warn(
-                    f"Both zarr.json (Zarr format 3) and {kind} (Zarr format 2) metadata "
-                    f"objects exist at {store_path}. Zarr format 3 will be used.",
-                    ZarrUserWarning,
-                    stacklevel=2,
+@overload
+def read_node_metadata_here(
+    store_path: StorePath,
+    zarr_format: Literal[2, 3] | None = None,
+    *,
+    node_type: Literal["array"],
+) -> ArrayMetadata | None: ...
+
+
+@overload
+def read_node_metadata_here(
+    store_path: StorePath,
+    zarr_format: Literal[2, 3] | None = None,
+    *,
+    node_type: NodeType | None = None,
+) -> NodeMetadata | None: ...
+
+
+def read_node_metadata_here(
+    store_path: StorePath,
+    zarr_format: Literal[2, 3] | None = None,
+    *,
+    node_type: NodeType | None = None,
+) -> NodeMetadata | None:
+    """`read_node_metadata` without the event loop, through the store's batch IO.
+
+    For the sync API's calling thread.  None, having read nothing, when the
+    store offers no batch IO; errors as `read_node_metadata`'s.
+    """
+    batch = store_path.store.batch_io()
+    if batch is None:
+        return None
+    wanted = _Wanted.of(store_path, zarr_format, None, node_type)
+    found = batch.read([GetRequest((store_path / name).path) for name in wanted.names])
+    docs = {
+        name: None if raw is None else raw.to_bytes() if isinstance(raw, Buffer) else bytes(raw)
+        for name, raw in zip(wanted.names, found, strict=True)
+    }
+    return wanted.parse(store_path, docs)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Wanted:
+    """Which documents describe a node, and how to read them once fetched."""
+
+    zarr_format: Literal[2, 3] | None
+    use_consolidated: bool | str | None
+    node_type: NodeType | None
+    consolidated_key: str | None
+    names: list[str]
+
+    @classmethod
+    def of(
+        cls,
+        store_path: StorePath,
+        zarr_format: Literal[2, 3] | None,
+        use_consolidated: bool | str | None,
+        node_type: NodeType | None,
+    ) -> _Wanted:
+        if zarr_format not in (2, 3, None):
+            raise UsageError(f"zarr_format must be 2, 3 or None, not {zarr_format!r}")
+        if not _supports_consolidated(store_path):
+            if use_consolidated:
+                raise ConsolidatedMetadataNotFoundError(
+                    f"{type(store_path.store).__name__} doesn't support consolidated metadata"
                 )
-        meta = _parse_v3(raw_v3, store_path, use_consolidated)
-    elif docs.get(ZARRAY_JSON) is not None or docs.get(ZGROUP_JSON) is not None:
-        meta = _parse_v2(docs, store_path, consolidated_key, use_consolidated)
-    else:
-        looked = ", ".join(repr(n) for n in names if n != consolidated_key)
-        raise _not_found(store_path, node_type, f"none of {looked} exist")
-    _check_node_type(meta, store_path, node_type)
-    return meta
+            use_consolidated = False
+        consolidated_key: str | None = None
+        if use_consolidated is not False and node_type != "array":
+            consolidated_key = (
+                use_consolidated if isinstance(use_consolidated, str) else ZMETADATA_V2_JSON
+            )
+        names: list[str] = []
+        if zarr_format in (3, None):
+            names.append(ZARR_JSON)
+        if zarr_format in (2, None):
+            # Knowing the kind saves a request: the other kind's document is not read.
+            if node_type != "group":
+                names.append(ZARRAY_JSON)
+            if node_type != "array":
+                names.append(ZGROUP_JSON)
+            names.append(ZATTRS_JSON)
+            if consolidated_key is not None:
+                names.append(consolidated_key)
+        return cls(zarr_format, use_consolidated, node_type, consolidated_key, names)
+
+    def parse(self, store_path: StorePath, docs: dict[str, bytes | None]) -> NodeMetadata:
+        meta: NodeMetadata
+        raw_v3 = docs.get(ZARR_JSON)
+        if raw_v3 is not None:
+            for name, kind in ((ZARRAY_JSON, ".zarray"), (ZGROUP_JSON, ".zgroup")):
+                if docs.get(name) is not None:
+                    warnings.warn(
+                        f"Both zarr.json (Zarr format 3) and {kind} (Zarr format 2) metadata "
+                        f"objects exist at {store_path}. Zarr format 3 will be used.",
+                        ZarrUserWarning,
+                        stacklevel=3,
+                    )
+            meta = _parse_v3(raw_v3, store_path, self.use_consolidated)
+        elif docs.get(ZARRAY_JSON) is not None or docs.get(ZGROUP_JSON) is not None:
+            meta = _parse_v2(docs, store_path, self.consolidated_key, self.use_consolidated)
+        else:
+            looked = ", ".join(repr(n) for n in self.names if n != self.consolidated_key)
+            raise _not_found(store_path, self.node_type, f"none of {looked} exist")
+        _check_node_type(meta, store_path, self.node_type)
+        return meta
 
 
 async def node_exists(store_path: StorePath, zarr_format: Literal[2, 3] | None = None) -> bool:

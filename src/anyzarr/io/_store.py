@@ -133,6 +133,21 @@ class Store(ABC):
         if not self._is_open:
             await self._open()
 
+    def _open_here(self) -> bool:
+        """Open the store in this thread, without the event loop, if that needs no async work.
+
+        True once the store is open.  False, having done nothing, when this
+        class's ``_open`` is one that only the event loop can run: the base
+        class's needs nothing, and a driver whose ``_open`` does only
+        blocking work overrides this method to do the same.
+        """
+        if self._is_open:
+            return True
+        if type(self)._open is not Store._open:
+            return False
+        self._is_open = True
+        return True
+
     async def close(self) -> None:
         """Release resources held by the store; reopening happens on next use."""
         self._is_open = False

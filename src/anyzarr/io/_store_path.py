@@ -28,6 +28,7 @@ __all__ = [
     "make_store",
     "make_store_path",
     "normalize_path",
+    "store_path_here",
 ]
 
 AccessModeLiteral = Literal["r", "r+", "a", "w", "w-"]
@@ -241,6 +242,53 @@ async def make_store(
         f"cannot make a store from {type(store_like).__name__} {store_like!r}; "
         "expected a Store, StorePath, path, URL, dict or None"
     )
+
+
+def store_path_here(
+    store_like: StoreLike, *, path: str | None = "", mode: AccessModeLiteral | None = None
+) -> StorePath | None:
+    """`make_store_path` without the event loop, for the sync API's calling thread.
+
+    Covers what opening existing data in this process most often is: a local
+    directory (a path or ``file://`` URL) or a `Store` that offers batch IO,
+    in the modes that open without creating a node (``None``, ``"r"``,
+    ``"r+"``, ``"a"``).  Anything else is None, having done nothing, and goes
+    through `make_store_path` on the event loop, which gives every error.
+    Like it, a writable `LocalStore` creates its root directory.
+    """
+    if mode not in (None, "r", "r+", "a"):
+        return None
+    if isinstance(store_like, str):
+        scheme, sep, rest = store_like.partition("://")
+        if sep and scheme.lower() != "file":
+            return None
+        store_like = Path(rest if sep else store_like)
+    store: Store
+    if isinstance(store_like, Path):
+        from anyzarr.io.stores._local import LocalStore
+
+        if store_like.suffix.lower() == ".zip":
+            return None
+        if mode in ("r", "r+") and not store_like.exists():
+            return None  # make_store_path says it does not exist
+        store = LocalStore(store_like, read_only=mode == "r")
+    elif isinstance(store_like, Store):
+        store = store_like
+    else:
+        return None
+    if store.batch_io() is None:
+        return None
+    if store.read_only:
+        if mode not in (None, "r"):
+            return None  # make_store_path decides whether this store may
+    elif mode == "r":
+        try:
+            store = store.with_read_only(True)
+        except UnsupportedOperationError:
+            return None
+    if not store._open_here():
+        return None
+    return StorePath(store, normalize_path(path))
 
 
 async def _local_or_zip(path: Path, mode: AccessModeLiteral | None) -> Store:

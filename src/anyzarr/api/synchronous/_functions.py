@@ -8,6 +8,7 @@ from typing import cast as _cast
 
 from typing_extensions import deprecated
 
+import anyzarr.api._functions_open as _here_functions_open
 import anyzarr.api.asynchronous as _async_api
 from anyzarr.api._sync_mixins import register_wrapper as _register
 from anyzarr.api._sync_mixins import unwrap as _unwrap
@@ -690,21 +691,27 @@ def open(
     ``TypeError`` for the missing shape), all as zarr-python 3.4 does.
     ``store`` may be passed positionally, as zarr-python's sync ``open`` allows.
     """
-    return _cast(
-        "Array | Group",
-        _wrap(
-            _sync(
-                _async_api.open,
-                store,
-                mode=mode,
-                zarr_version=zarr_version,
-                zarr_format=zarr_format,
-                path=path,
-                storage_options=storage_options,
-                **kwargs,
-            )
-        ),
+    result = _here_functions_open._open_here(
+        store,
+        mode=mode,
+        zarr_version=zarr_version,
+        zarr_format=zarr_format,
+        path=path,
+        storage_options=storage_options,
+        **kwargs,
     )
+    if isinstance(result, _NotHere):
+        result = _sync(
+            _async_api.open,
+            store,
+            mode=mode,
+            zarr_version=zarr_version,
+            zarr_format=zarr_format,
+            path=path,
+            storage_options=storage_options,
+            **kwargs,
+        )
+    return _cast("Array | Group", _wrap(result))
 
 
 def open_array(
@@ -726,20 +733,25 @@ def open_array(
     ``ShapeRequiredError`` (a ``TypeError``).  ``config`` applies to opened and
     created arrays alike.  ``store`` may be passed positionally.
     """
-    return _cast(
-        "Array",
-        _wrap(
-            _sync(
-                _async_api.open_array,
-                store,
-                zarr_version=zarr_version,
-                zarr_format=zarr_format,
-                path=path,
-                storage_options=storage_options,
-                **kwargs,
-            )
-        ),
+    result = _here_functions_open._open_array_here(
+        store,
+        zarr_version=zarr_version,
+        zarr_format=zarr_format,
+        path=path,
+        storage_options=storage_options,
+        **kwargs,
     )
+    if isinstance(result, _NotHere):
+        result = _sync(
+            _async_api.open_array,
+            store,
+            zarr_version=zarr_version,
+            zarr_format=zarr_format,
+            path=path,
+            storage_options=storage_options,
+            **kwargs,
+        )
+    return _cast("Array", _wrap(result))
 
 
 def open_consolidated(*args: Any, use_consolidated: Literal[True] = True, **kwargs: Any) -> Group:

@@ -505,6 +505,16 @@ class LocalStore(Store):
             await anyio.to_thread.run_sync(lambda: self.root.mkdir(parents=True, exist_ok=True))
         await super()._open()
 
+    def _open_here(self) -> bool:
+        if self._is_open:
+            return True
+        if type(self)._open is not LocalStore._open:
+            return False
+        if not self.read_only:
+            self.root.mkdir(parents=True, exist_ok=True)
+        self._is_open = True
+        return True
+
     def with_read_only(self, read_only: bool = False) -> LocalStore:
         """A store over the same directory with the given read-only flag."""
         return type(self)(self.root, read_only=read_only, concurrency=self._concurrency)
