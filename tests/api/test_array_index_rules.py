@@ -195,3 +195,40 @@ def test_sharded_block_slice_past_the_end_raises() -> None:
     )
     with pytest.raises(BoundsCheckError):
         arr.blocks[5:7]
+
+
+def test_zarr_arrays_as_index_arrays() -> None:
+    """``a[b]`` with ``b`` a Zarr array of booleans or integers reads ``b`` first."""
+    store = MemoryStore()
+    data = np.arange(10)
+    arr = anyzarr.array(data, chunks=2, store=store, path="a")
+    mask = [False, True] * 5
+    points = [0, 2, 4, 5]
+    zmask = anyzarr.array(mask, chunks=2, store=store, dtype="bool", path="mask")
+    zpoints = anyzarr.array(points, chunks=2, store=store, dtype="i4", path="points")
+    for got in (arr[zmask], arr.oindex[zmask], arr.vindex[zmask]):
+        np.testing.assert_array_equal(got, data[mask])
+    for got in (arr[zpoints], arr.oindex[zpoints], arr.vindex[zpoints]):
+        np.testing.assert_array_equal(got, data[points])
+    arr[zpoints] = -1
+    expected = data.copy()
+    expected[points] = -1
+    np.testing.assert_array_equal(arr[...], expected)
+
+
+def test_one_tuple_selections_mean_their_item() -> None:
+    """``a[sel,]`` is ``a[sel]``, a full-shape boolean mask included."""
+    arr = anyzarr.array(REF, chunks=(3, 4))
+    mask = REF % 3 == 0
+    for sel in (mask, 1, [0, 2], slice(1, 3)):
+        np.testing.assert_array_equal(arr[sel,], REF[sel,])
+
+
+def test_out_must_be_writable_in_place() -> None:
+    """A list as ``out`` would be copied and the values lost, so it is refused."""
+    arr = anyzarr.array(REF, chunks=(3, 4))
+    with pytest.raises(TypeError, match="out must be"):
+        arr.get_basic_selection(Ellipsis, out=[])  # type: ignore[arg-type]
+    out = np.zeros(SHAPE, dtype="i4")
+    arr.get_basic_selection(Ellipsis, out=out)
+    np.testing.assert_array_equal(out, REF)

@@ -340,6 +340,18 @@ def test_time_values_in_any_byte_order(dtype: str, zarr_format: ZarrFormat) -> N
         assert int(stored.astype(stored.dtype.newbyteorder("=")).view(np.int64)[0]) == count
 
 
+@pytest.mark.parametrize("dtype", ["<m8[2generic]", ">M8[7generic]", "<M8[3s]", "<m8"])
+@pytest.mark.parametrize("zarr_format", [2, 3])
+def test_time_scale_survives_metadata(dtype: str, zarr_format: ZarrFormat) -> None:
+    """A generic unit's scale, which numpy's dtype.str omits, survives to JSON and back."""
+    data_type = data_type_from_numpy(dtype)
+    assert np.datetime_data(data_type.dtype) == np.datetime_data(np.dtype(dtype))
+    again = data_type_from_json(data_type.to_json(zarr_format), zarr_format)
+    # Format 3 keeps the byte order in the bytes codec, not the data type.
+    assert type(again) is type(data_type)
+    assert np.datetime_data(again.dtype) == np.datetime_data(np.dtype(dtype))
+
+
 @pytest.mark.parametrize(
     ("dtype", "value"),
     [(">i4", -7), (">u8", 2**64 - 1), (">f4", 1.5), (">f8", "NaN"), (">c8", [1.0, -2.5])],

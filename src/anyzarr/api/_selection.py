@@ -143,6 +143,10 @@ class SelectionRead:
         shape = tuple(plan.shape)
         target: npt.NDArray[Any] | None = None
         if out is not None:
+            if not isinstance(out, NDBuffer) and not hasattr(out, "__array__"):
+                # np.asarray would copy a list, and the values read into the
+                # copy would be lost.
+                raise TypeError(f"out must be an NDBuffer or an array, not {type(out).__name__}")
             target = _as_numpy(out)
             if target.shape != shape:
                 raise UsageError(

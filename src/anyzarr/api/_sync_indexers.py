@@ -26,7 +26,26 @@ if TYPE_CHECKING:
         OrthogonalSelection,
     )
 
-__all__ = ["BlockIndex", "OIndex", "VIndex"]
+__all__ = ["BlockIndex", "OIndex", "VIndex", "read_index_arrays"]
+
+
+def read_index_arrays[S](selection: S) -> S:
+    """``selection`` with any Zarr array used as an index array read into numpy.
+
+    ``a[b]`` with ``b`` another (sync) Zarr array of integers or booleans
+    means ``a[b[...]]``, as in zarr-python.  The read happens here, in the
+    caller's thread, before the selection is planned: the planner may run on
+    the event loop, where a sync read could not.
+    """
+    from anyzarr.api._sync_mixins import ArrayMixin
+
+    if isinstance(selection, ArrayMixin):
+        return np.asarray(selection)  # type: ignore[return-value]
+    if isinstance(selection, tuple) and any(isinstance(s, ArrayMixin) for s in selection):
+        return tuple(  # type: ignore[return-value]
+            np.asarray(s) if isinstance(s, ArrayMixin) else s for s in selection
+        )
+    return selection
 
 
 class _Indexer:
@@ -44,10 +63,10 @@ class OIndex(_Indexer):
     __slots__ = ()
 
     def __getitem__(self, selection: OrthogonalSelection) -> NDArrayLikeOrScalar:
-        return self._array.get_orthogonal_selection(selection)
+        return self._array.get_orthogonal_selection(read_index_arrays(selection))
 
     def __setitem__(self, selection: OrthogonalSelection, value: npt.ArrayLike) -> None:
-        self._array.set_orthogonal_selection(selection, value)
+        self._array.set_orthogonal_selection(read_index_arrays(selection), value)
 
 
 class VIndex(_Indexer):
@@ -71,6 +90,7 @@ class VIndex(_Indexer):
         return False
 
     def __getitem__(self, selection: CoordinateSelection | MaskSelection) -> NDArrayLikeOrScalar:
+        selection = read_index_arrays(selection)
         if self._is_mask(selection):
             return self._array.get_mask_selection(selection)
         return self._array.get_coordinate_selection(selection)
@@ -78,6 +98,7 @@ class VIndex(_Indexer):
     def __setitem__(
         self, selection: CoordinateSelection | MaskSelection, value: npt.ArrayLike
     ) -> None:
+        selection = read_index_arrays(selection)
         if self._is_mask(selection):
             self._array.set_mask_selection(selection, value)
         else:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, Unpack, cast, ov
 
 import numpy as np
 
-from anyzarr.api._sync_indexers import BlockIndex, OIndex, VIndex
+from anyzarr.api._sync_indexers import BlockIndex, OIndex, VIndex, read_index_arrays
 from anyzarr.api._sync_runtime import sync, sync_iter
 from anyzarr.protocol.metadata import DEFAULT_FILL_VALUE
 
@@ -299,10 +299,10 @@ class ArrayMixin(_NodeMixin):
         ) -> None: ...
 
     def __getitem__(self, selection: SelectionWithFields) -> NDArrayLikeOrScalar:
-        return self.getitem(selection)
+        return self.getitem(read_index_arrays(selection))
 
     def __setitem__(self, selection: SelectionWithFields, value: npt.ArrayLike) -> None:
-        self.setitem(selection, value)
+        self.setitem(read_index_arrays(selection), value)
 
     @property
     def oindex(self) -> OIndex:

@@ -19,7 +19,7 @@ from anyzarr.protocol.dtypes._strings import (
     VariableLengthUTF8,
 )
 from anyzarr.protocol.dtypes._structured import Structured
-from anyzarr.protocol.dtypes._time import DateTime64, TimeDelta64, parse_time_dtype_name
+from anyzarr.protocol.dtypes._time import TIME_UNITS, DateTime64, TimeDelta64
 
 __all__ = ["data_type_from_json", "data_type_from_numpy", "parse_data_type"]
 
@@ -77,10 +77,11 @@ def data_type_from_numpy(dtype: object) -> DataType:
     if dt.kind == "V":
         return RawBytes(dt.itemsize)
     if dt.kind in "Mm":
-        parsed = parse_time_dtype_name(dt.str)
-        if parsed is not None:
+        # datetime_data, not dt.str: the string drops a generic unit's scale.
+        unit, scale = np.datetime_data(dt)
+        if unit in TIME_UNITS:
             cls = DateTime64 if dt.kind == "M" else TimeDelta64
-            return cls(unit=parsed[3], scale_factor=parsed[2], endianness=_endianness(dt))
+            return cls(unit=unit, scale_factor=scale, endianness=_endianness(dt))
     if dt.kind == "O":
         raise MetadataValidationError(
             "data_type: Zarr data type resolution from object failed: the numpy object "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
@@ -11,7 +10,7 @@ import numpy as np
 from anyzarr.protocol._errors import MetadataValidationError
 from anyzarr.protocol.dtypes._base import JSON, DataType, ZarrFormat
 
-__all__ = ["DateTime64", "TimeDelta64", "TIME_UNITS", "parse_time_dtype_name"]
+__all__ = ["DateTime64", "TimeDelta64", "TIME_UNITS"]
 
 TIME_UNITS = (
     "Y",
@@ -31,19 +30,6 @@ TIME_UNITS = (
     "generic",
 )
 _NAT = int(np.iinfo(np.int64).min)
-_V2_NAME = re.compile(r"^([<>|=]?)([Mm])8(?:\[(\d*)([A-Za-zμ]+)\])?$")
-
-
-def parse_time_dtype_name(name: str) -> tuple[str, str, int, str] | None:
-    """Split ``<M8[10s]`` into (order, kind, scale_factor, unit), or None if it is not one."""
-    match = _V2_NAME.match(name)
-    if match is None:
-        return None
-    order, kind, scale, unit = match.groups()
-    unit = unit or "generic"
-    if unit not in TIME_UNITS:
-        return None
-    return order, kind, int(scale) if scale else 1, unit
 
 
 @dataclass(frozen=True)
@@ -70,13 +56,17 @@ class _Time(DataType):
     @property
     def dtype(self) -> np.dtype[Any]:
         order = "<" if self.endianness == "little" else ">"
-        if self.unit == "generic":
+        if self.unit == "generic" and self.scale_factor == 1:
             return np.dtype(f"{order}{self._char}8")
         scale = "" if self.scale_factor == 1 else str(self.scale_factor)
         return np.dtype(f"{order}{self._char}8[{scale}{self.unit}]")
 
     def to_json(self, zarr_format: ZarrFormat) -> JSON:
         if zarr_format == 2:
+            if self.unit == "generic" and self.scale_factor != 1:
+                # numpy's dtype.str drops a generic unit's scale ("<m8").
+                order = "<" if self.endianness == "little" else ">"
+                return f"{order}{self._char}8[{self.scale_factor}generic]"
             return self.dtype.str
         return {
             "name": self.v3_name,

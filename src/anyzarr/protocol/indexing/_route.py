@@ -101,6 +101,9 @@ def plan_getitem(selection: Any, shape: tuple[int, ...], chunk_shape: Chunks) ->
     as ``plan.fields``.
     """
     fields, sel = pop_fields(selection)
+    if isinstance(sel, tuple) and len(sel) == 1:
+        # zarr-python unwraps a 1-tuple, so ``a[mask,]`` is ``a[mask]``.
+        sel = sel[0]
     ndim = len(shape)
     if _only_ints_and_slices(sel):
         # zarr-python may route these through orthogonal indexing; without an
