@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from anyzarr.protocol.buffer import default_buffer_prototype
 from anyzarr.protocol.metadata import (
     ArrayV2Metadata,
     ArrayV3Metadata,
@@ -115,6 +116,8 @@ def test_byte_identical(zarr_format: int, kwargs: dict[str, Any]) -> None:
     created = create_array_metadata(zarr_format=zarr_format, **kwargs)  # type: ignore[arg-type]
     assert metadata_documents(created) == expected
     assert created == parsed
+    buffers = created.to_buffer_dict(default_buffer_prototype())
+    assert {name: buf.to_bytes() for name, buf in buffers.items()} == expected
 
 
 def test_auto_shards_match_zarr() -> None:
@@ -190,3 +193,10 @@ def _cpu_buffer(value: bytes) -> Any:
     from zarr.core.buffer import cpu
 
     return cpu.Buffer.from_bytes(value)
+
+
+@pytest.mark.parametrize("zarr_format", [2, 3])
+def test_group_buffer_dict_is_its_documents(zarr_format: int) -> None:
+    group = GroupMetadata(zarr_format=zarr_format, attributes={"a": [1, 2]})  # type: ignore[arg-type]
+    buffers = group.to_buffer_dict(default_buffer_prototype())
+    assert {name: buf.to_bytes() for name, buf in buffers.items()} == metadata_documents(group)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from anyzarr.protocol._errors import MetadataValidationError
 from anyzarr.protocol.metadata._common import check_extra_fields
 from anyzarr.protocol.metadata._v2 import ArrayV2Metadata
 from anyzarr.protocol.metadata._v3 import ArrayV3Metadata
+
+if TYPE_CHECKING:
+    from anyzarr.protocol.buffer import Buffer, BufferPrototype
 
 __all__ = [
     "ArrayMetadata",
@@ -158,6 +161,15 @@ class GroupMetadata:
         self, consolidated: ConsolidatedMetadata | None
     ) -> GroupMetadata:
         return replace(self, consolidated_metadata=consolidated)
+
+    def to_buffer_dict(self, prototype: BufferPrototype) -> dict[str, Buffer]:
+        """This node's metadata files, relative name to a buffer of ``prototype``, as written."""
+        from anyzarr.protocol.metadata._documents import metadata_documents
+
+        return {
+            name: prototype.buffer.from_bytes(data)
+            for name, data in metadata_documents(self).items()
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """v3: the ``zarr.json`` document; v2: the ``.zgroup`` document."""

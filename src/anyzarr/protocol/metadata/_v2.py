@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import warnings
 from dataclasses import dataclass, field, replace
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numcodecs
 import numpy as np
@@ -25,6 +25,9 @@ __all__ = ["OBJECT_CODEC_IDS", "ArrayV2Metadata", "parse_array_v2", "parse_numco
 OBJECT_CODEC_IDS = frozenset(
     {"vlen-utf8", "vlen-bytes", "vlen-array", "json2", "msgpack2", "pickle"}
 )
+
+if TYPE_CHECKING:
+    from anyzarr.protocol.buffer import Buffer, BufferPrototype
 
 
 def parse_numcodec(config: Any, field: str) -> Any:
@@ -174,6 +177,15 @@ class ArrayV2Metadata:
 
     def with_attributes(self, attributes: dict[str, Any]) -> ArrayV2Metadata:
         return replace(self, attributes=dict(attributes))
+
+    def to_buffer_dict(self, prototype: BufferPrototype) -> dict[str, Buffer]:
+        """This node's metadata files, relative name to a buffer of ``prototype``, as written."""
+        from anyzarr.protocol.metadata._documents import metadata_documents
+
+        return {
+            name: prototype.buffer.from_bytes(data)
+            for name, data in metadata_documents(self).items()
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """The ``.zarray`` document (attributes live in `attributes`), in zarr-python's order."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
@@ -28,6 +28,9 @@ from anyzarr.protocol.metadata._codecs import (
 )
 from anyzarr.protocol.metadata._common import check_extra_fields, parse_shape
 from anyzarr.protocol.metadata._limits import check_chunk_sizes
+
+if TYPE_CHECKING:
+    from anyzarr.protocol.buffer import Buffer, BufferPrototype
 
 __all__ = ["ArrayV3Metadata", "parse_array_v3", "unsupported_transformer"]
 
@@ -207,6 +210,15 @@ class ArrayV3Metadata:
 
     def with_attributes(self, attributes: dict[str, Any]) -> ArrayV3Metadata:
         return replace(self, attributes=dict(attributes))
+
+    def to_buffer_dict(self, prototype: BufferPrototype) -> dict[str, Buffer]:
+        """This node's metadata files, relative name to a buffer of ``prototype``, as written."""
+        from anyzarr.protocol.metadata._documents import metadata_documents
+
+        return {
+            name: prototype.buffer.from_bytes(data)
+            for name, data in metadata_documents(self).items()
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """The ``zarr.json`` document, keys in zarr-python's order."""
