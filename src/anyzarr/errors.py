@@ -40,6 +40,9 @@ from anyzarr.io.stores._retry import (
     RemoteStoreError,
     RetriesExhaustedError,
 )
+from anyzarr.io.stores._zip import (
+    ZipFileError,
+)
 from anyzarr.protocol._dependencies import (
     MissingDependencyError,
 )
@@ -159,4 +162,5 @@ __all__ = [
     "ZarrRuntimeWarning",
     "ZarrUserWarning",
     "ZeroStepError",
+    "ZipFileError",
 ]

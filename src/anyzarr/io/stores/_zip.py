@@ -22,15 +22,24 @@ from anyzarr.io.stores._common import (
     list_dir_names,
 )
 from anyzarr.protocol._byte_request import ByteRequest, slice_for
-from anyzarr.protocol._errors import UnsupportedOperationError
+from anyzarr.protocol._errors import DataError, UnsupportedOperationError
 
 if TYPE_CHECKING:
     from anyzarr.protocol.buffer import Buffer, BufferPrototype
 
-__all__ = ["ZipStore", "ZipStoreAccessModeLiteral"]
+__all__ = ["ZipFileError", "ZipStore", "ZipStoreAccessModeLiteral"]
 
 T = TypeVar("T")
 ZipStoreAccessModeLiteral = Literal["r", "w", "a", "x"]
+
+
+class ZipFileError(DataError, ValueError):
+    """The file behind a `ZipStore` is not a readable zip archive; the message names it.
+
+    A zip archive gets its central directory when the writer closes it, so
+    this is also what a second store opening a file that a `ZipStore` is
+    still writing raises.
+    """
 
 
 class ZipStore(Store):
@@ -121,12 +130,20 @@ class ZipStore(Store):
         with self._lock:
             if self._zf is None:
                 target = self._reopenable_file() if self.path is None else self.path
-                self._zf = zipfile.ZipFile(
-                    target,
-                    mode=self._zmode,
-                    compression=self.compression,
-                    allowZip64=self.allowZip64,
-                )
+                try:
+                    self._zf = zipfile.ZipFile(
+                        target,
+                        mode=self._zmode,
+                        compression=self.compression,
+                        allowZip64=self.allowZip64,
+                    )
+                except zipfile.BadZipFile as exc:
+                    where = self.path if self.path is not None else "the file object"
+                    raise ZipFileError(
+                        f"{where} is not a readable zip archive ({exc}); a zip file "
+                        "still being written by another ZipStore is readable once "
+                        "that store is closed"
+                    ) from exc
                 # Reopening after close must not truncate what was written.
                 if self._zmode in ("w", "x"):
                     self._zmode = "a"
