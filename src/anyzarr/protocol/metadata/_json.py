@@ -36,17 +36,22 @@ def _too_deep(path: str) -> MetadataValidationError:
 
 
 def _depth_at_most(value: Any, limit: int) -> bool:
-    """Whether ``value`` nests lists and dicts at most ``limit`` levels (no recursion)."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        children = item.values() if isinstance(item, dict) else item
-        if depth > limit:
-            return False
-        for child in children:
-            if isinstance(child, dict | list):
-                stack.append((child, depth + 1))
-    return True
+    """Whether ``value`` nests lists and dicts at most ``limit`` levels (no recursion).
+
+    Walks one level at a time: parsed JSON holds exact ``dict`` and ``list``
+    objects, so a type test per child in a comprehension is all it takes
+    (a large consolidated document has tens of thousands of values).
+    """
+    level = [value]
+    for _ in range(limit):
+        deeper: list[Any] = []
+        for item in level:
+            children = item.values() if type(item) is dict else item
+            deeper += [c for c in children if type(c) is dict or type(c) is list]
+        if not deeper:
+            return True
+        level = deeper
+    return False
 
 
 def decode_json_object(document: bytes | str | dict[str, Any], path: str) -> dict[str, Any]:
