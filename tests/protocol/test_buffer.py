@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pickle
+from typing import Any, Literal
 
 import numpy as np
 import pytest
@@ -148,3 +149,23 @@ def test_gpu_module_imports_and_refuses_without_cupy() -> None:
         gpu.Buffer.from_bytes(b"abc")
     with pytest.raises(gpu.GpuUnavailableError):
         gpu.NDBuffer.create(shape=(2,), dtype="i4")
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("dtype", ["f4", ">i2", "m8[2generic]", [("a", "i4"), ("b", "f8")], "O"])
+def test_large_empty_arrays_start_on_a_huge_page(dtype: Any, order: Literal["C", "F"]) -> None:
+    """Big outputs start on a 2 MiB boundary (transparent huge pages), keeping dtype and order."""
+    wanted = np.dtype(dtype)
+    shape = (1024, (16 * 1024 * 1024) // (1024 * wanted.itemsize))
+    array = np.asanyarray(cpu.NDBuffer.empty(shape, wanted, order).as_ndarray_like())
+    assert array.shape == shape
+    assert array.dtype == wanted
+    if wanted.kind == "m":
+        assert np.datetime_data(array.dtype) == np.datetime_data(wanted)
+    assert array.flags.c_contiguous if order == "C" else array.flags.f_contiguous
+    assert array.flags.writeable
+    if not wanted.hasobject:
+        assert array.ctypes.data % (2 * 1024 * 1024) == 0
+    array[-1, -1] = np.zeros((), dtype=wanted)[()]
+    small = np.asanyarray(cpu.NDBuffer.empty((3, 4), wanted, order).as_ndarray_like())
+    assert small.shape == (3, 4)

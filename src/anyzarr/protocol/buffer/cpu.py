@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any, Literal, Self
 
@@ -11,6 +12,11 @@ import numpy.typing as npt
 from anyzarr.protocol.buffer import _core
 
 __all__ = ["Buffer", "NDBuffer", "buffer_prototype"]
+
+#: Transparent huge pages are this large on x86-64 and most arm64 kernels.
+_HUGE_PAGE = 2 * 1024 * 1024
+#: Arrays from this size on start on a huge-page boundary (see `NDBuffer.empty`).
+_HUGE_FROM = 8 * 1024 * 1024
 
 
 class Buffer(_core.Buffer):
@@ -74,7 +80,18 @@ class NDBuffer(_core.NDBuffer):
         cls, shape: tuple[int, ...], dtype: npt.DTypeLike, order: Literal["C", "F"] = "C"
     ) -> Self:
         wanted = np.dtype(dtype)
-        return cls(_keep_dtype(np.empty(shape, dtype=wanted, order=order), wanted))
+        nbytes = math.prod(shape) * wanted.itemsize
+        if nbytes < _HUGE_FROM or wanted.hasobject or wanted.kind == "T":
+            # Objects and numpy strings cannot be views of raw bytes.
+            return cls(_keep_dtype(np.empty(shape, dtype=wanted, order=order), wanted))
+        # Start large arrays on a huge-page boundary: the kernel can then back
+        # all of it with transparent huge pages (malloc's mmap'd blocks start
+        # 16 bytes past a 4 KiB page, so the first 2 MiB fault page by page).
+        # The slack before the boundary is never touched, so never resident.
+        raw = np.empty(nbytes + _HUGE_PAGE, dtype=np.uint8)
+        start = -raw.ctypes.data % _HUGE_PAGE
+        flat = raw[start : start + nbytes].view(wanted)
+        return cls(_keep_dtype(flat.reshape(shape, order=order), wanted))
 
     @classmethod
     def from_numpy_array(cls, array_like: npt.ArrayLike) -> Self:
