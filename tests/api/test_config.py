@@ -171,3 +171,20 @@ def test_bad_key() -> None:
     cfg = Config(environ={})
     with pytest.raises(KeyError, match=r"a\.\.b"):
         cfg.get("a..b")
+
+
+def test_repeated_reads_follow_every_change() -> None:
+    """`get` remembers answers per snapshot; set, update, restore and reset all show at once."""
+    cfg = Config(DEFAULTS, environ={})
+    assert cfg.get("array.order") == "C"
+    assert cfg.get("array.order") == "C"
+    with cfg.set({"array.order": "F"}):
+        assert cfg.get("array.order") == "F"
+    assert cfg.get("array.order") == "C"
+    cfg.update({"array": {"order": "F"}})
+    assert cfg.get("array.order") == "F"
+    cfg.reset(environ={})
+    assert cfg.get("array.order") == "C"
+    assert cfg.get("no.such.key", None) is None
+    cfg.set({"no.such.key": 3})
+    assert cfg.get("no.such.key", None) == 3

@@ -94,6 +94,7 @@ _GPU_BUFFERS: Final = {
 }
 
 _MISSING: Final = object()
+_UNSEEN: Final = object()
 
 
 def _canonical(name: str, level: Mapping[str, object]) -> str:
@@ -207,6 +208,11 @@ class Config:
         )
         self._lock = threading.RLock()
         self._data: dict[str, object] = {}
+        # Answers of `get` for the current snapshot, keyed by the dotted key
+        # as given: opening a consolidated group of hundreds of arrays reads
+        # the same few keys thousands of times.  Tied to the snapshot by
+        # identity, so a write (which publishes a new snapshot) empties it.
+        self._answers: tuple[dict[str, object], dict[str, object]] = ({}, {})
         self.reset(environ)
 
     # -- reading -----------------------------------------------------------
@@ -214,13 +220,22 @@ class Config:
         """Return the value at dotted ``key``, or ``default`` when it is not set.
 
         Settings hold whatever was set, so the value is untyped (as in
-        zarr-python's donfig config): the caller knows its key's type.
+        zarr-python's donfig config): the caller knows its key's type.  A
+        nested value is part of the settings: change it with `set` or
+        `update`, not in place.
 
         Raises ``KeyError`` naming the key when it is missing and no default
         was given.
         """
-        _check_removed(key)
-        value = _lookup(self._data, _split(key))
+        data = self._data
+        seen, answers = self._answers
+        if seen is not data:
+            answers = {}
+            self._answers = (data, answers)
+        value = answers.get(key, _UNSEEN)
+        if value is _UNSEEN:
+            _check_removed(key)
+            value = answers[key] = _lookup(data, _split(key))
         if value is _MISSING:
             if default is _MISSING:
                 raise KeyError(key)

@@ -142,6 +142,29 @@ def warn_repaired(path: str, message: str | None) -> None:
         warnings.warn(f"{subject}{message}", ZarrUserWarning, stacklevel=3)
 
 
+def _positive_ints(value: object) -> bool:
+    # Exact types: a bool is an int, and ``true`` is one of the repaired sizes.
+    return type(value) is list and all(type(v) is int and v >= 1 for v in value)
+
+
+def _nothing_to_repair(doc: dict[str, Any], zarr_format: int) -> bool:
+    """A quick yes for the usual document: chunk sizes all positive and no sharding codec.
+
+    Opening a consolidated group checks every member's document; nearly all
+    of them need nothing, and this answers without the general walk below.
+    """
+    if zarr_format == 2:
+        return _positive_ints(doc.get("chunks"))
+    grid = doc.get("chunk_grid")
+    config = grid.get("configuration") if type(grid) is dict else None
+    if type(config) is not dict or not _positive_ints(config.get("chunk_shape")):
+        return False
+    codecs = doc.get("codecs")
+    return type(codecs) is list and not any(
+        type(c) is not dict or c.get("name") == "sharding_indexed" for c in codecs
+    )
+
+
 def repair_array_document(
     doc: dict[str, Any], zarr_format: int
 ) -> tuple[dict[str, Any], str | None]:
@@ -151,6 +174,8 @@ def repair_array_document(
     warning to give once it validates (see :func:`warn_repaired`), if the
     caller has to act.
     """
+    if _nothing_to_repair(doc, zarr_format):
+        return doc, None
     shape = doc.get("shape")
     if not _int_list(shape):
         return doc, None
