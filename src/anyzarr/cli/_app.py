@@ -13,7 +13,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
 
 import anyio
@@ -149,21 +150,22 @@ def _is_remote(location: str) -> bool:
     return bool(sep) and scheme.lower() not in ("file", "memory")
 
 
-async def _open(
+@asynccontextmanager
+async def _opened(
     location: str, path: str, mode: Literal["r", "a"], options: dict[str, Any] | None
-) -> StorePath:
-    return await make_store_path(
+) -> AsyncIterator[StorePath]:
+    """The store path, closed on the way out whatever happens."""
+    sp = await make_store_path(
         location,
         path=path,
         mode=mode,
         storage_options=options if _is_remote(location) else None,
     )
-
-
-async def _close(*paths: StorePath) -> None:
-    # Shielded: a zip archive writes its directory on close, even after Ctrl-C.
-    with anyio.CancelScope(shield=True):
-        for sp in paths:
+    try:
+        yield sp
+    finally:
+        # Shielded: a zip archive writes its directory on close, even after Ctrl-C.
+        with anyio.CancelScope(shield=True):
             await sp.store.close()
 
 
@@ -186,14 +188,11 @@ def info(
     options = _storage_options(storage_option)
 
     async def run() -> dict[str, Any]:
-        sp = await _open(location, path, "r", options)
-        try:
+        async with _opened(location, path, "r", options) as sp:
             node = await _node(sp)
             if isinstance(node, AsyncArray):
                 return await array_facts(node)
             return await group_facts(node)
-        finally:
-            await _close(sp)
 
     facts = _run(run)
     if json_output:
@@ -214,11 +213,8 @@ def tree(
     options = _storage_options(storage_option)
 
     async def run() -> dict[str, Any]:
-        sp = await _open(location, path, "r", options)
-        try:
+        async with _opened(location, path, "r", options) as sp:
             return await tree_facts(await _node(sp), path or "/", depth)
-        finally:
-            await _close(sp)
 
     facts = _run(run)
     if json_output:
@@ -241,8 +237,7 @@ def ls(
     options = _storage_options(storage_option)
 
     async def run() -> list[Any]:
-        sp = await _open(location, path, "r", options)
-        try:
+        async with _opened(location, path, "r", options) as sp:
             if keys:
                 prefix = f"{sp.path}/" if sp.path else ""
                 return sorted([k async for k in sp.store.list_prefix(prefix)])
@@ -250,8 +245,6 @@ def ls(
             if not isinstance(node, AsyncGroup):
                 raise _Failed(f"{_where(location, path)} is an array; use info or cat")
             return await member_rows(node)
-        finally:
-            await _close(sp)
 
     rows = _run(run)
     if json_output:
@@ -281,8 +274,7 @@ def cat(
         raise typer.BadParameter(str(exc), param_hint="--select") from None
 
     async def run() -> Any:
-        sp = await _open(location, path, "r", options)
-        try:
+        async with _opened(location, path, "r", options) as sp:
             node = await _node(sp)
             if not isinstance(node, AsyncArray):
                 raise _Failed(f"{_where(location, path)} is a group; use ls or tree")
@@ -292,8 +284,6 @@ def cat(
                     "pick a part with --select"
                 )
             return await node.getitem(selection)
-        finally:
-            await _close(sp)
 
     data = np.asarray(_run(run))
     if json_output:
@@ -349,13 +339,10 @@ def cp(
     bar = ProgressBar("copying", enabled=err_console.is_terminal and not (json_output or quiet))
 
     async def run() -> TransferProgress:
-        src = await _open(source, path, "r", options)
-        try:
-            dst = await _open(dest, dest_path, "a", options)
-        except BaseException:
-            await _close(src)
-            raise
-        try:
+        async with (
+            _opened(source, path, "r", options) as src,
+            _opened(dest, dest_path, "a", options) as dst,
+        ):
             with bar.shown():
                 return await azarr.copy_hierarchy(
                     src,
@@ -364,8 +351,6 @@ def cp(
                     concurrency=concurrency,
                     progress=bar.update,
                 )
-        finally:
-            await _close(dst, src)
 
     started = time.perf_counter()
     result = _run(run)
@@ -427,13 +412,10 @@ def convert(
     bar = ProgressBar("converting", enabled=err_console.is_terminal and not (json_output or quiet))
 
     async def run() -> TransferProgress:
-        src = await _open(source, path, "r", options)
-        try:
-            dst = await _open(dest, dest_path, "a", options)
-        except BaseException:
-            await _close(src)
-            raise
-        try:
+        async with (
+            _opened(source, path, "r", options) as src,
+            _opened(dest, dest_path, "a", options) as dst,
+        ):
             with bar.shown():
                 return await azarr.convert_hierarchy(
                     src,
@@ -446,8 +428,6 @@ def convert(
                     overwrite=overwrite,
                     progress=bar.update,
                 )
-        finally:
-            await _close(dst, src)
 
     started = time.perf_counter()
     result = _run(run)
@@ -484,8 +464,7 @@ def check(
     removed: list[str] = []
 
     async def run() -> azarr.CheckReport:
-        sp = await _open(location, path, "a" if repair else "r", options)
-        try:
+        async with _opened(location, path, "a" if repair else "r", options) as sp:
             with bar.shown():
                 report = await azarr.check_hierarchy(
                     sp,
@@ -495,8 +474,6 @@ def check(
             if repair and isinstance(sp.store, LocalStore):
                 removed.extend(await sp.store.remove_leftovers(sp.path))
             return report
-        finally:
-            await _close(sp)
 
     report = _run(run)
     if json_output:
@@ -536,12 +513,9 @@ def consolidate(
     options = _storage_options(storage_option)
 
     async def run() -> int:
-        sp = await _open(location, path, "a", options)
-        try:
+        async with _opened(location, path, "a", options) as sp:
             group = await azarr.consolidate_metadata(sp)
             return await group.nmembers(max_depth=None)
-        finally:
-            await _close(sp)
 
     members = _run(run)
     if json_output:
