@@ -268,8 +268,9 @@ def _open_here(
     **kwargs: Any,
 ) -> AsyncArray[ArrayMetadata] | AsyncGroup | NotHere:
     """`open` without the event loop, for an existing array (see `_array_here`)."""
-    if "shape" in kwargs or zarr_version is not None or storage_options:
+    if zarr_version is not None or storage_options:
         return NOT_HERE
+    # A ``shape`` (or any option but ``config``) sends it to the loop in `_array_here`.
     return _array_here(store, path or "", mode, zarr_format, kwargs)
 
 
