@@ -296,6 +296,49 @@ def test_threading_max_workers_setting_bounds_workers(tmp_path: Path) -> None:
     assert _engine.helper_threads() == 2 * (os.cpu_count() or 2) + 1
 
 
+@pytest.mark.parametrize(
+    ("chunks", "compressors", "zarr_format", "expected"),
+    [
+        # 4 KiB zstd chunks: the per-chunk Python work outweighs the decoding.
+        ((32, 32), ZstdCodec(), 3, "one"),
+        ((64, 64), ZstdCodec(), 3, "cores"),
+        ((512, 512), ZstdCodec(), 3, "all"),
+        ((128, 128), None, 3, "one"),
+        ((128, 128), BloscCodec(), 3, "one"),
+        ((512, 512), BloscCodec(), 3, "all"),
+        ((32, 32), {"id": "zlib"}, 2, "cores"),
+        ((16, 16), {"id": "zlib"}, 2, "one"),
+        ((32, 32), {"id": "zstd"}, 2, "one"),
+    ],
+)
+def test_read_workers_follow_the_work_per_object(
+    tmp_path: Path, chunks: tuple[int, int], compressors: Any, zarr_format: int, expected: str
+) -> None:
+    io = LocalStore(tmp_path, concurrency=64).batch_io()
+    assert io is not None
+    all_workers = _engine.workers_for(io)
+    array = _stored(
+        shape=(1024, 1024),
+        dtype="float32",
+        chunks=chunks,
+        compressors=compressors,
+        zarr_format=zarr_format,
+    )
+    read = ArrayRead.for_selection(array, Ellipsis)
+    wanted = {"one": 1, "cores": min(all_workers, os.cpu_count() or 2), "all": all_workers}
+    assert _engine.read_workers(read, io) == wanted[expected]
+    # The setting still bounds it.
+    assert _engine.read_workers(read, io, max_workers=1) == 1
+
+
+def test_sharded_reads_keep_every_worker(tmp_path: Path) -> None:
+    io = LocalStore(tmp_path, concurrency=64).batch_io()
+    assert io is not None
+    array = _stored(shape=(1024, 1024), dtype="float32", chunks=(32, 32), shards=(256, 256))
+    read = ArrayRead.for_selection(array, Ellipsis)
+    assert _engine.read_workers(read, io) == _engine.workers_for(io)
+
+
 @pytest.mark.anyio
 @pytest.mark.parametrize("kind", KINDS)
 async def test_zero_dimensional_sharded_array(tmp_path: Path, kind: str) -> None:

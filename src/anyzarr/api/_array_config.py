@@ -112,7 +112,9 @@ def _default(name: str) -> object:
 def parse_array_config(config: ArrayConfigLike | None) -> ArrayConfig:
     """Resolve ``config`` (``None``, a mapping or an ``ArrayConfig``) to an ``ArrayConfig``."""
     if config is None:
-        return ArrayConfig.from_dict({})
+        from anyzarr.io._config import config as settings
+
+        return settings.derived("api.ArrayConfig", lambda: ArrayConfig.from_dict({}))
     if isinstance(config, ArrayConfig):
         return config
     if isinstance(config, Mapping):

@@ -18,9 +18,9 @@ import copy
 import os
 import pprint as _pprint
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
-from typing import Any, Final
+from typing import Any, Final, cast
 
 __all__ = ["DEFAULTS", "ENV_PREFIXES", "REMOVED_KEYS", "Config", "ConfigSet", "config"]
 
@@ -241,6 +241,25 @@ class Config:
                 raise KeyError(key)
             return default
         return value
+
+    def derived[T](self, name: str, build: Callable[[], T]) -> T:
+        """``build()``, computed once for the current settings.
+
+        For values made from several settings and needed often (the default
+        array config, read for every array opened): a write to the settings
+        publishes a new snapshot, and the next call builds the value again.
+        ``name`` must be unique to ``build``'s meaning.
+        """
+        data = self._data
+        seen, answers = self._answers
+        if seen is not data:
+            answers = {}
+            self._answers = (data, answers)
+        key = "\0" + name  # no dotted key starts with NUL
+        value = answers.get(key, _UNSEEN)
+        if value is _UNSEEN:
+            value = answers[key] = build()
+        return cast(T, value)  # stored under this name by this method only
 
     def __getitem__(self, key: str) -> Any:
         return self.get(key)

@@ -8,7 +8,7 @@ it knows nothing about stores or keys beyond naming them in errors.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -74,6 +74,30 @@ class CodecChain:
         for codec in self.array_array:
             out.append(codec.resolve_spec(out[-1]))
         return out
+
+    @staticmethod
+    def check(codecs: Sequence[Codec], spec: ChunkSpec) -> None:
+        """``CodecChain(codecs).validate(spec)`` without building the chain.
+
+        Metadata checks its codecs against its data type whenever it is
+        built (thousands of times when a consolidated group opens); the
+        usual chain (in order, one array->bytes codec) is checked in one
+        pass, and anything else is left to the constructor's errors.
+        """
+        current = spec
+        stage = 0  # 0: array->array codecs so far, 1: past the array->bytes codec
+        for codec in codecs:
+            kind = getattr(codec, "kind", None)
+            if kind == "array_to_array" and stage == 0:
+                codec.validate(current)
+                current = cast(ArrayArrayCodec, codec).resolve_spec(current)
+            elif kind == "array_to_bytes" and stage == 0:
+                codec.validate(current)
+                stage = 1
+            elif kind != "bytes_to_bytes" or stage == 0:
+                CodecChain(codecs)  # raises, naming what is out of order
+        if stage == 0:
+            CodecChain(codecs)
 
     def validate(self, spec: ChunkSpec) -> None:
         specs = self.specs(spec)

@@ -97,6 +97,8 @@ def parse_codec(data: Codec | Mapping[str, Any] | str) -> Codec:
     """One codec from a codec object, a metadata document, or a bare name."""
     if isinstance(data, Codec):
         return data
+    if type(data) is dict:  # a parsed document, the usual case: no adapter question
+        return _from_document(data)
     from anyzarr.protocol.codecs._async_adapter import adapt, is_async_codec
 
     if is_async_codec(data):
@@ -118,6 +120,10 @@ def parse_codec(data: Codec | Mapping[str, Any] | str) -> Codec:
         raise MetadataValidationError(
             f"expected an anyzarr codec, a codec document or a codec name, got {data!r}{hint}"
         )
+    return _from_document(data)
+
+
+def _from_document(data: Mapping[str, Any]) -> Codec:
     name = data.get("name")
     if not isinstance(name, str):
         raise MetadataValidationError(f"codecs: codec without a string 'name': {data!r}")

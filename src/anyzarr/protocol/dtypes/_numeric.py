@@ -44,6 +44,11 @@ def _order_char(endianness: Endianness) -> Literal["<", ">"]:
     return "<" if endianness == "little" else ">"
 
 
+# Opening an array asks its data type for the dtype several times; building
+# one (with a byte order) costs a microsecond each, and there are few of them.
+_DTYPES: dict[tuple[str, Endianness], np.dtype[Any]] = {}
+
+
 @dataclass(frozen=True)
 class _Numeric(DataType):
     """A fixed-size numeric type; ``endianness`` only matters for the v2 name."""
@@ -53,9 +58,13 @@ class _Numeric(DataType):
 
     @property
     def dtype(self) -> np.dtype[Any]:
-        dt = np.dtype(self._char)
-        if dt.itemsize > 1:
-            dt = dt.newbyteorder(_order_char(self.endianness))
+        key = (self._char, self.endianness)
+        dt = _DTYPES.get(key)
+        if dt is None:
+            dt = np.dtype(self._char)
+            if dt.itemsize > 1:
+                dt = dt.newbyteorder(_order_char(self.endianness))
+            dt = _DTYPES.setdefault(key, dt)
         return dt
 
     def to_json(self, zarr_format: ZarrFormat) -> JSON:
@@ -112,6 +121,8 @@ class IntegerType(_Numeric):
         raise self._bad(value, "expected an integer")
 
     def cast_value(self, value: object) -> Any:
+        if type(value) is self.dtype.type:
+            return value
         number = self._to_int(value)
         info = np.iinfo(self.dtype)
         if not info.min <= number <= info.max:
@@ -135,6 +146,8 @@ class FloatType(_Numeric):
     """IEEE floats: NaN and infinities are strings, hex strings give exact bits."""
 
     def cast_value(self, value: object) -> Any:
+        if type(value) is self.dtype.type:
+            return value
         if isinstance(value, bool | np.bool_) or not isinstance(
             value, int | float | str | np.integer | np.floating
         ):
@@ -148,10 +161,13 @@ class FloatType(_Numeric):
         return encode_float(float(scalar))
 
     def _decode(self, value: JSON, zarr_format: ZarrFormat) -> Any:
+        number = decode_float(value, self.dtype.itemsize, self)
+        if self.dtype.itemsize == 8 or not abs(number) > np.finfo(self.dtype).max:
+            return self.dtype.type(number)
         # A float64 number beyond a narrower type's range rounds to infinity,
         # as numpy (and zarr-python) cast it; not a warning turned error.
         with np.errstate(over="ignore"):
-            return self.dtype.type(decode_float(value, self.dtype.itemsize, self))
+            return self.dtype.type(number)
 
     def default_fill_value(self) -> Any:
         return self.dtype.type(0.0)

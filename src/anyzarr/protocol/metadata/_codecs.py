@@ -47,7 +47,7 @@ def evolve_v3_codecs(
         evolved = tuple(evolve_codecs(codecs, spec))
         # Checked now, so that a codec that cannot handle the data type (the
         # ``bytes`` codec with ``string``) is an error at open, not at read.
-        CodecChain(evolved).validate(spec)
+        CodecChain.check(evolved, spec)
         return evolved
     except MetadataValidationError as exc:
         raise type(exc)(f"codecs: {exc}") from exc
