@@ -169,3 +169,26 @@ def test_large_empty_arrays_start_on_a_huge_page(dtype: Any, order: Literal["C",
     array[-1, -1] = np.zeros((), dtype=wanted)[()]
     small = np.asanyarray(cpu.NDBuffer.empty((3, 4), wanted, order).as_ndarray_like())
     assert small.shape == (3, 4)
+
+
+def test_detached_keeps_arrays_over_bytes_and_copies_reused_memory() -> None:
+    from anyzarr.protocol.buffer._core import detached
+
+    # A decompressor's bytes, seen through memoryviews as codecs see them:
+    # they never change, so the array is kept as it is (no copy).
+    decoded = np.arange(8, dtype="<i4").tobytes()
+    over_bytes = np.frombuffer(memoryview(memoryview(decoded).cast("B")), dtype="<i4")
+    assert detached(over_bytes) is over_bytes
+    reshaped = over_bytes.reshape(2, 4)
+    assert detached(reshaped) is reshaped
+    # Memory a driver reuses (a scratch area), however it is wrapped: copied.
+    scratch = np.arange(32, dtype=np.uint8)
+    for view in (
+        np.frombuffer(memoryview(scratch), dtype="<i4"),
+        scratch.view("<i4"),
+        np.frombuffer(memoryview(bytearray(scratch.tobytes())), dtype="<i4"),
+    ):
+        kept = detached(view)
+        assert kept is not view
+        assert not np.shares_memory(kept, view)
+        assert kept.tobytes() == scratch.tobytes()

@@ -585,7 +585,13 @@ class LocalStore(Store):
     # -- batch IO and conditional writes -------------------------------------
 
     def _lock_scope(self) -> Hashable:
-        return ("file", os.path.realpath(self.root))
+        # Resolved once per store, as its key locks are (`Store._write_locks`):
+        # every read asks, and resolving walks the path with a system call
+        # per component.
+        scope = self.__dict__.get("_scope")
+        if scope is None:
+            scope = self.__dict__["_scope"] = ("file", os.path.realpath(self.root))
+        return scope
 
     def batch_io(self) -> BatchIO | None:
         """Blocking batch IO over the files, unless a subclass changed ``get``/``set``."""

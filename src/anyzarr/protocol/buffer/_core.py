@@ -190,8 +190,15 @@ def detached(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
     kept beyond one read must not be.
     """
     root: object = array
-    while isinstance(root, np.ndarray) and root.base is not None:
-        root = root.base
+    # Codecs view bytes through memoryviews (``np.frombuffer(memoryview(b))``):
+    # look through those as well as through array bases.
+    while True:
+        if isinstance(root, np.ndarray) and root.base is not None:
+            root = root.base
+        elif isinstance(root, memoryview):
+            root = root.obj
+        else:
+            break
     return array if isinstance(root, bytes) else array.copy()
 
 
