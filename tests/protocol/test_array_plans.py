@@ -446,3 +446,70 @@ def test_a_short_uncompressed_chunk_is_reported() -> None:
     io.data["arr/c/0"] = io.data["arr/c/0"][:100]
     with pytest.raises(ChunkDecodeError, match="arr/c/0"):
         io.read(ArrayRead.for_selection(array, 60))
+
+
+_BLOSC_SELECTIONS: list[Any] = [
+    (5, 7),
+    (slice(3, 4), slice(None)),
+    (slice(0, 300, 97), slice(5, 6)),
+    (np.array([1, 250, 255]), np.array([0, 3, 263])),
+    (slice(None), slice(None)),
+    (slice(100, 140), slice(None, None, 7)),
+]
+
+
+_BLOSC_READS = [
+    (selection, kind)
+    for selection in _BLOSC_SELECTIONS
+    for kind in ("basic", "orthogonal", "coordinate")
+    # basic takes no arrays; coordinate takes only arrays
+    if (kind == "coordinate") == all(isinstance(s, np.ndarray) for s in selection)
+    or kind == "orthogonal"
+]
+
+
+@pytest.mark.parametrize(("selection", "kind"), _BLOSC_READS)
+@pytest.mark.parametrize(
+    ("cname", "shuffle"), [("lz4", "shuffle"), ("zstd", "noshuffle"), ("zlib", "shuffle")]
+)
+def test_blosc_chunks_read_in_part_decode_only_their_blocks(
+    selection: Any, cname: str, shuffle: str, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from anyzarr.protocol.codecs import BloscCodec
+    from anyzarr.protocol.codecs._blosc_blocks import BloscFrame
+
+    # blosc takes 4096-byte blocks for zstd, 64 KiB for lz4 and zlib here:
+    # 8 or 128 blocks per 512 KiB chunk.
+    array = _array(
+        shape=(300, 270),
+        chunks=(256, 256),
+        dtype="float64",
+        compressors=[BloscCodec(cname=cname, clevel=1, shuffle=shuffle, blocksize=4096)],
+    )
+    io = DictIO()
+    data = _filled(array, io)
+    decoded: list[int] = []
+    real = BloscFrame.decode_blocks
+
+    def counting(self: BloscFrame, blocks: Any, out: Any) -> None:
+        decoded.extend(blocks)
+        real(self, blocks, out)
+
+    monkeypatch.setattr(BloscFrame, "decode_blocks", counting)
+    if kind == "coordinate":
+        read = ArrayRead.for_selection(array, selection, kind="coordinate")
+        expected = data[selection]
+    elif kind == "orthogonal":
+        read = ArrayRead.for_selection(array, selection, kind="orthogonal")
+        expected = data
+        for axis in reversed(range(len(selection))):
+            expected = np.take(expected, np.arange(data.shape[axis])[selection[axis]], axis=axis)
+    else:
+        read = ArrayRead.for_selection(array, selection)
+        expected = data[selection]
+    assert np.array_equal(io.read(read, max_bytes=1 << 20), expected)
+    if selection is _BLOSC_SELECTIONS[0]:
+        # One element: one block decoded.
+        assert len(decoded) == 1
+    if selection is _BLOSC_SELECTIONS[4]:
+        assert decoded == []  # whole chunks are decoded whole

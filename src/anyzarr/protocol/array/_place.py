@@ -5,11 +5,13 @@ its shortcuts in the order they are tried for each whole object:
 
 1. a whole shard is decoded inner chunk by inner chunk straight into its
    place in the output (no shard-sized intermediate);
-2. small chunks of a plain blosc or zstd chain are decompressed one by one
+2. a blosc chunk (plain chain) of which the read wants a few elements has
+   only the blocks holding them decoded (`BloscFrame`), into scratch memory;
+3. small chunks of a plain blosc or zstd chain are decompressed one by one
    and copied out (the batch machinery costs more than it saves for them);
-3. larger ones are decompressed straight into the output when they land
+4. larger ones are decompressed straight into the output when they land
    there whole and contiguous, else into reusable scratch memory;
-4. everything else goes through the pipeline's batch decode.
+5. everything else goes through the pipeline's batch decode.
 
 A chunk a shortcut cannot handle (an unusual layout, or bytes that fail its
 header checks) falls through to the next, and finally to the batch decode,
@@ -28,11 +30,27 @@ import numpy.typing as npt
 from anyzarr.protocol._fill_value import fill_scalar
 from anyzarr.protocol.array._stored import DIRECT_MIN_BYTES, StoredArray
 from anyzarr.protocol.buffer import Buffer
-from anyzarr.protocol.codecs import ChunkSpec, DirectDecoder, ReadPlan, ShardingCodec
+from anyzarr.protocol.codecs import (
+    BloscCodec,
+    ChunkSpec,
+    DirectDecoder,
+    ReadPlan,
+    ShardingCodec,
+)
 from anyzarr.protocol.codecs._base import RawBytes
+from anyzarr.protocol.codecs._blosc_blocks import BloscFrame, touched_blocks
+from anyzarr.protocol.codecs._plans import to_raw
 from anyzarr.protocol.indexing import ChunkProjection
 
-__all__ = ["DIRECT_MIN_BYTES", "ChunkPlacer", "Scratch"]
+__all__ = ["BLOCKS_MAX_SHARE", "DIRECT_MIN_BYTES", "ChunkPlacer", "Scratch"]
+
+#: A blosc chunk is decoded block by block when the read needs at most this
+#: share of its blocks (and of its elements); otherwise whole.  Measured on
+#: 1 MiB float32 chunks: one block of eight (zstd) decodes in 194 µs against
+#: 696 µs for the whole chunk, but one block of two (lz4) takes 212 µs
+#: against 126 µs whole (blosc decodes whole frames on several threads, and
+#: unshuffles with SIMD).
+BLOCKS_MAX_SHARE = 0.25
 
 #: Gives a writable byte buffer of at least the size asked for, which the
 #: caller may reuse once the chunk decoded into it has been copied out.
@@ -126,11 +144,14 @@ class ChunkPlacer:
         shard = self._shard
         small, direct = self._array.direct_decoders(spec)
         take = scratch if scratch is not None else _fresh_scratch
+        plain = direct if direct is not None else small
+        blosc = plain if plain is not None and type(plain.compressor) is BloscCodec else None
         for unit, data in zip(units, datas, strict=True):
             if data is None:
                 self.place(unit, None)
             elif (
                 (shard is not None and self._shard_into(shard, spec, unit, data))
+                or (blosc is not None and self._decode_blocks(blosc, unit, data, take))
                 or (small is not None and self._decode_small(small, unit, data))
                 or (direct is not None and self._decode_direct(direct, unit, data, take))
             ):
@@ -158,6 +179,33 @@ class ChunkPlacer:
         if dest.dtype != spec.dtype:
             return False
         shard.decode_into(data, spec, self._keys[unit], csel, dest)
+        return True
+
+    def _decode_blocks(
+        self, decoder: DirectDecoder, unit: int, data: StoredBytes, scratch: Scratch
+    ) -> bool:
+        """Decode only the blosc blocks holding the elements the read wants from the chunk."""
+        p = self._projections[unit]
+        if p.is_complete:
+            return False
+        spec = decoder.spec
+        raw = to_raw(data)
+        frame = None if raw is None else BloscFrame.parse(raw, decoder.nbytes, self._keys[unit])
+        if frame is None or frame.nblocks < 4:
+            return False
+        elements = decoder.nbytes // max(1, spec.dtype.itemsize)
+        blocks = touched_blocks(
+            p.chunk_selection,
+            spec.shape,
+            spec.dtype.itemsize,
+            frame.blocksize,
+            int(elements * BLOCKS_MAX_SHARE),
+        )
+        if blocks is None or len(blocks) > frame.nblocks * BLOCKS_MAX_SHARE:
+            return False
+        target = scratch(decoder.nbytes)[: decoder.nbytes]
+        frame.decode_blocks(blocks, target)
+        self.place(unit, decoder.as_chunk(target)[p.chunk_selection])
         return True
 
     def _decode_small(self, small: DirectDecoder, unit: int, data: StoredBytes) -> bool:
