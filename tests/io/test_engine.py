@@ -349,3 +349,35 @@ async def test_zero_dimensional_sharded_array(tmp_path: Path, kind: str) -> None
     await arr.setitem((), 5)
     assert await arr.getitem(()) == 5
     assert await arr.getitem(Ellipsis) == 5
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("kind", ["local", "memory"])
+async def test_blosc_elements_read_block_by_block_match_the_data(tmp_path: Path, kind: str) -> None:
+    from anyzarr.protocol.codecs._blosc_blocks import BloscFrame
+
+    arr = await az.create_array(
+        _store(kind, tmp_path),
+        shape=(300, 300),
+        chunks=(256, 256),
+        dtype="float32",
+        compressors=[BloscCodec(cname="zstd", clevel=1, shuffle="shuffle", blocksize=4096)],
+        config={"cache_chunks": False},
+    )
+    data = np.random.default_rng(5).standard_normal((300, 300)).astype("float32")
+    await arr.setitem(Ellipsis, data)
+    calls = 0
+    real = BloscFrame.decode_blocks
+
+    def counting(self: BloscFrame, blocks: Any, out: Any) -> None:
+        nonlocal calls
+        calls += 1
+        real(self, blocks, out)
+
+    points = [(0, 0), (255, 255), (256, 3), (299, 299), (17, 260)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(BloscFrame, "decode_blocks", counting)
+        for point in points:
+            assert await arr.getitem(point) == data[point]
+        assert np.array_equal(await arr.getitem((slice(40, 41), slice(None))), data[40:41])
+    assert calls == len(points) + 2  # the row crosses two chunks
