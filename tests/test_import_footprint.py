@@ -36,6 +36,19 @@ def test_import_loads_no_optional_module() -> None:
     assert out.stdout.strip() == "[]"
 
 
+def test_http_store_over_plain_http_loads_no_httpx() -> None:
+    # httpx (60 ms to import) serves only proxies, callers' clients and TLS
+    # settings; a plain-HTTP store talks through the lean h11 client.
+    code = (
+        "import sys\nfrom anyzarr.storage import HTTPStore\n"
+        "s = HTTPStore('http://127.0.0.1:9/data.zarr')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'httpx', 'rich', 'click'}))"
+    )
+    out = _python(code)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
 def test_import_prints_nothing_even_with_every_warning_shown() -> None:
     out = _python("import anyzarr", "-W", "always")
     assert out.returncode == 0
@@ -58,7 +71,9 @@ def test_lazy_drivers_resolve_and_pickle() -> None:
 @pytest.mark.parametrize(
     ("blocked", "code", "extra"),
     [
-        ("httpx", "anyzarr.storage.HTTPStore", "remote"),
+        ("h11", "anyzarr.storage.HTTPStore", "remote"),
+        # https settings come from httpx, imported only then
+        ("httpx", "import anyzarr.io.stores._http as h; h._tls_context()", "remote"),
         ("obstore", "anyzarr.storage.ObjectStore", "remote"),
         ("fsspec", "anyzarr.open_group('memory://x/y', mode='r')", "fsspec"),
         ("obstore", "anyzarr.open_group('s3://bucket/x', mode='r')", "remote"),

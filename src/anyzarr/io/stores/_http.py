@@ -35,7 +35,6 @@ import anyio
 import anyio.from_thread
 import anyio.lowlevel
 import anyio.to_thread
-import httpx
 
 from anyzarr.io._store import Store, resolve_prototype
 from anyzarr.io.stores._common import check_key, clip
@@ -61,9 +60,12 @@ from anyzarr.protocol._byte_request import (
     SuffixByteRequest,
     range_header,
 )
+from anyzarr.protocol._dependencies import import_optional
 from anyzarr.protocol._errors import ReadOnlyError, UnsupportedOperationError
 
 if TYPE_CHECKING:
+    import httpx
+
     from anyzarr.protocol.buffer import Buffer, BufferPrototype
 
 __all__ = ["HTTPStore"]
@@ -77,7 +79,15 @@ _CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+|\*)$")
 @functools.cache
 def _tls_context() -> ssl.SSLContext:
     """httpx's default TLS settings, built once: each build loads the CA bundle."""
-    return httpx.create_ssl_context()
+    return _httpx().create_ssl_context()  # type: ignore[no-any-return]
+
+
+def _httpx() -> Any:
+    """httpx, imported when first needed: HTTPS settings, proxies, a caller's client.
+
+    Importing it takes about 60 ms, which a plain-HTTP store never pays.
+    """
+    return import_optional("httpx", "HTTPStore")
 
 
 def _proxied(url: str) -> bool:
@@ -108,6 +118,7 @@ async def _httpx_request(
     want: Want,
     max_body: int,
 ) -> WireResponse:
+    httpx = _httpx()
     # Streamed into the same bounded sink as the lean client: a Content-Length
     # claim is never allocated up front.  httpx decodes Content-Encoding one
     # received piece at a time, on the loop; the sink stops a bomb after the
@@ -292,6 +303,7 @@ class HTTPStore(Store):
         token = anyio.lowlevel.current_token()
         client = self._httpx_clients.get(token.native_token)
         if client is None:
+            httpx = _httpx()
             client = httpx.AsyncClient(
                 timeout=self.timeout,
                 follow_redirects=True,
