@@ -19,7 +19,13 @@ from hypothesis import strategies as st
 from anyzarr.protocol._errors import ChunkDecodeError
 from anyzarr.protocol.buffer import cpu
 from anyzarr.protocol.buffer._core import array_all_equal
-from anyzarr.protocol.codecs import ChunkSpec, ShardingCodec, _compressors, pipeline_from_codecs
+from anyzarr.protocol.codecs import (
+    ChunkSpec,
+    ShardingCodec,
+    _bounded,
+    _compressors,
+    pipeline_from_codecs,
+)
 from anyzarr.protocol.codecs._bytes import BytesCodec
 from anyzarr.protocol.codecs._compressors import BloscCodec, ZstdCodec
 
@@ -126,7 +132,7 @@ def small_zstd_backend(request: pytest.FixtureRequest, monkeypatch: pytest.Monke
     if request.param == "zstandard":
         pytest.importorskip("zstandard", reason="the zstd extra is not installed")
     else:
-        monkeypatch.setattr(_compressors, "_zstandard", lambda: None)
+        monkeypatch.setattr(_bounded, "_zstandard", lambda: None)
     return str(request.param)
 
 
@@ -166,7 +172,7 @@ def test_small_zstd_contexts_shared_by_threads(
     from numcodecs import zstd as numcodecs_zstd
 
     # A fresh pool: earlier tests' threads may have left contexts in the shared one.
-    monkeypatch.setattr(_compressors, "_ZSTD_CONTEXTS", deque())
+    monkeypatch.setattr(_bounded, "_ZSTD_CONTEXTS", deque())
 
     chunks = [np.full(2048, i, dtype="i2") + np.arange(2048, dtype="i2") for i in range(16)]
     frames = [numcodecs_zstd.compress(c, 1, False) for c in chunks]
@@ -180,7 +186,7 @@ def test_small_zstd_contexts_shared_by_threads(
 
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
         assert all(pool.map(decode_all, range(8)))
-    assert len(_compressors._ZSTD_CONTEXTS) <= 4 or small_zstd_backend == "numcodecs"
+    assert len(_bounded._ZSTD_CONTEXTS) <= 4 or small_zstd_backend == "numcodecs"
 
 
 @settings(max_examples=60)
@@ -200,3 +206,23 @@ def test_all_equal_shortcut_matches_full_comparison(
     else:
         expected = bool((data == fill).all())
     assert array_all_equal(data, fill, True) is expected
+
+
+def test_bounded_zstd_reuses_contexts_and_agrees_with_numcodecs(small_zstd_backend: str) -> None:
+    from numcodecs import zstd as numcodecs_zstd
+
+    chunk = np.arange(64 * 1024, dtype="i4")  # 256 KiB: beyond the small-frame path
+    frame = numcodecs_zstd.compress(chunk, 3, False)
+    assert bytes(_bounded.zstd_decompress(frame, chunk.nbytes, "c/0")) == chunk.tobytes()
+    # Two frames back to back: decoded as numcodecs decodes them (both), and
+    # still bounded by the limit.
+    both = _bounded.zstd_decompress(frame + frame, 2 * chunk.nbytes, "c/0")
+    assert bytes(both) == 2 * chunk.tobytes()
+    with pytest.raises(ChunkDecodeError, match="c/0"):
+        _bounded.zstd_decompress(frame + frame, chunk.nbytes, "c/0")
+    with pytest.raises(ChunkDecodeError, match="c/0"):
+        _bounded.zstd_decompress(frame, chunk.nbytes - 1, "c/0")
+    if small_zstd_backend == "zstandard":
+        assert _bounded.zstd_pooled(frame) == chunk.tobytes()
+    else:
+        assert _bounded.zstd_pooled(frame) is None

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
 from abc import abstractmethod
-from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from functools import cache, cached_property
-from types import ModuleType
+from functools import cached_property
 from typing import Any, ClassVar, Self
 
 from numcodecs import GZip, Zstd
@@ -32,6 +29,7 @@ from anyzarr.protocol.codecs._bounded import (
     compressed_bound,
     gzip_decompress,
     zstd_decompress,
+    zstd_pooled,
     zstd_stated_size,
 )
 
@@ -52,42 +50,16 @@ def _small_blosc(source: Any) -> bytes:
     return _blosc.decompress(source)  # type: ignore[no-any-return]
 
 
-@cache
-def _zstandard() -> ModuleType | None:
-    """python-zstandard (the ``zstd`` extra), or None when it is not installed."""
-    try:
-        return importlib.import_module("zstandard")
-    except ImportError:
-        return None
-
-
-#: Idle python-zstandard decompression contexts.  numcodecs' zstd builds and
-#: frees a context for every frame, which for a 4 KiB chunk costs as much as
-#: the decoding itself; a context reused from here halves a small chunk's
-#: decompress.  A context serves one call at a time: each call takes one (or
-#: makes one) and puts it back, and deque's pop and append are atomic, so
-#: threads share the pool without a lock.  It holds at most as many contexts
-#: as calls ever ran at once.
-_ZSTD_CONTEXTS: deque[Any] = deque()
-
-
 def _small_zstd(source: Any) -> bytes:
     stated = zstd_stated_size(source)
     if stated is None or stated > SMALL_FRAME_MAX:
         raise ValueError("not a small zstd frame of stated size")
-    zstandard = _zstandard()
-    if zstandard is None:
+    # Data after the frame makes this raise (numcodecs decodes further
+    # frames), so the general path decides what such a chunk means.
+    pooled = zstd_pooled(source)
+    if pooled is None:  # without python-zstandard
         return _zstd.decompress(source)  # type: ignore[no-any-return]
-    try:
-        context = _ZSTD_CONTEXTS.pop()
-    except IndexError:
-        context = zstandard.ZstdDecompressor()
-    try:
-        # Data after the frame is refused here (numcodecs decodes further
-        # frames), so the general path decides what such a chunk means.
-        return context.decompress(source, allow_extra_data=False)  # type: ignore[no-any-return]
-    finally:
-        _ZSTD_CONTEXTS.append(context)
+    return pooled
 
 
 class _CheckedBlosc(Blosc):  # type: ignore[misc]
