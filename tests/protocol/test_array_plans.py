@@ -513,3 +513,23 @@ def test_blosc_chunks_read_in_part_decode_only_their_blocks(
         assert len(decoded) == 1
     if selection is _BLOSC_SELECTIONS[4]:
         assert decoded == []  # whole chunks are decoded whole
+
+
+def test_batches_apart_step_along_the_first_axis_first() -> None:
+    array = _array(shape=(20, 12), chunks=(5, 4))  # a 4 x 3 grid
+    read = ArrayRead.for_selection(array, Ellipsis)
+    in_order = read.batches(max_bytes=1)
+    apart = read.batches(max_bytes=1, apart=True)
+    assert sorted(u for b in apart for u in b.units) == list(range(12))
+    coords = [read._projections[b.units[0]].chunk_coords for b in apart]
+    assert coords[:5] == [(0, 0), (1, 0), (2, 0), (3, 0), (0, 1)]
+    assert [read._projections[b.units[0]].chunk_coords for b in in_order][:2] == [(0, 0), (0, 1)]
+    # Same result either way.
+    io = DictIO()
+    data = _filled(array, io)
+    for batch in apart:
+        requests = batch.start()
+        while requests:
+            requests = batch.feed([io.fetch(r) for r in requests])
+        batch.decode()
+    assert np.array_equal(read.result(), data)

@@ -197,9 +197,13 @@ def _read_jobs(
         cache=chunk_cache_for(read, use_cache),
     )
     batches = read.batches(
-        max_bytes=BATCH_READ_BYTES, max_units=MAX_BATCH_UNITS, min_batches=2 * workers
+        max_bytes=BATCH_READ_BYTES,
+        max_units=MAX_BATCH_UNITS,
+        min_batches=2 * workers,
+        apart=workers > 1,
     )
     return [functools.partial(fetch.read, b) for b in batches]
+
 
 
 def _write_jobs(write: ArrayWrite, io: BatchIO, store: Store, workers: int) -> list[Job]:

@@ -200,13 +200,23 @@ class ArrayRead:
         return True
 
     def batches(
-        self, *, max_bytes: int, max_units: int = 256, min_batches: int = 1
+        self, *, max_bytes: int, max_units: int = 256, min_batches: int = 1, apart: bool = False
     ) -> list[ReadBatch]:
         """Every unit, in batches of at most ``max_bytes`` decoded (see `plan_batches`).
 
         Whole reads and partial reads go in separate batches, and so do
         objects of different shapes.  A partial read counts a quarter of an
         object, a rough share of the inner chunks a selection reaches.
+
+        Batches come in the output's memory order, unless ``apart``: then
+        they are ordered by their first object's grid position with the
+        first axis varying fastest, so that batches next to each other in
+        the list write to parts of the output far apart.  For drivers that
+        run batches concurrently: the first write to a page of a fresh
+        output makes the kernel zero it (numpy asks for 2 MiB huge pages),
+        and threads writing neighbouring chunks wait for each other there
+        (measured: a 128 MiB read of 1 MiB chunks on three threads, 1.09 to
+        1.12x its time at cba2992 in memory order, 1.02x apart).
         """
         groups: dict[tuple[bool, tuple[int, ...]], list[int]] = {}
         for unit, partial in enumerate(self._partial):
@@ -223,6 +233,9 @@ class ArrayRead:
                 min_batches=min_batches,
             ):
                 out.append(ReadBatch(self, [units[i] for i in run]))
+        if apart:
+            projections = self._projections
+            out.sort(key=lambda b: projections[b.units[0]].chunk_coords[::-1])
         return out
 
     def batch(self, units: Sequence[int]) -> ReadBatch:
