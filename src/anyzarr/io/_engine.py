@@ -205,7 +205,6 @@ def _read_jobs(
     return [functools.partial(fetch.read, b) for b in batches]
 
 
-
 def _write_jobs(write: ArrayWrite, io: BatchIO, store: Store, workers: int) -> list[Job]:
     fetch = BatchFetch(io, store._write_locks, scope=store._lock_scope())
     batches = write.batches(
