@@ -533,3 +533,30 @@ def test_batches_apart_step_along_the_first_axis_first() -> None:
             requests = batch.feed([io.fetch(r) for r in requests])
         batch.decode()
     assert np.array_equal(read.result(), data)
+
+
+@pytest.mark.parametrize("chunks", [(5, 4), [[5, 10, 15], [4, 4, 9]]])
+@pytest.mark.parametrize("compressors", [None, "auto"])
+def test_writes_copy_into_the_scratch_they_are_lent(chunks: Any, compressors: Any) -> None:
+    """Whole-chunk parts are copied into the lent scratch, one piece per object,
+    and stay valid until the batch's values are stored (here: all of them)."""
+    array = _array(shape=(30, 17), chunks=chunks, compressors=compressors)
+    area = np.full(1 << 16, 0xEE, np.uint8)
+    lent: list[int] = []
+
+    def scratch(nbytes: int) -> np.ndarray[Any, Any]:
+        lent.append(nbytes)
+        return area[:nbytes]  # the same memory every time, like a thread's scratch
+
+    value = np.arange(30 * 17, dtype="int32").reshape(30, 17)[::-1].copy()
+    io = DictIO()
+    for batch in ArrayWrite.for_selection(array, Ellipsis, value).batches(max_bytes=1 << 20):
+        batch.start()
+        puts = batch.encode(scratch)
+        # Stored only now, after every object of the batch was built.
+        for put in puts:
+            assert put.value is not None
+            io.data[put.key] = put.value.to_bytes()
+        area[:] = 0xEE  # the driver reuses its scratch for the next batch
+    assert lent, "no copy went through the scratch"
+    np.testing.assert_array_equal(io.read(ArrayRead.for_selection(array, Ellipsis)), value)

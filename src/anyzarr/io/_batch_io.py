@@ -115,7 +115,12 @@ class BatchIO(ABC):
             return self._read(requests, scratch)
 
     def write(self, items: Sequence[tuple[str, Buffer | None]]) -> None:
-        """Store each value (``None`` deletes the key), each atomically."""
+        """Store each value (``None`` deletes the key), each atomically.
+
+        A value may be a view of memory the engine reuses once this call has
+        returned (a thread's scratch area): a store that keeps values in
+        memory keeps a copy.  The same holds for `write_if_unchanged`.
+        """
         with self._slot():
             self._write(items)
 

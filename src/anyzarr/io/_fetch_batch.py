@@ -131,7 +131,9 @@ class BatchFetch:
             versions = {r.key: version for r, (_, version) in zip(requests, found, strict=True)}
         elif requests:
             batch.feed(io.read(requests))
-        puts = batch.encode()
+        # Values may be views of this thread's scratch: all are stored below,
+        # before this thread uses the scratch again.
+        puts = batch.encode(thread_scratch)
         if chunk_cache.max_bytes:
             chunk_cache.invalidate(self.scope, [p.key for p in puts])
         plain = [(p.key, p.value) for p in puts if p.key not in versions]

@@ -29,6 +29,7 @@ names its unit so that a conflicting one can be redone with
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,7 +39,7 @@ import numpy.typing as npt
 
 from anyzarr.protocol._fill_value import holds_only_fill, new_chunk
 from anyzarr.protocol.array._batching import plan_batches
-from anyzarr.protocol.array._place import StoredBytes
+from anyzarr.protocol.array._place import Scratch, StoredBytes
 from anyzarr.protocol.array._selection import SelectionKind, plan_selection
 from anyzarr.protocol.array._stored import StoredArray
 from anyzarr.protocol.buffer import Buffer
@@ -179,11 +180,22 @@ class ArrayWrite:
         return WriteBatch(self, list(units))
 
     def _new_objects(
-        self, spec: ChunkSpec, units: Sequence[int], old: dict[int, npt.NDArray[Any] | None]
+        self,
+        spec: ChunkSpec,
+        units: Sequence[int],
+        old: dict[int, npt.NDArray[Any] | None],
+        scratch: Scratch | None = None,
     ) -> list[npt.NDArray[Any]]:
-        """The new content of each unit's object, all of ``spec`` (CPU work)."""
+        """The new content of each unit's object, all of ``spec`` (CPU work).
+
+        A unit the value covers whole is the value's part itself when that
+        is contiguous, else a contiguous copy: in ``scratch`` memory when
+        given (memory already mapped: a fresh 1 MiB buffer per chunk costs
+        its page faults and zeroing, as much as the copy), else fresh.
+        """
         value, fields = self._value, self._fields
         chunks: list[npt.NDArray[Any]] = []
+        nbytes = math.prod(spec.shape) * spec.dtype.itemsize
         for unit in units:
             p = self._projections[unit]
             part = value[p.out_selection]
@@ -195,13 +207,33 @@ class ArrayWrite:
                 and part.dtype == spec.dtype
                 and _covers_whole_chunk(p.chunk_selection, spec.shape)
             ):
-                chunks.append(np.ascontiguousarray(part).reshape(spec.shape))
+                if part.flags.c_contiguous or scratch is None or spec.dtype.hasobject:
+                    chunks.append(np.ascontiguousarray(part).reshape(spec.shape))
+                    continue
+                dest = scratch(nbytes).view(spec.dtype).reshape(spec.shape)
+                np.copyto(dest, part.reshape(spec.shape))
+                chunks.append(dest)
                 continue
             else:
                 chunk = new_chunk(spec.shape, spec.dtype, spec.fill_value)
             _field_view(chunk, fields)[p.chunk_selection] = part
             chunks.append(chunk)
         return chunks
+
+
+class _Carve:
+    """Consecutive, non-overlapping pieces of one buffer (a `Scratch`)."""
+
+    def __init__(self, area: npt.NDArray[np.uint8]) -> None:
+        self._area = area
+        self._used = 0
+
+    def __call__(self, nbytes: int) -> npt.NDArray[np.uint8]:
+        start = self._used
+        if start + nbytes > self._area.nbytes:
+            return np.empty(nbytes, dtype=np.uint8)
+        self._used = start + nbytes
+        return self._area[start : start + nbytes]
 
 
 class WriteBatch:
@@ -249,8 +281,14 @@ class WriteBatch:
         self._datas = list(responses)
         self.state = "ready"
 
-    def encode(self) -> list[Put]:
-        """Build, check and encode every unit's new object (CPU work); one `Put` per unit."""
+    def encode(self, scratch: Scratch | None = None) -> list[Put]:
+        """Build, check and encode every unit's new object (CPU work); one `Put` per unit.
+
+        ``scratch`` lends reusable memory for the contiguous copies of the
+        parts of the value that cover objects whole.  With it, a `Put`'s
+        value may be a view of that memory (the ``bytes`` codec encodes
+        without copying): store every value before the scratch is used again.
+        """
         if self.state != "ready":
             raise PlanStateError(f"write batch is {self.state}, not ready to encode")
         write = self._write
@@ -258,13 +296,20 @@ class WriteBatch:
         fetched = dict(zip(self._reads, self._datas, strict=True))
         self._datas = []
         puts: list[Put] = []
-        for spec, units in write._groups(self.units):
+        groups = list(write._groups(self.units))
+        take: Scratch | None = None
+        if scratch is not None:
+            # One area for the whole batch, handed out in turn: every copy
+            # stays valid until the batch's values are stored.
+            total = sum(math.prod(spec.shape) * spec.dtype.itemsize * len(u) for spec, u in groups)
+            take = _Carve(scratch(total))
+        for spec, units in groups:
             stored = [(u, d) for u in units if (d := fetched.get(u)) is not None]
             decoded = pipeline.decode_batch(
                 [d for _, d in stored], spec, [keys[u] for u, _ in stored]
             )
             old = {u: chunk for (u, _), chunk in zip(stored, decoded, strict=True)}
-            chunks = write._new_objects(spec, units, old)
+            chunks = write._new_objects(spec, units, old, take)
             keep = [
                 not write._delete_empty or not holds_only_fill(chunk, spec.fill_value)
                 for chunk in chunks
