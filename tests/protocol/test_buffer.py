@@ -192,3 +192,20 @@ def test_detached_keeps_arrays_over_bytes_and_copies_reused_memory() -> None:
         assert kept is not view
         assert not np.shares_memory(kept, view)
         assert kept.tobytes() == scratch.tobytes()
+
+
+@pytest.mark.parametrize("dtype", ["<f2", "<f4", ">f8", "<c8", "<c16"])
+def test_zero_fill_checks_compare_bits(dtype: str) -> None:
+    from anyzarr.protocol.buffer._core import array_all_equal
+
+    zeros = np.zeros((6, 8), dtype=dtype)
+    negative = -zeros  # -0.0 == 0.0, but a chunk of -0.0 is not the fill 0.0
+    zero, minus = np.zeros((), dtype)[()], (-np.zeros((), dtype))[()]
+    assert array_all_equal(zeros, zero, True)
+    assert not array_all_equal(negative, zero, True)
+    assert array_all_equal(negative, minus, True)
+    assert array_all_equal(zeros[:, ::2], zero, True)  # not contiguous
+    assert array_all_equal(np.asfortranarray(zeros), zero, True)
+    one_off = zeros.copy()
+    one_off[-1, -1] = 1
+    assert not array_all_equal(one_off, zero, True)

