@@ -162,3 +162,36 @@ async def test_large_value_roundtrip(tmp_path: Path) -> None:
     value = await store.get("big")
     assert value is not None
     np.testing.assert_array_equal(value.as_numpy_array(), data)
+
+
+def test_hinted_whole_reads_skip_the_size_query_and_still_read_large_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from anyzarr.io.stores import _local
+
+    small, exact, large = tmp_path / "small", tmp_path / "exact", tmp_path / "large"
+    small.write_bytes(b"a" * 100)
+    exact.write_bytes(b"b" * 200)
+    large.write_bytes(bytes(range(256)) * 40)  # 10240 bytes, over its hint
+    sizes_asked: list[int] = []
+    real_fstat = os.fstat
+
+    def counting_fstat(fd: int) -> os.stat_result:
+        sizes_asked.append(fd)
+        return real_fstat(fd)
+
+    monkeypatch.setattr(_local.os, "fstat", counting_fstat)
+    paths = [str(small), str(tmp_path / "missing"), str(exact), str(large)]
+    found = _local._read_whole_into_scratch(paths, [1000, 1000, 200, 1000])
+    assert [None if f is None else bytes(f) for f in found] == [
+        b"a" * 100,
+        None,
+        b"b" * 200,
+        bytes(range(256)) * 40,
+    ]
+    assert len(sizes_asked) == 1  # only for the file larger than its hint
+    # Without hints (and for hints too large for one read) every file's size is asked.
+    sizes_asked.clear()
+    found = _local._read_whole_into_scratch([str(small), str(large)], [None, 1 << 20])
+    assert [bytes(f) for f in found if f is not None] == [b"a" * 100, bytes(range(256)) * 40]
+    assert len(sizes_asked) == 2

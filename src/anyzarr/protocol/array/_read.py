@@ -334,7 +334,8 @@ class ReadBatch:
                 else:
                     self._hits.append((unit, hit))
             self._whole = fetch
-        requests = [GetRequest(keys[u]) for u in self._whole]
+        hint = read.array.max_stored_nbytes if read._regular else None
+        requests = [GetRequest(keys[u], size_hint=hint) for u in self._whole]
         pipeline = read.array.pipeline
         for n, unit in enumerate(self._partial_units):
             key = keys[unit]

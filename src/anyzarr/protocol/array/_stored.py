@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Literal
 
 from anyzarr.protocol.buffer import BufferPrototype, cpu, default_buffer_prototype
-from anyzarr.protocol.codecs import ChunkSpec, CodecPipeline, DirectDecoder, pipeline_for_metadata
+from anyzarr.protocol.codecs import (
+    ChunkSpec,
+    CodecChain,
+    CodecPipeline,
+    DirectDecoder,
+    pipeline_for_metadata,
+)
 from anyzarr.protocol.metadata import ArrayMetadata
 
 __all__ = ["DIRECT_MIN_BYTES", "DirectDecoders", "StoredArray"]
@@ -101,6 +108,16 @@ class StoredArray:
         for s in self.spec.shape:
             n *= s
         return n
+
+    @functools.cached_property
+    def max_stored_nbytes(self) -> int | None:
+        """The most bytes a stored object of `spec` takes when it encodes `spec` (None: unbounded).
+
+        From the codecs' worst cases (``CodecChain.max_encoded_size``); Zarr
+        format 2 chains and variable-length data give None.
+        """
+        chain = self.pipeline.chain
+        return chain.max_encoded_size(self.spec) if isinstance(chain, CodecChain) else None
 
     def direct_decoders(self, spec: ChunkSpec) -> DirectDecoders:
         """``(small, large)`` direct decoders for objects of ``spec`` (at most one is set).

@@ -34,10 +34,18 @@ __all__ = ["DecodedChunks", "GetRequest", "PlanStateError", "ReadPlan", "WholeCh
 
 @dataclass(frozen=True, slots=True)
 class GetRequest:
-    """Fetch ``key`` (only ``byte_range`` of it when that is not None)."""
+    """Fetch ``key`` (only ``byte_range`` of it when that is not None).
+
+    ``size_hint`` is the most bytes the whole object holds when it is what
+    its metadata says (None: not known).  A driver may read that many plus
+    one and take a shorter answer as the whole object, without asking the
+    object's size first; an object that turns out larger must still be
+    answered whole (its decode then reports it).
+    """
 
     key: str
     byte_range: ByteRequest | None = None
+    size_hint: int | None = None
 
 
 class DecodedChunks(Protocol):
