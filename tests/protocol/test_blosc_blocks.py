@@ -147,3 +147,12 @@ def test_touched_blocks_give_up_on_large_or_unknown_selections() -> None:
     assert touched_blocks((np.ones(3, bool),), (3,), 4, 64, 1000) is None
     assert touched_blocks((Ellipsis,), (3,), 4, 64, 1000) is None
     assert touched_blocks((5,), (10,), 4, 16, 1000) == [1]
+
+
+def test_other_frame_versions_are_left_to_the_whole_decode() -> None:
+    data = np.arange(100_000, dtype="<f4")
+    frame_bytes = bytearray(_frame(data, "zstd", Blosc.SHUFFLE, 4096))
+    assert frame_bytes[0] == 2  # c-blosc 1.x's format
+    assert BloscFrame.parse(bytes(frame_bytes), data.nbytes, "k") is not None
+    frame_bytes[0] = 3
+    assert BloscFrame.parse(bytes(frame_bytes), data.nbytes, "k") is None

@@ -1,6 +1,6 @@
 """Decoding some blocks of a blosc frame: a few elements of a large chunk.
 
-A blosc (version 1 format) frame compresses its data in independent blocks
+A blosc frame (c-blosc 1.x's format, header version 2) compresses its data in independent blocks
 of ``blocksize`` bytes (the last one shorter); after the 16-byte header, a
 table gives where each block starts.  A block is one stream, or one stream
 per byte of the item (``typesize`` "splits") unless the header's
@@ -46,6 +46,8 @@ _HEADER_SIZE = 16
 _INT32 = struct.Struct("<i")
 _LE32 = struct.Struct("<I")
 
+#: The frame format this module knows: c-blosc 1.x's (what numcodecs writes).
+_FORMAT_VERSION = 2
 _DOSHUFFLE = 0x1
 _MEMCPYED = 0x2
 _DOBITSHUFFLE = 0x4
@@ -113,7 +115,9 @@ class BloscFrame:
         """
         view = bytes_view(data)
         blosc_check(view, max_nbytes, key)
-        _, _, flags, typesize, nbytes, blocksize, cbytes = _HEADER.unpack_from(view)
+        version, _, flags, typesize, nbytes, blocksize, cbytes = _HEADER.unpack_from(view)
+        if version != _FORMAT_VERSION:
+            return None  # another layout (c-blosc2 writes version 3 and up)
         if flags & _MEMCPYED or flags & _DOBITSHUFFLE or (flags >> 5) not in _DECODABLE:
             return None
         if nbytes == 0 or typesize == 0:
