@@ -227,11 +227,7 @@ class Config:
         Raises ``KeyError`` naming the key when it is missing and no default
         was given.
         """
-        data = self._data
-        seen, answers = self._answers
-        if seen is not data:
-            answers = {}
-            self._answers = (data, answers)
+        data, answers = self._snapshot()
         value = answers.get(key, _UNSEEN)
         if value is _UNSEEN:
             _check_removed(key)
@@ -250,16 +246,21 @@ class Config:
         publishes a new snapshot, and the next call builds the value again.
         ``name`` must be unique to ``build``'s meaning.
         """
-        data = self._data
-        seen, answers = self._answers
-        if seen is not data:
-            answers = {}
-            self._answers = (data, answers)
+        _, answers = self._snapshot()
         key = "\0" + name  # no dotted key starts with NUL
         value = answers.get(key, _UNSEEN)
         if value is _UNSEEN:
             value = answers[key] = build()
         return cast(T, value)  # stored under this name by this method only
+
+    def _snapshot(self) -> tuple[dict[str, object], dict[str, object]]:
+        """The current settings and the answers remembered for them."""
+        data = self._data
+        seen, answers = self._answers
+        if seen is not data:
+            answers = {}
+            self._answers = (data, answers)
+        return data, answers
 
     def __getitem__(self, key: str) -> Any:
         return self.get(key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
@@ -44,9 +45,12 @@ def _order_char(endianness: Endianness) -> Literal["<", ">"]:
     return "<" if endianness == "little" else ">"
 
 
-# Opening an array asks its data type for the dtype several times; building
-# one (with a byte order) costs a microsecond each, and there are few of them.
-_DTYPES: dict[tuple[str, Endianness], np.dtype[Any]] = {}
+@functools.cache
+def _numeric_dtype(char: str, endianness: Endianness) -> np.dtype[Any]:
+    # Opening an array asks its data type for the dtype several times; building
+    # one (with a byte order) costs a microsecond each, and there are few of them.
+    dt = np.dtype(char)
+    return dt.newbyteorder(_order_char(endianness)) if dt.itemsize > 1 else dt
 
 
 @dataclass(frozen=True)
@@ -58,14 +62,7 @@ class _Numeric(DataType):
 
     @property
     def dtype(self) -> np.dtype[Any]:
-        key = (self._char, self.endianness)
-        dt = _DTYPES.get(key)
-        if dt is None:
-            dt = np.dtype(self._char)
-            if dt.itemsize > 1:
-                dt = dt.newbyteorder(_order_char(self.endianness))
-            dt = _DTYPES.setdefault(key, dt)
-        return dt
+        return _numeric_dtype(self._char, self.endianness)
 
     def to_json(self, zarr_format: ZarrFormat) -> JSON:
         return self.v3_name if zarr_format == 3 else self.dtype.str
