@@ -187,6 +187,32 @@ def test_write_matches_numpy(shards: Any, selection: Any) -> None:
     np.testing.assert_array_equal(io.read(ArrayRead.for_selection(array, Ellipsis)), data)
 
 
+@pytest.mark.parametrize(
+    "make_value",
+    [
+        lambda shape: np.arange(np.prod(shape) * 2, dtype="int32").reshape(shape[0], -1)[:, ::2],
+        lambda shape: np.asfortranarray(np.arange(np.prod(shape), dtype="int32").reshape(shape)),
+        lambda shape: np.int32(7),
+        lambda shape: np.broadcast_to(np.arange(shape[1], dtype="int32"), shape),
+    ],
+    ids=["strided", "fortran", "scalar", "broadcast"],
+)
+def test_whole_shards_encode_from_any_layout(make_value: Any) -> None:
+    # Whole shards are encoded from the value as it is (the sharding codec
+    # cuts it up), so every layout must give the same shards as a copy.
+    array = _array(shape=(20, 16), shards=(10, 8))
+    io, expected_io = DictIO(), DictIO()
+    value = make_value((20, 16))
+    io.write(ArrayWrite.for_selection(array, Ellipsis, value))
+    expected_io.write(
+        ArrayWrite.for_selection(array, Ellipsis, np.array(np.broadcast_to(value, (20, 16))))
+    )
+    assert io.data == expected_io.data
+    np.testing.assert_array_equal(
+        io.read(ArrayRead.for_selection(array, Ellipsis)), np.broadcast_to(value, (20, 16))
+    )
+
+
 def test_complete_objects_are_not_read() -> None:
     array = _array()
     io = DictIO()

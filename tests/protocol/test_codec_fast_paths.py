@@ -24,6 +24,7 @@ from anyzarr.protocol.codecs import (
     ShardingCodec,
     _bounded,
     _compressors,
+    _zstd_contexts,
     pipeline_from_codecs,
 )
 from anyzarr.protocol.codecs._bytes import BytesCodec
@@ -132,7 +133,7 @@ def small_zstd_backend(request: pytest.FixtureRequest, monkeypatch: pytest.Monke
     if request.param == "zstandard":
         pytest.importorskip("zstandard", reason="the zstd extra is not installed")
     else:
-        monkeypatch.setattr(_bounded, "_zstandard", lambda: None)
+        monkeypatch.setattr(_zstd_contexts, "_zstandard", lambda: None)
     return str(request.param)
 
 
@@ -172,7 +173,7 @@ def test_small_zstd_contexts_shared_by_threads(
     from numcodecs import zstd as numcodecs_zstd
 
     # A fresh pool: earlier tests' threads may have left contexts in the shared one.
-    monkeypatch.setattr(_bounded, "_ZSTD_CONTEXTS", deque())
+    monkeypatch.setattr(_zstd_contexts, "_DECOMPRESSORS", deque())
 
     chunks = [np.full(2048, i, dtype="i2") + np.arange(2048, dtype="i2") for i in range(16)]
     frames = [numcodecs_zstd.compress(c, 1, False) for c in chunks]
@@ -186,7 +187,7 @@ def test_small_zstd_contexts_shared_by_threads(
 
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
         assert all(pool.map(decode_all, range(8)))
-    assert len(_bounded._ZSTD_CONTEXTS) <= 4 or small_zstd_backend == "numcodecs"
+    assert len(_zstd_contexts._DECOMPRESSORS) <= 4 or small_zstd_backend == "numcodecs"
 
 
 @settings(max_examples=60)
@@ -223,6 +224,62 @@ def test_bounded_zstd_reuses_contexts_and_agrees_with_numcodecs(small_zstd_backe
     with pytest.raises(ChunkDecodeError, match="c/0"):
         _bounded.zstd_decompress(frame, chunk.nbytes - 1, "c/0")
     if small_zstd_backend == "zstandard":
-        assert _bounded.zstd_pooled(frame) == chunk.tobytes()
+        assert _zstd_contexts.zstd_decompress_pooled(frame) == chunk.tobytes()
     else:
-        assert _bounded.zstd_pooled(frame) is None
+        assert _zstd_contexts.zstd_decompress_pooled(frame) is None
+
+
+@pytest.mark.parametrize("level", [-3, 0, 3, 9, 12, 30])
+@pytest.mark.parametrize("checksum", [False, True])
+def test_zstd_encode_frames_numcodecs_reads(
+    small_zstd_backend: str, level: int, checksum: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from numcodecs import zstd as numcodecs_zstd
+
+    monkeypatch.setattr(_zstd_contexts, "_COMPRESSORS", {})
+    codec = ZstdCodec(level=level, checksum=checksum)
+    chunk = (np.arange(4000, dtype="f4") % 97).astype("f4")
+    large = np.tile(chunk, 2)  # beyond POOLED_MAX_BYTES: numcodecs' contexts
+    for source in (chunk.tobytes(), memoryview(chunk).cast("B"), chunk, large):
+        frame = bytes(codec.encode(source, _spec((len(chunk),))))
+        assert numcodecs_zstd.decompress(frame) == np.ascontiguousarray(source).tobytes()
+        # The frame states its size (reads check it before allocating) and
+        # carries a checksum exactly when asked.
+        assert _bounded.zstd_stated_size(frame) == np.asarray(source).nbytes
+        assert bool(frame[4] & 0x04) is checksum
+    pooled = sum(len(p) for p in _zstd_contexts._COMPRESSORS.values())
+    kept = small_zstd_backend == "zstandard" and level in _zstd_contexts.POOLED_LEVELS
+    assert pooled == (1 if kept else 0)
+
+
+def test_zstd_compress_contexts_shared_by_threads(small_zstd_backend: str) -> None:
+    from numcodecs import zstd as numcodecs_zstd
+
+    chunks = [np.arange(4096, dtype="i4") * i for i in range(16)]
+
+    def encode_all(offset: int) -> bool:
+        codec = ZstdCodec(level=1)
+        return all(
+            numcodecs_zstd.decompress(codec.encode(chunks[(i + offset) % 16], _spec((4096,), "i4")))
+            == chunks[(i + offset) % 16].tobytes()
+            for i in range(100)
+        )
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        assert all(pool.map(encode_all, range(8)))
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_v2_zstd_compressor_frames_numcodecs_reads(small_zstd_backend: str, order: str) -> None:
+    import numcodecs
+
+    from anyzarr.protocol.codecs._v2 import V2Chain
+
+    codec = V2Chain(None, numcodecs.Zstd(level=3, checksum=True), order)  # type: ignore[arg-type]
+    chunk = np.asarray(np.arange(600, dtype="f8").reshape(20, 30) % 7, order=order)
+    [frame] = codec.encode_batch([chunk], _spec((20, 30), "f8"))
+    assert frame is not None
+    expected = np.asfortranarray(chunk) if order == "F" else np.ascontiguousarray(chunk)
+    assert numcodecs.Zstd().decode(frame) == expected.tobytes(order="A")
+    [back] = codec.decode_batch([frame], _spec((20, 30), "f8"), ["c/0"])
+    np.testing.assert_array_equal(back, chunk)

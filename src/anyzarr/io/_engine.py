@@ -31,6 +31,7 @@ from anyzarr.io._config import config
 from anyzarr.io._drain import Job
 from anyzarr.io._fetch_batch import BatchFetch
 from anyzarr.io._fetch_store import StoreFetch
+from anyzarr.io._heap import settle_heap
 from anyzarr.io._run_here import run_here
 from anyzarr.io._run_hops import run_hops, run_inline
 from anyzarr.io._store import Store
@@ -227,6 +228,7 @@ async def read(
     """
     if read.nunits == 0:
         return
+    settle_heap()
     io = batch_io_for(store, read.array)
     if io is None:
         batches = read.batches(
@@ -254,6 +256,7 @@ def read_here(
         return False
     if read.nunits == 0:
         return True
+    settle_heap()
     if read.decoded_nbytes_at_most(INLINE_MAX_BYTES):
         run_here(_read_jobs(read, io, store, 1, use_cache), workers=1, helpers=1)
         return True
@@ -282,6 +285,7 @@ async def write(
     """
     if write.nunits == 0:
         return
+    settle_heap()
     io = batch_io_for(store, write.array)
     if io is None:
         batches = write.batches(
@@ -302,6 +306,7 @@ def write_here(write: ArrayWrite, store: Store, *, max_workers: int | None = Non
         return False
     if write.nunits == 0:
         return True
+    settle_heap()
     workers = workers_for(io, writing=True, max_workers=max_workers)
     run_here(
         _write_jobs(write, io, store, workers), workers=workers, helpers=helper_threads(max_workers)

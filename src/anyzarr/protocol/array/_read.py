@@ -121,6 +121,7 @@ class ArrayRead:
             not p.is_complete and (shards or (ranged and self._few(u, p)))
             for u, p in enumerate(projections)
         ]
+        self._any_partial = any(self._partial)
         self._placer = ChunkPlacer(
             array, projections, self.keys, out, read_missing_chunks=read_missing_chunks
         )
@@ -277,8 +278,13 @@ class ReadBatch:
     def __init__(self, read: ArrayRead, units: list[int]) -> None:
         self._read = read
         self.units: tuple[int, ...] = tuple(units)
-        self._whole = [u for u in units if not read.is_partial(u)]
-        self._partial_units = [u for u in units if read.is_partial(u)]
+        if read._any_partial:
+            partial = read._partial
+            self._whole = [u for u in units if not partial[u]]
+            self._partial_units = [u for u in units if partial[u]]
+        else:
+            self._whole = list(units)
+            self._partial_units = []
         self._datas: list[StoredBytes | None] = []
         self._plans: list[ReadPlan] = []
         self._waiting: list[int] = []  # plan indexes, one per outstanding request

@@ -118,6 +118,10 @@ class ArrayWrite:
         # With fields only part of each element changes, so every object is read.
         self._needs_read = [fields is not None or not p.is_complete for p in self._projections]
         self._regular = array.is_regular
+        # The sharding codec cuts its input into inner chunks and each inner
+        # chunk is copied on its own when encoded, so a shard the value
+        # covers whole is encoded straight from the value, uncopied.
+        self._sliced_by_codec = array.pipeline.sharding_codec is not None
 
     @classmethod
     def for_selection(
@@ -189,9 +193,10 @@ class ArrayWrite:
         """The new content of each unit's object, all of ``spec`` (CPU work).
 
         A unit the value covers whole is the value's part itself when that
-        is contiguous, else a contiguous copy: in ``scratch`` memory when
-        given (memory already mapped: a fresh 1 MiB buffer per chunk costs
-        its page faults and zeroing, as much as the copy), else fresh.
+        is contiguous or the codecs cut it up anyway (a shard), else a
+        contiguous copy: in ``scratch`` memory when given (memory already
+        mapped: a fresh 1 MiB buffer per chunk costs its page faults and
+        zeroing, as much as the copy), else fresh.
         """
         value, fields = self._value, self._fields
         chunks: list[npt.NDArray[Any]] = []
@@ -207,6 +212,9 @@ class ArrayWrite:
                 and part.dtype == spec.dtype
                 and _covers_whole_chunk(p.chunk_selection, spec.shape)
             ):
+                if self._sliced_by_codec:
+                    chunks.append(part.reshape(spec.shape))
+                    continue
                 if part.flags.c_contiguous or scratch is None or spec.dtype.hasobject:
                     chunks.append(np.ascontiguousarray(part).reshape(spec.shape))
                     continue
@@ -298,7 +306,7 @@ class WriteBatch:
         puts: list[Put] = []
         groups = list(write._groups(self.units))
         take: Scratch | None = None
-        if scratch is not None:
+        if scratch is not None and not write._sliced_by_codec:
             # One area for the whole batch, handed out in turn: every copy
             # stays valid until the batch's values are stored.
             total = sum(math.prod(spec.shape) * spec.dtype.itemsize * len(u) for spec, u in groups)

@@ -19,14 +19,10 @@ a v3 bytes->bytes codec or a numcodecs codec (a v2 compressor).
 from __future__ import annotations
 
 import bz2
-import functools
-import importlib
 import lzma
 import struct
 import zlib
-from collections import deque
 from collections.abc import Callable
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -36,6 +32,7 @@ from numcodecs.abc import Codec as NumcodecsCodec
 
 from anyzarr.protocol._errors import ChunkDecodeError
 from anyzarr.protocol.codecs._base import BytesBytesCodec, ChunkSpec, RawBytes
+from anyzarr.protocol.codecs._zstd_contexts import zstd_decompress_pooled
 
 __all__ = [
     "VARIABLE_CHUNK_LIMIT",
@@ -252,47 +249,6 @@ def zstd_bound(data: RawBytes, key: str) -> tuple[int, bool]:
     return total, False
 
 
-@functools.cache
-def _zstandard() -> ModuleType | None:
-    """python-zstandard (the ``zstd`` extra), or None when it is not installed."""
-    try:
-        return importlib.import_module("zstandard")
-    except ImportError:
-        return None
-
-
-#: Idle python-zstandard decompression contexts.  numcodecs' zstd builds and
-#: frees a context for every frame, which for a 4 KiB chunk costs as much as
-#: the decoding itself (and 15% of a 64 KiB one); a context reused from here
-#: saves that.  A context serves one call at a time: each call takes one (or
-#: makes one) and puts it back, and deque's pop and append are atomic, so
-#: threads share the pool without a lock.  It holds at most as many contexts
-#: as calls ever ran at once.
-_ZSTD_CONTEXTS: deque[Any] = deque()
-
-
-def zstd_pooled(source: RawBytes) -> bytes | None:
-    """One zstd frame decoded with a reused python-zstandard context.
-
-    None when python-zstandard is not installed.  Raises (any exception)
-    for data after the frame, which numcodecs would decode as a further
-    frame: the caller then decodes with numcodecs, so the result never
-    depends on whether the extra is installed.  Call it only for frames
-    whose stated size was checked: python-zstandard allocates that size.
-    """
-    zstandard = _zstandard()
-    if zstandard is None:
-        return None
-    try:
-        context = _ZSTD_CONTEXTS.pop()
-    except IndexError:
-        context = zstandard.ZstdDecompressor()
-    try:
-        return context.decompress(source, allow_extra_data=False)  # type: ignore[no-any-return]
-    finally:
-        _ZSTD_CONTEXTS.append(context)
-
-
 def zstd_decompress(data: RawBytes, max_nbytes: int, key: str) -> RawBytes:
     """Decompress zstd ``data`` to at most ``max_nbytes`` bytes."""
     view = bytes_view(data)
@@ -303,7 +259,7 @@ def zstd_decompress(data: RawBytes, max_nbytes: int, key: str) -> RawBytes:
         raise _too_big("zstd", bound if exact else f"up to {bound}", max_nbytes, key)
     if exact:
         try:
-            pooled = zstd_pooled(view)
+            pooled = zstd_decompress_pooled(view)
         except Exception:  # numcodecs below decides what the bytes mean
             pooled = None
         if pooled is not None and len(pooled) == bound:

@@ -29,9 +29,9 @@ from anyzarr.protocol.codecs._bounded import (
     compressed_bound,
     gzip_decompress,
     zstd_decompress,
-    zstd_pooled,
     zstd_stated_size,
 )
+from anyzarr.protocol.codecs._zstd_contexts import zstd_compress_pooled, zstd_decompress_pooled
 
 __all__ = ["BloscCodec", "GzipCodec", "ZstdCodec"]
 
@@ -56,7 +56,7 @@ def _small_zstd(source: Any) -> bytes:
         raise ValueError("not a small zstd frame of stated size")
     # Data after the frame makes this raise (numcodecs decodes further
     # frames), so the general path decides what such a chunk means.
-    pooled = zstd_pooled(source)
+    pooled = zstd_decompress_pooled(source)
     if pooled is None:  # without python-zstandard
         return _zstd.decompress(source)  # type: ignore[no-any-return]
     return pooled
@@ -210,6 +210,9 @@ class ZstdCodec(_NumcodecsBacked):
         return {"name": "zstd", "configuration": {"level": self.level, "checksum": self.checksum}}
 
     def encode(self, data: RawBytes, spec: ChunkSpec) -> RawBytes:
+        pooled = zstd_compress_pooled(data, self.level, self.checksum)
+        if pooled is not None:
+            return pooled
         try:
             return _zstd.compress(data, self.level, self.checksum)  # type: ignore[no-any-return]
         except BufferError:  # not contiguous: numcodecs copies it first

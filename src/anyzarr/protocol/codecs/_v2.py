@@ -32,6 +32,7 @@ from anyzarr.protocol.codecs._bounded import (
     compressed_bound,
     numcodecs_decode_bounded,
 )
+from anyzarr.protocol.codecs._zstd_contexts import zstd_compress_pooled
 
 __all__ = ["UnsafeCodecError", "V2Chain", "as_numcodecs"]
 
@@ -212,8 +213,17 @@ class V2Chain:
             for f in self.filters:
                 value = f.encode(value)
             if self.compressor is not None:
-                value = self.compressor.encode(value)
+                value = _compress(self.compressor, value)
             elif isinstance(value, np.ndarray):
                 value = memoryview(value.reshape(-1, order="A").view("B"))
             out.append(value)
         return out
+
+
+def _compress(compressor: NumcodecsCodec, value: Any) -> Any:
+    """``compressor.encode(value)``; zstd with a kept context when it can (see `_zstd_contexts`)."""
+    if type(compressor) is numcodecs.Zstd:
+        pooled = zstd_compress_pooled(value, compressor.level, compressor.checksum)
+        if pooled is not None:
+            return pooled
+    return compressor.encode(value)
