@@ -87,7 +87,7 @@ def zstd_compress_pooled(source: RawBytes, level: int, checksum: bool) -> bytes 
     try:
         if memoryview(source).nbytes > POOLED_MAX_BYTES:
             return None
-    except TypeError:  # not a buffer: numcodecs says what is wrong
+    except (TypeError, ValueError):  # not a plain buffer (datetimes): numcodecs copes
         return None
     pool = _COMPRESSORS.get((level, checksum))
     if pool is None:
