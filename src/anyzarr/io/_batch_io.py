@@ -18,9 +18,9 @@ Every call takes one of the store's ``concurrency`` slots for as long as it
 does IO: one pool of slots per store instance, shared by every thread and
 every event loop, so ``concurrency=N`` bounds batch IO in flight to N however
 many sync threads and tasks read and write at once.  The slots are tokens in
-a `queue.SimpleQueue` (C code, 0.07 µs a take and return, against 2.5 µs
-for a `threading.BoundedSemaphore`, whose Python code holds the GIL that the
-other IO threads are waiting for); a take blocks while all are out.
+a `queue.SimpleQueue` (C code: 0.23 µs to take and return one, against
+2.5 µs for a `threading.BoundedSemaphore`, whose Python code holds the GIL
+that the other IO threads are waiting for); a take blocks while all are out.
 """
 
 from __future__ import annotations
@@ -85,6 +85,23 @@ def _class_follows_own_io(cls: type, method: str, io_methods: tuple[str, ...]) -
     return True
 
 
+class _Slots:
+    """``with slots:`` holds one of ``n`` slots for the block, waiting while none is free."""
+
+    __slots__ = ("_tokens",)
+
+    def __init__(self, n: int) -> None:
+        self._tokens: SimpleQueue[None] = SimpleQueue()
+        for _ in range(n):
+            self._tokens.put(None)
+
+    def __enter__(self) -> None:
+        self._tokens.get()
+
+    def __exit__(self, *exc: object) -> None:
+        self._tokens.put(None)
+
+
 class BatchIO(ABC):
     """A store's blocking batch IO (see the module docstring).
 
@@ -95,9 +112,7 @@ class BatchIO(ABC):
 
     def __init__(self, concurrency: int) -> None:
         self.concurrency = concurrency
-        self._slots: SimpleQueue[None] = SimpleQueue()
-        for _ in range(concurrency):
-            self._slots.put(None)
+        self._slots = _Slots(concurrency)
 
     # -- what the engine calls ---------------------------------------------------
 
@@ -110,12 +125,8 @@ class BatchIO(ABC):
         its next ``scratch`` read from the same thread overwrites; the caller
         must have decoded and copied them out by then.
         """
-        slots = self._slots
-        slots.get()
-        try:
+        with self._slots:
             return self._read(requests, scratch)
-        finally:
-            slots.put(None)
 
     def write(self, items: Sequence[tuple[str, Buffer | None]]) -> None:
         """Store each value (``None`` deletes the key), each atomically.
@@ -124,12 +135,8 @@ class BatchIO(ABC):
         returned (a thread's scratch area): a store that keeps values in
         memory keeps a copy.  The same holds for `write_if_unchanged`.
         """
-        slots = self._slots
-        slots.get()
-        try:
+        with self._slots:
             self._write(items)
-        finally:
-            slots.put(None)
 
     @property
     def supports_conditional_writes(self) -> bool:
@@ -138,12 +145,8 @@ class BatchIO(ABC):
 
     def read_versioned(self, keys: Sequence[str]) -> list[tuple[RawBytes | Buffer | None, Version]]:
         """Whole values and the version of each (``(None, None)`` for a missing key)."""
-        slots = self._slots
-        slots.get()
-        try:
+        with self._slots:
             return self._read_versioned(keys)
-        finally:
-            slots.put(None)
 
     def write_if_unchanged(self, items: Sequence[tuple[str, Buffer | None, Version]]) -> list[bool]:
         """Store each value only if the key still holds the version given; whether each was stored.
@@ -151,12 +154,8 @@ class BatchIO(ABC):
         ``None`` values delete the key (under the same condition).  Keys
         whose version changed are left as the other writer made them.
         """
-        slots = self._slots
-        slots.get()
-        try:
+        with self._slots:
             return self._write_if_unchanged(items)
-        finally:
-            slots.put(None)
 
     def version(self, key: str) -> Hashable | None:
         """A token that changes whenever ``key``'s value does, or None (do not cache)."""

@@ -11,7 +11,7 @@ free trims the thread's heap, the next chunk faults the same memory in
 again, and the kernel zeroes it, while the threads' page faults and trims
 contend for the process's memory map.  Measured, a sharded write of
 128 MiB (64 KiB zstd inner chunks, six threads on two cores): 19k page
-faults per write against 2.5k once a block had been freed, and 9% longer.
+faults per write against 1.8k once settled, and 9% longer.
 
 `settle_heap` frees one 8 MiB block, once per process, before the first
 chunk IO: what any program that has freed an 8 MiB array once has done
